@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/output"
+)
+
+const description = `Clean SMS 1.2 Resync.cfg files and the Invencfg.box files of clients that no longer need them.
+
+Plan first, apply second: 'dumpsync plan' writes every intended change as a record (JSON, CSV, ...)
+that you can review and filter in PowerShell; 'dumpsync apply' carries out exactly those rows, safely.
+The original syntax 'dumpsync [days] [/Dump]' works too.
+
+Exit codes: 0 success; 1 done, but something needs attention (see stderr); 2 usage error or bad input, nothing changed.`
+
+// CLI is the kong grammar.
+type CLI struct {
+	Globals
+
+	Dump   DumpCmd   `cmd:"" help:"List the entries of Resync.cfg files."`
+	Legacy LegacyCmd `cmd:"" hidden:"" help:"The original syntax: dumpsync [days] [/Dump]."`
+}
+
+// Globals are the flags every command takes.
+type Globals struct {
+	Format   string           `short:"f" default:"auto" enum:"auto,json,jsonl,csv,table" help:"Output format: auto (table on a terminal, else json; with --out, from the file's extension), json, jsonl, csv or table."`
+	Out      string           `placeholder:"FILE" help:"Write the records to FILE (atomically) instead of stdout."`
+	Encoding string           `default:"utf8" enum:"utf8,utf8bom,utf16le" help:"Character encoding of what is written: utf8 (no BOM), utf8bom or utf16le."`
+	Now      string           `placeholder:"TIME" help:"Use TIME (RFC 3339, e.g. 2026-11-01T00:00:00Z) as the current time, for reproducible output."`
+	Version  kong.VersionFlag `help:"Print the version and exit."`
+}
+
+// clock returns "now": --now when given, else the real clock.
+func (g *Globals) clock(now Clock) (time.Time, error) {
+	if g.Now == "" {
+		return now(), nil
+	}
+	t, err := time.Parse(time.RFC3339, g.Now)
+	if err != nil {
+		return time.Time{}, exitcode.Usagef("--now: %q is not an RFC 3339 time (like 2026-11-01T00:00:00Z)", g.Now)
+	}
+	return t, nil
+}
+
+// records is an open record stream: an encoder over a sink.
+type records struct {
+	output.Encoder
+	sink *output.Sink
+}
+
+// open starts the record output for records shaped like proto. Call it only
+// after every usage check, so a usage error writes nothing.
+func (g *Globals) open(s *Streams, proto any) (*records, error) {
+	return g.openAs(s, proto, output.Format(g.Format))
+}
+
+func (g *Globals) openAs(s *Streams, proto any, f output.Format) (*records, error) {
+	f, err := f.Resolve(g.Out, s.OutTTY)
+	if err != nil {
+		return nil, exitcode.UsageErr(fmt.Errorf("--out: %w", err))
+	}
+	sink, err := output.OpenSink(s.Out, g.Out, output.Encoding(g.Encoding))
+	if err != nil {
+		return nil, exitcode.UsageErr(err)
+	}
+	enc, err := output.NewEncoder(sink, f, proto)
+	if err != nil {
+		sink.Abort()
+		return nil, err
+	}
+	return &records{Encoder: enc, sink: sink}, nil
+}
+
+// close ends the stream; with fail set (the work failed) a --out file is discarded.
+func (r *records) close(fail error) error {
+	cerr := r.Encoder.Close()
+	if fail != nil {
+		r.sink.Abort()
+		return fail
+	}
+	if cerr != nil {
+		r.sink.Abort()
+		return cerr
+	}
+	return r.sink.Commit()
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/dumpsync/dumpsync/internal/dump"
+	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/site"
+)
+
+// DumpCmd is `dumpsync dump`.
+type DumpCmd struct {
+	Paths []string `arg:"" optional:"" name:"PATH" help:"A Resync.cfg file or a folder holding one (default: the current folder). Wildcards * and ? are expanded."`
+	Raw   bool     `help:"Add Extra: the uninterpreted bytes 20-47 of each record, as hex."`
+}
+
+// Help is shown by 'dumpsync dump --help'.
+func (c *DumpCmd) Help() string {
+	return `Fields: Path, Index, Offset, SmsId, RequestTime, RequestedAt, AgeDays, Valid, Problem (and Extra with --raw).
+
+Examples:
+  dumpsync dump                                   # the Resync.cfg of the current domain folder, as a table
+  dumpsync dump Domain.* -f csv --out resync.csv  # every domain folder matching Domain.*
+  dumpsync dump -f json | ConvertFrom-Json | Where-Object { -not $_.Valid }
+  dumpsync dump -f csv | ConvertFrom-Csv | Sort-Object {[int]$_.AgeDays} -Descending | Format-Table`
+}
+
+// Run dumps the files.
+func (c *DumpCmd) Run(g *Globals, s *Streams, now Clock) error {
+	return runDump(g, s, now, c.Paths, c.Raw, "")
+}
+
+func runDump(g *Globals, s *Streams, now Clock, args []string, raw bool, force string) error {
+	t, err := g.clock(now)
+	if err != nil {
+		return err
+	}
+	files, err := site.ResyncFiles(args)
+	if err != nil {
+		return exitcode.UsageErr(err)
+	}
+	var proto any = dump.Entry{}
+	if raw {
+		proto = dump.RawEntry{}
+	}
+	recs, err := g.open(s, proto)
+	if force != "" && g.Format == "auto" {
+		recs, err = g.openAs(s, proto, "table")
+	}
+	if err != nil {
+		return err
+	}
+	warn := func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }
+	attention, err := dump.Files(files, dump.Options{Now: t, Raw: raw}, recs, warn)
+	if err = recs.close(err); err != nil {
+		return err
+	}
+	if attention {
+		return exitcode.NeedsAttention
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/dumpsync/dumpsync/internal/exitcode"
+)
+
+// LegacyCmd is the original syntax, `dumpsync [days] [/Dump]`; main routes
+// to it when the first argument is not a command.
+type LegacyCmd struct {
+	Args []string `arg:"" optional:"" name:"ARGS" help:"days and/or /Dump."`
+}
+
+var commands = map[string]bool{"dump": true, "plan": true, "apply": true, "check": true, "schema": true, "help": true, "legacy": true}
+
+// flagsWithValue are the global flags whose next argument is their value.
+var flagsWithValue = map[string]bool{"-f": true, "--format": true, "--out": true, "--encoding": true, "--now": true}
+
+func isDumpSwitch(a string) bool {
+	return strings.EqualFold(a, "/dump") || strings.EqualFold(a, "-dump")
+}
+
+// legacyArgs rewrites the original syntax into the hidden legacy command:
+// when the first positional argument is not a command name but days or
+// /Dump (also -dump, any case), "legacy" is put in front of the arguments.
+func legacyArgs(args []string) []string {
+	legacy := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if isDumpSwitch(a) {
+			legacy = true
+			break
+		}
+		if strings.HasPrefix(a, "-") {
+			if flagsWithValue[a] {
+				i++
+			}
+			continue
+		}
+		if commands[strings.ToLower(a)] {
+			return args
+		}
+		if _, err := strconv.ParseUint(a, 10, 32); err == nil {
+			legacy = true
+		}
+		break
+	}
+	if !legacy {
+		return args
+	}
+	out := []string{"legacy"}
+	for _, a := range args {
+		if isDumpSwitch(a) {
+			a = "/dump"
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// Run carries out the original syntax.
+func (c *LegacyCmd) Run(g *Globals, s *Streams, now Clock) error {
+	var days = -1
+	dumpFirst := false
+	for _, a := range c.Args {
+		switch {
+		case isDumpSwitch(a):
+			dumpFirst = true
+		default:
+			n, err := strconv.ParseUint(a, 10, 31)
+			if err != nil || days >= 0 {
+				return exitcode.Usagef("unexpected argument %q (the original syntax is: dumpsync [days] [/Dump])", a)
+			}
+			days = int(n)
+		}
+	}
+	if days < 0 || dumpFirst {
+		if err := runDump(g, s, now, nil, false, "table"); err != nil || days < 0 {
+			return err
+		}
+	}
+	return exitcode.Usagef("dumpsync %d: cleaning needs the apply command, which this build does not have yet", days)
+}

@@ -1,0 +1,99 @@
+// Command dumpsync cleans SMS 1.2 Resync.cfg files and the matching
+// Invencfg.box files, plan first, apply second. See README.md.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kong"
+	"golang.org/x/term"
+
+	"github.com/dumpsync/dumpsync/internal/exitcode"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Streams are the command's standard streams; commands never touch os.Std*.
+type Streams struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	OutTTY bool // stdout is a terminal
+	ErrTTY bool // stderr is a terminal
+}
+
+// Clock gives "now"; --now replaces it.
+type Clock func() time.Time
+
+func main() {
+	s := &Streams{
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+	os.Exit(run(os.Args[1:], s, time.Now))
+}
+
+// kongExit carries kong's exit requests (after --help, --version) out of the
+// parser, so that nothing after them runs.
+type kongExit int
+
+// run parses args, runs the command and returns the exit code. It is the
+// only place where errors become exit codes.
+func run(args []string, s *Streams, now Clock) (code int) {
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("dumpsync"),
+		kong.Description(description),
+		kong.Writers(s.Out, s.Err),
+		kong.Exit(func(c int) { panic(kongExit(c)) }),
+		kong.Vars{"version": version},
+		kong.Bind(s, &cli.Globals),
+		kong.BindTo(now, (*Clock)(nil)),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
+	)
+	if err != nil {
+		fmt.Fprintf(s.Err, "dumpsync: internal error: %v\n", err)
+		return exitcode.Usage
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(kongExit)
+			if !ok {
+				panic(r)
+			}
+			code = int(c)
+		}
+	}()
+	ctx, err := parser.Parse(legacyArgs(args))
+	if err != nil {
+		fmt.Fprintf(s.Err, "dumpsync: %v\n", err)
+		fmt.Fprintf(s.Err, "dumpsync: hint: run 'dumpsync --help' for usage and examples\n")
+		return exitcode.Usage
+	}
+	return report(s, ctx.Run())
+}
+
+// report prints err (if any) as one "dumpsync:" line and returns its code.
+func report(s *Streams, err error) int {
+	if err == nil {
+		return exitcode.OK
+	}
+	code := exitcode.Attention
+	var ee *exitcode.Error
+	if errors.As(err, &ee) {
+		code = ee.Code
+		if ee.Err == nil {
+			return code
+		}
+	}
+	msg := strings.TrimPrefix(err.Error(), "dumpsync: ")
+	fmt.Fprintf(s.Err, "dumpsync: %s\n", msg)
+	return code
+}

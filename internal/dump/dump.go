@@ -1,0 +1,116 @@
+// Package dump turns Resync.cfg files into entry records, the `dump`
+// command's output. It reads; it decides nothing.
+package dump
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/resync"
+)
+
+// Entry is one record of a Resync.cfg as `dump` lists it.
+type Entry struct {
+	Path        string  `json:"Path" desc:"absolute path of the Resync.cfg, its name as on disk"`
+	Index       int64   `json:"Index" desc:"0-based position of the record in the file"`
+	Offset      int64   `json:"Offset" desc:"byte offset of the record: Index * 48"`
+	SmsId       string  `json:"SmsId" desc:"bytes before the first NUL, one character per byte (Latin-1)"`
+	RequestTime int64   `json:"RequestTime" jsonschema:"minimum=0,maximum=4294967295" desc:"time of the resync request, Unix seconds (unsigned 32-bit); 0 means unknown"`
+	RequestedAt *string `json:"RequestedAt" desc:"RequestTime as RFC 3339 UTC; null when RequestTime is 0"`
+	AgeDays     *int64  `json:"AgeDays" desc:"floor((now - RequestTime) / 86400), negative for a future time; null when RequestTime is 0"`
+	Valid       bool    `json:"Valid" desc:"true when the SMSID is 1-15 characters of [A-Za-z0-9] followed only by NUL bytes"`
+	Problem     *string `json:"Problem" desc:"why the entry is invalid; null when it is valid"`
+}
+
+// RawEntry is Entry with the uninterpreted bytes, for --raw.
+type RawEntry struct {
+	Entry
+	Extra string `json:"Extra" desc:"bytes 20-47 of the record as lower-case hex (only with --raw)"`
+}
+
+// AgeDays returns floor((now - t) / 86400).
+func AgeDays(now time.Time, t uint32) int64 {
+	d := now.Unix() - int64(t)
+	q := d / 86400
+	if d%86400 != 0 && d < 0 {
+		q--
+	}
+	return q
+}
+
+// FormatTime renders a request time as RFC 3339 UTC.
+func FormatTime(t uint32) string {
+	return time.Unix(int64(t), 0).UTC().Format(time.RFC3339)
+}
+
+// Fill sets an Entry from a record; path is shared by all records of a file.
+func Fill(en *Entry, path string, index int64, e *record.Entry, now time.Time) {
+	t := e.Time()
+	*en = Entry{
+		Path:        path,
+		Index:       index,
+		Offset:      index * record.Size,
+		SmsId:       e.SmsID(),
+		RequestTime: int64(t),
+		Valid:       true,
+	}
+	if t != 0 {
+		s := FormatTime(t)
+		a := AgeDays(now, t)
+		en.RequestedAt, en.AgeDays = &s, &a
+	}
+	if p := e.Problem(); p != "" {
+		en.Valid = false
+		en.Problem = &p
+	}
+}
+
+// Options are the `dump` choices.
+type Options struct {
+	Now time.Time
+	Raw bool
+}
+
+// Encoder receives records.
+type Encoder interface{ Encode(rec any) error }
+
+// Files streams the entries of each file to enc. Problems that leave the
+// rest readable (a partial record, an unreadable or non-regular file) are
+// passed to warn and make attention true; an encoder error stops the dump.
+func Files(files []string, opt Options, enc Encoder, warn func(error)) (attention bool, err error) {
+	var en RawEntry
+	for _, path := range files {
+		st, lerr := os.Lstat(path)
+		if lerr != nil {
+			warn(lerr)
+			attention = true
+			continue
+		}
+		if !st.Mode().IsRegular() {
+			warn(fmt.Errorf("%s: skipped: not a regular file (%s)", path, st.Mode().Type()))
+			attention = true
+			continue
+		}
+		var encErr error
+		_, serr := resync.Scan(path, func(i int64, e *record.Entry) error {
+			Fill(&en.Entry, path, i, e, opt.Now)
+			if opt.Raw {
+				en.Extra = e.ExtraHex()
+				encErr = enc.Encode(&en)
+			} else {
+				encErr = enc.Encode(&en.Entry)
+			}
+			return encErr
+		})
+		if encErr != nil {
+			return attention, encErr
+		}
+		if serr != nil {
+			warn(serr)
+			attention = true
+		}
+	}
+	return attention, nil
+}

@@ -1,0 +1,85 @@
+package output
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// column is one field of a flat record type, in declaration order.
+type column struct {
+	name  string
+	index []int
+}
+
+// columnsOf lists the exported fields of a struct type (embedded structs are
+// flattened, as encoding/json does), named by their json tag.
+func columnsOf(t reflect.Type) ([]column, error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("output: record type %s is not a struct", t)
+	}
+	var cols []column
+	var walk func(t reflect.Type, prefix []int)
+	walk = func(t reflect.Type, prefix []int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			idx := append(append([]int(nil), prefix...), i)
+			if f.Anonymous && f.Type.Kind() == reflect.Struct {
+				walk(f.Type, idx)
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			cols = append(cols, column{name: name, index: idx})
+		}
+	}
+	walk(t, nil)
+	return cols, nil
+}
+
+// Columns returns the column names of a record type, in output order.
+func Columns(proto any) []string {
+	cols, err := columnsOf(reflect.TypeOf(proto))
+	if err != nil {
+		panic(err)
+	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	return names
+}
+
+// text renders one field for CSV and tables; ok is false for null.
+func text(v reflect.Value) (s string, ok bool) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return "", false
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return v.String(), true
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool()), true
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return strconv.FormatUint(v.Uint(), 10), true
+	default:
+		return fmt.Sprint(v.Interface()), true
+	}
+}

@@ -1,0 +1,90 @@
+package output
+
+import (
+	"bufio"
+	"bytes"
+	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
+)
+
+// jsonEncoder writes either one JSON array with one record per line, or JSON
+// Lines. Non-ASCII characters are escaped as \uXXXX, so the output is pure
+// ASCII and survives any console code page PowerShell decodes it with.
+type jsonEncoder struct {
+	w     *bufio.Writer
+	array bool
+	n     int
+	buf   bytes.Buffer
+	enc   *json.Encoder
+}
+
+func newJSONEncoder(w *bufio.Writer, array bool) *jsonEncoder {
+	e := &jsonEncoder{w: w, array: array}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}
+
+func (e *jsonEncoder) Encode(rec any) error {
+	e.buf.Reset()
+	if err := e.enc.Encode(rec); err != nil {
+		return err
+	}
+	b := bytes.TrimSuffix(e.buf.Bytes(), []byte{'\n'})
+	switch {
+	case !e.array:
+	case e.n == 0:
+		e.w.WriteString("[\n")
+	default:
+		e.w.WriteString(",\n")
+	}
+	e.n++
+	writeASCII(e.w, b)
+	if !e.array {
+		e.w.WriteByte('\n')
+	}
+	return nil
+}
+
+func (e *jsonEncoder) Close() error {
+	if e.array {
+		if e.n == 0 {
+			e.w.WriteString("[]\n")
+		} else {
+			e.w.WriteString("\n]\n")
+		}
+	}
+	return e.w.Flush()
+}
+
+const hexDigits = "0123456789abcdef"
+
+// writeASCII copies JSON text, escaping every non-ASCII character. In valid
+// JSON such characters can only be inside strings, where \u escapes are legal.
+func writeASCII(w *bufio.Writer, b []byte) {
+	for len(b) > 0 {
+		i := 0
+		for i < len(b) && b[i] < utf8.RuneSelf {
+			i++
+		}
+		w.Write(b[:i])
+		b = b[i:]
+		if len(b) == 0 {
+			return
+		}
+		r, size := utf8.DecodeRune(b)
+		b = b[size:]
+		if r >= 0x10000 {
+			r -= 0x10000
+			writeU(w, 0xD800+(r>>10))
+			writeU(w, 0xDC00+(r&0x3FF))
+			continue
+		}
+		writeU(w, r) // includes utf8.RuneError for invalid bytes
+	}
+}
+
+func writeU(w *bufio.Writer, r rune) {
+	w.Write([]byte{'\\', 'u', hexDigits[r>>12&0xF], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF]})
+}

@@ -1,0 +1,110 @@
+// Package resync reads Resync.cfg files: it streams their records and
+// fingerprints exactly the bytes it read (size, SHA-256), so that decisions
+// made from a read can be guarded against later changes. It never writes;
+// rewriting is package resyncedit's job.
+package resync
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/record"
+)
+
+// FileName is the canonical name of the file; lookups are case-insensitive.
+const FileName = "Resync.cfg"
+
+// Info describes the bytes one Scan read.
+type Info struct {
+	Path    string
+	Size    int64    // bytes read, including a partial trailing record
+	Sha256  [32]byte // of those bytes
+	ModTime time.Time
+	Records int64 // whole records read
+}
+
+// PartialError reports a file whose size is not a multiple of record.Size.
+// The whole records before Offset were still delivered.
+type PartialError struct {
+	Path   string
+	Offset int64 // where the partial record starts
+	Size   int64 // file size as read
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("%s: partial record at byte offset %d (size %d is not a multiple of %d)",
+		e.Path, e.Offset, e.Size, record.Size)
+}
+
+// IsPartial reports whether err is (or wraps) a *PartialError.
+func IsPartial(err error) bool {
+	var p *PartialError
+	return errors.As(err, &p)
+}
+
+// bufRecords is how many records one read fetches; 1 MiB-ish reads keep the
+// per-record cost at a copy of 48 bytes.
+const bufRecords = 21845
+
+// Func is called for each whole record, in file order. The entry is only
+// valid during the call. Returning an error stops the scan.
+type Func func(index int64, e *record.Entry) error
+
+// Scan reads the file at path to its end, calling fn for every whole record.
+// If the size is not a multiple of record.Size it still delivers every whole
+// record and then returns a *PartialError along with the Info.
+func Scan(path string, fn Func) (Info, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Info{Path: path}, err
+	}
+	defer f.Close()
+	info := Info{Path: path}
+	if st, err := f.Stat(); err == nil {
+		info.ModTime = st.ModTime()
+	}
+	err = ScanReader(f, &info, fn)
+	return info, err
+}
+
+// ScanReader is Scan on an open reader; info.Path names it in errors.
+func ScanReader(r io.Reader, info *Info, fn Func) error {
+	h := sha256.New()
+	buf := make([]byte, bufRecords*record.Size)
+	var e record.Entry
+	var have int // bytes in buf not yet consumed (a record split across reads)
+	for {
+		n, err := io.ReadAtLeast(r, buf[have:], 1)
+		if n > 0 {
+			h.Write(buf[have : have+n])
+			info.Size += int64(n)
+			have += n
+			whole := have / record.Size * record.Size
+			for off := 0; off < whole; off += record.Size {
+				copy(e.Raw[:], buf[off:off+record.Size])
+				if fn != nil {
+					if ferr := fn(info.Records, &e); ferr != nil {
+						return ferr
+					}
+				}
+				info.Records++
+			}
+			have = copy(buf, buf[whole:have])
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", info.Path, err)
+		}
+	}
+	copy(info.Sha256[:], h.Sum(nil))
+	if have != 0 {
+		return &PartialError{Path: info.Path, Offset: info.Records * record.Size, Size: info.Size}
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+// Package site knows the SMS 1.2 folder layout: where a domain's Resync.cfg
+// and Invencfg.box live, how to find every Domain.* of a site, and a logon
+// server's Logon.srv. Names are matched case-insensitively, as Windows does,
+// on every platform. It reads folders; it never opens or changes files.
+package site
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/dumpsync/dumpsync/internal/paths"
+)
+
+// The names of the layout, as the KB spells them.
+const (
+	ResyncName    = "Resync.cfg"
+	InvencfgName  = "Invencfg.box"
+	LogonSrvName  = "Logon.srv"
+	SiteSrvName   = "Site.srv"
+	MaincfgName   = "Maincfg.box"
+	InvdomName    = "Invdom.box"
+	DomainPattern = "Domain.*"
+	CfgExt        = ".cfg"
+)
+
+// ErrNotFound is returned (wrapped) when a name is not in a folder.
+var ErrNotFound = errors.New("not found")
+
+// Lookup finds the entry called name in dir, case-insensitively, and returns
+// its path with the name as it is on disk. An exact match wins; otherwise
+// the first case-insensitive match in sorted order.
+func Lookup(dir, name string) (string, error) {
+	if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+		// On a case-insensitive file system this also matches other cases;
+		// read the folder to report the name as it is on disk.
+		if ents, err := os.ReadDir(dir); err == nil {
+			for _, e := range ents {
+				if e.Name() == name {
+					return filepath.Join(dir, name), nil
+				}
+			}
+			for _, e := range ents {
+				if strings.EqualFold(e.Name(), name) {
+					return filepath.Join(dir, e.Name()), nil
+				}
+			}
+		}
+		return filepath.Join(dir, name), nil
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range ents {
+		if strings.EqualFold(e.Name(), name) {
+			return filepath.Join(dir, e.Name()), nil
+		}
+	}
+	return "", fmt.Errorf("%s: no %s: %w", dir, name, ErrNotFound)
+}
+
+// Resync returns the Resync.cfg of a domain folder or Logon.srv folder.
+func Resync(dir string) (string, error) { return Lookup(dir, ResyncName) }
+
+// Invencfg returns the Invencfg.box folder of a domain folder or Logon.srv.
+func Invencfg(dir string) (string, error) { return Lookup(dir, InvencfgName) }
+
+// Domains discovers every Domain.* folder of a site. root may be an SMS root,
+// its Site.srv, its Maincfg.box or an Invdom.box. Both places the KB names are
+// searched: Site.srv/Maincfg.box/Invdom.box and Site.srv/Invdom.box. The
+// result is sorted by name (case-insensitively) within each Invdom.box.
+func Domains(root string) ([]string, error) {
+	var invdoms []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if st, err := os.Stat(p); err == nil && st.IsDir() && !seen[p] {
+			seen[p] = true
+			invdoms = append(invdoms, p)
+		}
+	}
+	tryChain := func(base string, chain ...string) {
+		p := base
+		for _, name := range chain {
+			q, err := Lookup(p, name)
+			if err != nil {
+				return
+			}
+			p = q
+		}
+		add(p)
+	}
+	if strings.EqualFold(filepath.Base(root), InvdomName) {
+		add(root)
+	}
+	if strings.EqualFold(filepath.Base(root), MaincfgName) {
+		tryChain(root, InvdomName)
+	}
+	for _, base := range []string{root, mustJoin(root, SiteSrvName)} {
+		if base == "" {
+			continue
+		}
+		tryChain(base, MaincfgName, InvdomName)
+		tryChain(base, InvdomName)
+	}
+	if len(invdoms) == 0 {
+		return nil, fmt.Errorf("%s: no Site.srv/Maincfg.box/Invdom.box or Site.srv/Invdom.box found", root)
+	}
+	var domains []string
+	for _, inv := range invdoms {
+		ents, err := os.ReadDir(inv)
+		if err != nil {
+			return nil, err
+		}
+		var here []string
+		for _, e := range ents {
+			if paths.Match(DomainPattern, e.Name()) && isDir(filepath.Join(inv, e.Name())) {
+				here = append(here, filepath.Join(inv, e.Name()))
+			}
+		}
+		sort.Slice(here, func(i, j int) bool { return lessFold(filepath.Base(here[i]), filepath.Base(here[j])) })
+		domains = append(domains, here...)
+	}
+	return domains, nil
+}
+
+func mustJoin(dir, name string) string {
+	p, err := Lookup(dir, name)
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
+// LogonSrv returns the Logon.srv folder for a --logon argument: the folder
+// itself, or a folder holding one (a share root such as \\LOGON1\SMSLOGON).
+func LogonSrv(dir string) (string, error) {
+	if strings.EqualFold(filepath.Base(dir), LogonSrvName) {
+		if !isDir(dir) {
+			return "", fmt.Errorf("%s: not a folder", dir)
+		}
+		return dir, nil
+	}
+	p, err := Lookup(dir, LogonSrvName)
+	if err != nil {
+		return "", err
+	}
+	if !isDir(p) {
+		return "", fmt.Errorf("%s: not a folder", p)
+	}
+	return p, nil
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+func lessFold(a, b string) bool {
+	la, lb := strings.ToLower(a), strings.ToLower(b)
+	if la != lb {
+		return la < lb
+	}
+	return a < b
+}
+
+// Cfg is one <SMSID>.cfg file of an Invencfg.box.
+type Cfg struct {
+	Path  string
+	SmsID string // the name without .cfg, as on disk
+	Info  fs.FileInfo
+}
+
+// CfgFiles lists the *.cfg entries of an Invencfg.box, sorted by upper-cased
+// name. Entries that are not regular files (links, junctions, devices,
+// folders) are returned separately so the caller can report them.
+func CfgFiles(dir string) (files []Cfg, irregular []string, err error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range ents {
+		name := e.Name()
+		if len(name) <= len(CfgExt) || !strings.EqualFold(filepath.Ext(name), CfgExt) {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		info, err := os.Lstat(p)
+		if err != nil {
+			irregular = append(irregular, p)
+			continue
+		}
+		if !info.Mode().IsRegular() {
+			if !info.IsDir() {
+				irregular = append(irregular, p)
+			}
+			continue
+		}
+		files = append(files, Cfg{Path: p, SmsID: name[:len(name)-len(CfgExt)], Info: info})
+	}
+	sort.Slice(files, func(i, j int) bool {
+		a, b := strings.ToUpper(files[i].SmsID), strings.ToUpper(files[j].SmsID)
+		if a != b {
+			return a < b
+		}
+		return files[i].SmsID < files[j].SmsID
+	})
+	return files, irregular, nil
+}
