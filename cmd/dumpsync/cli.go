@@ -23,6 +23,7 @@ type CLI struct {
 	Globals
 
 	Dump   DumpCmd   `cmd:"" help:"List the entries of Resync.cfg files."`
+	Plan   PlanCmd   `cmd:"" help:"Decide what is stale across a site and its logon servers; write the plan as records."`
 	Legacy LegacyCmd `cmd:"" hidden:"" help:"The original syntax: dumpsync [days] [/Dump]."`
 }
 

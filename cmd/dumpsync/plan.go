@@ -1,0 +1,175 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/paths"
+	"github.com/dumpsync/dumpsync/internal/plan"
+	"github.com/dumpsync/dumpsync/internal/progress"
+	"github.com/dumpsync/dumpsync/internal/site"
+)
+
+// PlanCmd is `dumpsync plan`.
+type PlanCmd struct {
+	Days           int64    `required:"" placeholder:"N" help:"Requests more than N days old are stale (N >= 0)."`
+	Domains        []string `arg:"" optional:"" name:"DOMAIN" help:"A domain folder holding Resync.cfg and Invencfg.box (default: the current folder when no DOMAIN, --site or --logon is given). Wildcards are expanded."`
+	Site           []string `placeholder:"DIR" help:"An SMS root, its Site.srv or its Invdom.box: plan every Domain.* of the site."`
+	Logon          []string `placeholder:"DIR" help:"A logon server's Logon.srv folder, or a folder holding one (e.g. \\\\LOGON1\\SMSLOGON). Repeatable; wildcards are expanded."`
+	Orphans        bool     `help:"Also delete domain .cfg files whose SMSID has no request at all and that are older than N days."`
+	LogonAllCfg    bool     `name:"logon-all-cfg" help:"Delete every .cfg in Logon.srv/Invencfg.box (the KB's advice; Maintenance Manager copies back what is still needed)."`
+	IncludeInvalid bool     `help:"Also remove every invalid entry, whatever its time."`
+	Parallel       int      `default:"8" placeholder:"N" help:"Folders scanned at once."`
+
+	logonCount int // logon servers named, reachable or not
+}
+
+// Help is shown by 'dumpsync plan --help'.
+func (c *PlanCmd) Help() string {
+	return `Reads, decides and writes one record per intended change; it never changes a file.
+Fields: Action, Path, SmsId, RequestTime, RequestedAt, AgeDays, Cutoff, Offset, Record, Size, ModTime, Sha256, Reason.
+An entry is stale when it is valid, dated, not in the future and more than N days old.
+
+Examples:
+  dumpsync plan --days 90                                   # in a Domain.000 folder, like the original
+  dumpsync plan --days 90 --site \\sms01\SMS_ABC --logon \\LOGON*\SMSLOGON --out plan.json
+  dumpsync plan --days 90 --site D:\SMS -f csv --out plan.csv
+  dumpsync plan --days 90 --site D:\SMS | ConvertFrom-Json | Where-Object SmsId -notlike 'ABC0000*' | ConvertTo-Json | Set-Content plan.json`
+}
+
+// Run plans.
+func (c *PlanCmd) Run(g *Globals, s *Streams, now Clock) error {
+	t, err := g.clock(now)
+	if err != nil {
+		return err
+	}
+	if c.Days < 0 {
+		return exitcode.Usagef("--days: must be 0 or more, got %d", c.Days)
+	}
+	if c.Parallel < 1 {
+		return exitcode.Usagef("--parallel: must be 1 or more, got %d", c.Parallel)
+	}
+	domains, logons, err := c.folders(s)
+	if err != nil {
+		return err
+	}
+	recs, err := g.open(s, plan.Row{})
+	if err != nil {
+		return err
+	}
+	p := &plan.Planner{
+		Opt: plan.Options{Days: c.Days, Now: t, Orphans: c.Orphans, LogonAllCfg: c.LogonAllCfg,
+			IncludeInvalid: c.IncludeInvalid, Parallel: c.Parallel},
+		Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) },
+	}
+	var bar *progress.Bar
+	if s.ErrTTY {
+		bar = progress.New(s.Err, len(domains)+len(logons))
+		p.Progress = bar
+	}
+	sum, err := p.Run(domains, logons, func(r *plan.Row) error { return recs.Encode(r) })
+	if bar != nil {
+		bar.Stop()
+	}
+	if err = recs.close(err); err != nil {
+		return err
+	}
+	if s.ErrTTY {
+		fmt.Fprintf(s.Err, "planned: %s entries from %d files, %s files to delete\n",
+			progress.Thousands(sum.Entries), sum.ResyncFiles, progress.Thousands(sum.Files))
+	}
+	if sum.Attention || len(logons) < c.logonCount {
+		return exitcode.NeedsAttention
+	}
+	return nil
+}
+
+// folders resolves the arguments. Site folders that do not exist are usage
+// errors; logon servers that cannot be reached are reported and skipped.
+func (c *PlanCmd) folders(s *Streams) (domains, logons []string, err error) {
+	seen := map[string]bool{}
+	add := func(list *[]string, p string) {
+		if !seen[p] {
+			seen[p] = true
+			*list = append(*list, p)
+		}
+	}
+	args := c.Domains
+	if len(args) == 0 && len(c.Site) == 0 && len(c.Logon) == 0 {
+		args = []string{"."}
+	}
+	for _, a := range args {
+		matches, err := paths.Expand(a)
+		if err != nil {
+			return nil, nil, exitcode.UsageErr(err)
+		}
+		for _, m := range matches {
+			abs, err := absDir(m)
+			if err != nil {
+				return nil, nil, exitcode.UsageErr(err)
+			}
+			if _, err := site.Resync(abs); err != nil {
+				return nil, nil, exitcode.Usagef("%s: not a domain folder: it holds no %s", abs, site.ResyncName)
+			}
+			add(&domains, abs)
+		}
+	}
+	for _, a := range c.Site {
+		matches, err := paths.Expand(a)
+		if err != nil {
+			return nil, nil, exitcode.UsageErr(err)
+		}
+		for _, m := range matches {
+			abs, err := absDir(m)
+			if err != nil {
+				return nil, nil, exitcode.UsageErr(fmt.Errorf("--site: %w", err))
+			}
+			ds, err := site.Domains(abs)
+			if err != nil {
+				return nil, nil, exitcode.UsageErr(fmt.Errorf("--site: %w", err))
+			}
+			for _, d := range ds {
+				add(&domains, d)
+			}
+		}
+	}
+	for _, a := range c.Logon {
+		matches, err := paths.Expand(a)
+		if err != nil {
+			return nil, nil, exitcode.UsageErr(fmt.Errorf("--logon: %w", err))
+		}
+		for _, m := range matches {
+			c.logonCount++
+			abs, err := filepath.Abs(m)
+			if err == nil {
+				abs, err = site.LogonSrv(abs)
+			}
+			if err != nil {
+				fmt.Fprintf(s.Err, "dumpsync: logon server %s cannot be read: %v\n", m, err)
+				continue
+			}
+			add(&logons, abs)
+		}
+	}
+	return domains, logons, nil
+}
+
+func absDir(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return "", fmt.Errorf("%s: no such folder", p)
+		}
+		return "", err
+	}
+	if !st.IsDir() {
+		return "", fmt.Errorf("%s: not a folder", p)
+	}
+	return abs, nil
+}

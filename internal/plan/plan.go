@@ -1,0 +1,435 @@
+// Package plan decides what is stale across SMS domain folders and logon
+// servers and describes each intended change as a Row. It reads files and
+// never changes one; carrying a plan out is package apply's job.
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/dump"
+	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/resync"
+	"github.com/dumpsync/dumpsync/internal/site"
+)
+
+// Options are the decision rules.
+type Options struct {
+	Days           int64
+	Now            time.Time
+	Orphans        bool // delete domain .cfg files with no request at all, older than Days
+	LogonAllCfg    bool // delete every .cfg on logon servers (the KB's advice)
+	IncludeInvalid bool // remove every invalid entry, whatever its time
+	Parallel       int  // folders scanned at once
+}
+
+// Cutoff is the Unix time before which a request is stale.
+func (o Options) Cutoff() int64 { return o.Now.Unix() - o.Days*86400 }
+
+// Stale reports whether an entry is stale: valid, dated, not in the future,
+// and older than Days: now - t > Days*86400.
+func (o Options) Stale(e *record.Entry) bool {
+	t := int64(e.Time())
+	return t != 0 && t <= o.Now.Unix() && t < o.Cutoff() && e.Valid()
+}
+
+// Folder is one place to plan: a domain folder or a logon server's Logon.srv.
+type Folder struct {
+	Dir   string // absolute
+	Logon bool
+}
+
+// Progress receives what was scanned; it may be called from many goroutines.
+type Progress interface {
+	Scanned(folder string, bytes int64)
+	FolderDone(folder string)
+}
+
+// Summary counts what was planned.
+type Summary struct {
+	Entries     int64 // RemoveEntry rows
+	ResyncFiles int   // Resync.cfg files with at least one RemoveEntry row
+	Files       int64 // DeleteFile rows
+	Attention   bool  // something was reported (exit 1)
+}
+
+// Planner plans folders in order, scanning up to Parallel at once.
+type Planner struct {
+	Opt      Options
+	Warn     func(error) // one line per problem; the rest is still planned
+	Progress Progress    // may be nil
+
+	mu        sync.Mutex
+	summary   Summary
+	siteNames map[string]bool // upper-cased .cfg names present at the site
+	siteDel   map[string]bool // upper-cased .cfg names planned for deletion at the site
+	haveSite  bool            // site domains are part of this plan
+}
+
+// folderPlan is the result of planning one folder, held until its turn to be emitted.
+type folderPlan struct {
+	rows []Row
+}
+
+// Run plans domains, then logon servers (they are judged against the site's
+// Invencfg.box files), calling emit for each row in the deterministic order.
+func (p *Planner) Run(domains, logons []string, emit func(*Row) error) (Summary, error) {
+	p.siteNames, p.siteDel = map[string]bool{}, map[string]bool{}
+	p.haveSite = len(domains) > 0
+	if err := p.runOrdered(domains, false, emit); err != nil {
+		return p.summary, err
+	}
+	if err := p.runOrdered(logons, true, emit); err != nil {
+		return p.summary, err
+	}
+	return p.summary, nil
+}
+
+// runOrdered scans folders concurrently and emits their rows in order. A
+// folder's slot is freed only once its rows were emitted, so at most
+// Parallel folders' rows are held at once.
+func (p *Planner) runOrdered(dirs []string, logon bool, emit func(*Row) error) error {
+	n := max(p.Opt.Parallel, 1)
+	slots := make(chan struct{}, n)
+	results := make([]chan *folderPlan, len(dirs))
+	for i := range results {
+		results[i] = make(chan *folderPlan, 1)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i, d := range dirs {
+			select {
+			case slots <- struct{}{}:
+			case <-stop:
+				return
+			}
+			go func(i int, d string) {
+				results[i] <- p.planFolder(Folder{Dir: d, Logon: logon})
+			}(i, d)
+		}
+	}()
+	for i := range dirs {
+		fp := <-results[i]
+		for j := range fp.rows {
+			if err := emit(&fp.rows[j]); err != nil {
+				return err
+			}
+		}
+		<-slots
+		if p.Progress != nil {
+			p.Progress.FolderDone(dirs[i])
+		}
+	}
+	return nil
+}
+
+func (p *Planner) warn(err error) {
+	p.mu.Lock()
+	p.summary.Attention = true
+	p.mu.Unlock()
+	p.Warn(err)
+}
+
+// idState is what one Resync.cfg says about one SMSID.
+type idState struct {
+	newest  uint32 // newest valid request time
+	hasTime bool
+	valid   int // valid entries
+	stale   int // stale entries
+}
+
+func (s *idState) allStale() bool { return s.valid > 0 && s.stale == s.valid }
+
+// planFolder plans one folder. Everything it reports goes to Warn.
+func (p *Planner) planFolder(f Folder) *folderPlan {
+	fp := &folderPlan{}
+	cutoff := p.Opt.Cutoff()
+	ids := map[string]*idState{}
+	var removals []Row
+
+	resyncPath, err := site.Resync(f.Dir)
+	switch {
+	case err == nil:
+		removals, err = p.scanResync(resyncPath, ids, cutoff)
+		if err != nil {
+			p.warn(err)
+			if !resync.IsPartial(err) && !f.Logon {
+				// Without the requests, no .cfg file can be judged.
+				return fp
+			}
+		}
+	case errors.Is(err, site.ErrNotFound) && f.Logon:
+		// A logon server without a Resync.cfg copy: only its .cfg files are planned.
+	default:
+		p.warn(err)
+		return fp
+	}
+	fp.rows = append(fp.rows, removals...)
+
+	inv, err := site.Invencfg(f.Dir)
+	if err != nil {
+		if !errors.Is(err, site.ErrNotFound) {
+			p.warn(err)
+		}
+		p.count(fp)
+		return fp
+	}
+	files, irregular, err := site.CfgFiles(inv)
+	if err != nil {
+		p.warn(err)
+		p.count(fp)
+		return fp
+	}
+	for _, x := range irregular {
+		p.warn(fmt.Errorf("%s: skipped: not a regular file", x))
+	}
+	if !f.Logon {
+		p.mu.Lock()
+		for _, c := range files {
+			p.siteNames[strings.ToUpper(c.SmsID)] = true
+		}
+		p.mu.Unlock()
+	}
+	var cands []candidate
+	for _, c := range files {
+		key := strings.ToUpper(c.SmsID)
+		st := ids[key]
+		reason := p.deleteReason(f, c, key, st)
+		if reason == "" {
+			continue
+		}
+		if !record.ValidSMSID(c.SmsID) {
+			p.warn(fmt.Errorf("%s: not planned: %q is not a valid SMSID", c.Path, c.SmsID))
+			continue
+		}
+		cands = append(cands, candidate{cfg: c, st: st, reason: reason})
+	}
+	fp.rows = append(fp.rows, p.deleteRows(cands, cutoff)...)
+	if !f.Logon {
+		p.mu.Lock()
+		for _, c := range cands {
+			p.siteDel[strings.ToUpper(c.cfg.SmsID)] = true
+		}
+		p.mu.Unlock()
+	}
+	p.count(fp)
+	return fp
+}
+
+func (p *Planner) count(fp *folderPlan) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	seen := false
+	for _, r := range fp.rows {
+		switch r.Action {
+		case RemoveEntry:
+			p.summary.Entries++
+			if !seen {
+				p.summary.ResyncFiles++
+				seen = true
+			}
+		case DeleteFile:
+			p.summary.Files++
+		}
+	}
+}
+
+// deleteReason says why a .cfg file is to be deleted, or "" to keep it.
+func (p *Planner) deleteReason(f Folder, c site.Cfg, key string, st *idState) string {
+	days := p.Opt.Days
+	if f.Logon {
+		p.mu.Lock()
+		atSite, delAtSite := p.siteNames[key], p.siteDel[key]
+		p.mu.Unlock()
+		switch {
+		case p.Opt.LogonAllCfg:
+			return "--logon-all-cfg: every .cfg on a logon server is deleted; Maintenance Manager copies back what is still needed"
+		case delAtSite:
+			return "planned for deletion at the site"
+		case !atSite && p.haveSite:
+			return "not present at the site"
+		}
+		return ""
+	}
+	if st != nil {
+		if st.allStale() {
+			return fmt.Sprintf("newest request of %s is stale (%d days old > %d)", c.SmsID, dump.AgeDays(p.Opt.Now, st.newest), days)
+		}
+		return ""
+	}
+	if p.Opt.Orphans {
+		age := p.Opt.Now.Unix() - c.Info.ModTime().Unix()
+		if age > days*86400 {
+			return fmt.Sprintf("orphan: no request in Resync.cfg, file %d days old (> %d)", age/86400, days)
+		}
+	}
+	return ""
+}
+
+// scanResync reads one Resync.cfg, filling ids and returning its RemoveEntry
+// rows with the guard of exactly the bytes read.
+func (p *Planner) scanResync(path string, ids map[string]*idState, cutoff int64) ([]Row, error) {
+	st, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: skipped: not a regular file", path)
+	}
+	type hit struct {
+		off    int64
+		e      record.Entry
+		reason string
+	}
+	var hits []hit
+	var lastBytes int64
+	info, serr := resync.Scan(path, func(i int64, e *record.Entry) error {
+		off := i * record.Size
+		if p.Progress != nil && off-lastBytes >= 1<<20 {
+			p.Progress.Scanned(path, off-lastBytes)
+			lastBytes = off
+		}
+		problem := e.Problem()
+		if problem != "" {
+			key := strings.ToUpper(e.SmsID())
+			if ids[key] == nil {
+				ids[key] = &idState{}
+			}
+			if p.Opt.IncludeInvalid {
+				hits = append(hits, hit{off, *e, "invalid entry (" + problem + "); its time cannot be trusted"})
+			}
+			return nil
+		}
+		t := e.Time()
+		key := strings.ToUpper(e.SmsID())
+		s := ids[key]
+		if s == nil {
+			s = &idState{}
+			ids[key] = s
+		}
+		s.valid++
+		if !s.hasTime || t > s.newest {
+			s.newest, s.hasTime = t, true
+		}
+		if p.Opt.Stale(e) {
+			s.stale++
+			hits = append(hits, hit{off, *e, fmt.Sprintf("request %d days old (> %d)", dump.AgeDays(p.Opt.Now, t), p.Opt.Days)})
+		}
+		return nil
+	})
+	if p.Progress != nil {
+		p.Progress.Scanned(path, info.Size-lastBytes)
+	}
+	if serr != nil && !resync.IsPartial(serr) {
+		return nil, serr
+	}
+	sum := hex.EncodeToString(info.Sha256[:])
+	mod := info.ModTime.Unix()
+	rows := make([]Row, len(hits))
+	for i := range hits {
+		h := &hits[i]
+		r := &rows[i]
+		*r = Row{
+			Action: RemoveEntry, Path: path, SmsId: h.e.SmsID(), Cutoff: cutoff,
+			Size: info.Size, ModTime: mod, Sha256: sum, Reason: h.reason,
+		}
+		r.setTime(h.e.Time(), p.Opt.Now)
+		off := h.off
+		rec := h.e.Hex()
+		r.Offset, r.Record = &off, &rec
+	}
+	return rows, serr
+}
+
+// setTime fills RequestTime, RequestedAt and AgeDays.
+func (r *Row) setTime(t uint32, now time.Time) {
+	rt := int64(t)
+	r.RequestTime = &rt
+	if t != 0 {
+		at := dump.FormatTime(t)
+		age := dump.AgeDays(now, t)
+		r.RequestedAt, r.AgeDays = &at, &age
+	}
+}
+
+type candidate struct {
+	cfg    site.Cfg
+	st     *idState
+	reason string
+}
+
+// deleteRows fingerprints the candidate files (concurrently: a domain may
+// hold 100 000 of them) and returns their rows in candidate order.
+func (p *Planner) deleteRows(cands []candidate, cutoff int64) []Row {
+	rows := make([]Row, len(cands))
+	ok := make([]bool, len(cands))
+	workers := min(max(p.Opt.Parallel, 1), 8)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 64<<10)
+			for i := range next {
+				c := cands[i]
+				size, mod, sum, err := fingerprint(c.cfg.Path, buf)
+				if err != nil {
+					p.warn(err)
+					continue
+				}
+				r := Row{
+					Action: DeleteFile, Path: c.cfg.Path, SmsId: c.cfg.SmsID, Cutoff: cutoff,
+					Size: size, ModTime: mod, Sha256: sum, Reason: c.reason,
+				}
+				if c.st != nil && c.st.hasTime {
+					r.setTime(c.st.newest, p.Opt.Now)
+				}
+				rows[i], ok[i] = r, true
+			}
+		}()
+	}
+	for i := range cands {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	out := rows[:0]
+	for i := range rows {
+		if ok[i] {
+			out = append(out, rows[i])
+		}
+	}
+	return out
+}
+
+// fingerprint returns size, modification time and SHA-256 of a regular file,
+// all from the same open handle.
+func fingerprint(path string, buf []byte) (int64, int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, 0, "", err
+	}
+	if !st.Mode().IsRegular() {
+		return 0, 0, "", fmt.Errorf("%s: skipped: not a regular file", path)
+	}
+	h := sha256.New()
+	n, err := io.CopyBuffer(h, f, buf)
+	if err != nil {
+		return 0, 0, "", fmt.Errorf("%s: %w", path, err)
+	}
+	return n, st.ModTime().Unix(), hex.EncodeToString(h.Sum(nil)), nil
+}
