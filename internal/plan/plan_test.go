@@ -1,0 +1,182 @@
+package plan
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/record"
+)
+
+var now = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+func TestStale(t *testing.T) {
+	o := Options{Days: 90, Now: now}
+	n := uint32(now.Unix())
+	day := uint32(86400)
+	tests := []struct {
+		name string
+		e    record.Entry
+		want bool
+	}{
+		{"exactly N days", record.Make("ABC00001", n-90*day, nil), false},
+		{"N days + 1 s", record.Make("ABC00001", n-90*day-1, nil), true},
+		{"N days - 1 s", record.Make("ABC00001", n-90*day+1, nil), false},
+		{"zero time", record.Make("ABC00001", 0, nil), false},
+		{"future", record.Make("ABC00001", n+1, nil), false},
+		{"now", record.Make("ABC00001", n, nil), false},
+		{"invalid and old", record.Make("ABC/0001", n-900*day, nil), false},
+		{"max uint32", record.Make("ABC00001", ^uint32(0), nil), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := o.Stale(&tt.e); got != tt.want {
+				t.Errorf("Stale = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	zero := Options{Days: 0, Now: now}
+	if e := record.Make("ABC00001", n-1, nil); !zero.Stale(&e) {
+		t.Error("with --days 0 a request 1 s old must be stale")
+	}
+	if e := record.Make("ABC00001", n, nil); zero.Stale(&e) {
+		t.Error("with --days 0 a request made now is not stale")
+	}
+}
+
+// writeDomain makes a domain folder with the given records and .cfg files.
+func writeDomain(t *testing.T, dir string, recs []record.Entry, cfgs ...string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, "Invencfg.box"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var b []byte
+	for _, r := range recs {
+		b = append(b, r.Raw[:]...)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Resync.cfg"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cfgs {
+		if err := os.WriteFile(filepath.Join(dir, "Invencfg.box", c), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func runPlan(t *testing.T, o Options, domains, logons []string) ([]Row, Summary) {
+	t.Helper()
+	var rows []Row
+	p := &Planner{Opt: o, Warn: func(err error) { t.Logf("warn: %v", err) }}
+	sum, err := p.Run(domains, logons, func(r *Row) error { rows = append(rows, *r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows, sum
+}
+
+func describe(rows []Row) []string {
+	var out []string
+	for _, r := range rows {
+		s := r.Action + " " + filepath.Base(filepath.Dir(r.Path)) + "/" + filepath.Base(r.Path)
+		if r.Offset != nil {
+			s += " @" + strconv.FormatInt(*r.Offset, 10)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestPlanRules(t *testing.T) {
+	n := uint32(now.Unix())
+	day := uint32(86400)
+	root := t.TempDir()
+	dom := filepath.Join(root, "Domain.000")
+	writeDomain(t, dom, []record.Entry{
+		record.Make("ABC00001", n-100*day, nil), // stale
+		record.Make("ABC00002", n-10*day, nil),  // fresh
+		record.Make("abc00001", n-200*day, nil), // stale duplicate, other case
+		record.Make("ABC00003", 0, nil),         // undated
+		record.Make("ABC00004", n-100*day, nil), // stale, but also a future request below
+		record.Make("ABC00004", n+day, nil),
+		record.Make("AB/00005", n-100*day, nil), // invalid
+		record.Make("ABC00006", n-95*day, nil),  // stale, its file is missing
+	}, "ABC00001.cfg", "ABC00002.cfg", "ABC00003.cfg", "ABC00004.cfg", "ABC00099.cfg")
+	old := now.Add(-400 * 24 * time.Hour)
+	if err := os.Chtimes(filepath.Join(dom, "Invencfg.box", "ABC00099.cfg"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	logon := filepath.Join(root, "LOGON1", "Logon.srv")
+	writeDomain(t, logon, []record.Entry{record.Make("ABC00002", n-100*day, nil)},
+		"ABC00001.cfg", "ABC00002.cfg", "ABC00077.cfg")
+
+	o := Options{Days: 90, Now: now, Parallel: 2}
+	rows, sum := runPlan(t, o, []string{dom}, []string{logon})
+	want := []string{
+		"RemoveEntry Domain.000/Resync.cfg @0",
+		"RemoveEntry Domain.000/Resync.cfg @96",
+		"RemoveEntry Domain.000/Resync.cfg @192",
+		"RemoveEntry Domain.000/Resync.cfg @336",
+		"DeleteFile Invencfg.box/ABC00001.cfg",
+		"RemoveEntry Logon.srv/Resync.cfg @0",
+		"DeleteFile Invencfg.box/ABC00001.cfg",
+		"DeleteFile Invencfg.box/ABC00077.cfg",
+	}
+	if got := describe(rows); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if sum.Entries != 5 || sum.Files != 3 || sum.ResyncFiles != 2 {
+		t.Errorf("summary = %+v", sum)
+	}
+	del := rows[4]
+	if del.RequestTime == nil || *del.RequestTime != int64(n-100*day) || del.Cutoff != o.Cutoff() {
+		t.Errorf("DeleteFile row times: %+v", del)
+	}
+	if rows[7].RequestTime != nil {
+		t.Errorf("logon orphan must have no RequestTime: %+v", rows[7])
+	}
+
+	o.Orphans, o.IncludeInvalid = true, true
+	rows, _ = runPlan(t, o, []string{dom}, nil)
+	got := strings.Join(describe(rows), "\n")
+	for _, w := range []string{"RemoveEntry Domain.000/Resync.cfg @288", "DeleteFile Invencfg.box/ABC00099.cfg"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("with --orphans --include-invalid, missing %q in\n%s", w, got)
+		}
+	}
+
+	// Without site domains in the plan, logon .cfg files are not orphans.
+	rows, _ = runPlan(t, Options{Days: 90, Now: now}, nil, []string{logon})
+	if got := describe(rows); len(got) != 1 || got[0] != "RemoveEntry Logon.srv/Resync.cfg @0" {
+		t.Errorf("logon only: %v", got)
+	}
+	rows, _ = runPlan(t, Options{Days: 90, Now: now, LogonAllCfg: true}, nil, []string{logon})
+	if len(rows) != 4 {
+		t.Errorf("--logon-all-cfg: %v", describe(rows))
+	}
+}
+
+func TestPlanGuardMatchesBytesRead(t *testing.T) {
+	n := uint32(now.Unix())
+	dom := filepath.Join(t.TempDir(), "Domain.000")
+	writeDomain(t, dom, []record.Entry{record.Make("ABC00001", n-100*86400, nil)})
+	f, _ := os.OpenFile(filepath.Join(dom, "Resync.cfg"), os.O_APPEND|os.O_WRONLY, 0)
+	f.Write([]byte("partial"))
+	f.Close()
+	var warned []string
+	p := &Planner{Opt: Options{Days: 90, Now: now}, Warn: func(err error) { warned = append(warned, err.Error()) }}
+	var rows []Row
+	sum, err := p.Run([]string{dom}, nil, func(r *Row) error { rows = append(rows, *r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Size != 48+7 {
+		t.Fatalf("rows = %+v", rows)
+	}
+	if !sum.Attention || len(warned) != 1 || !strings.Contains(warned[0], "partial record at byte offset 48") {
+		t.Fatalf("partial record not reported: %v", warned)
+	}
+}
