@@ -24,6 +24,14 @@ type jsonDecoder interface {
 var (
 	newDecoder = func(r io.Reader) jsonDecoder { return json.NewDecoder(r) }
 	unmarshal  = json.Unmarshal
+	// syntaxOffset returns the Offset of a syntax error of unmarshal.
+	syntaxOffset = func(err error) (int64, bool) {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return se.Offset, true
+		}
+		return 0, false
+	}
 )
 
 // rawValue keeps one JSON value's text, whatever its type.
@@ -69,17 +77,30 @@ func describeByte(c byte) string {
 	return fmt.Sprintf("byte 0x%02X", c)
 }
 
-// syntaxError turns a decoder error at or after base into an error naming the
-// input and the place.
-func (jr *jsonReader) syntaxError(base int, err error, what string) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return jr.t.errorf(base+int(se.Offset), "invalid JSON: %v", se)
-	}
+// syntaxError turns an error of the decoder, met when reading the value that
+// starts at offset at, into an error naming the input and the place.
+func (jr *jsonReader) syntaxError(at int, err error, what string) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return jr.t.errorf(len(jr.t.s), "the input ends inside %s", what)
 	}
-	return jr.t.errorf(base, "invalid JSON: %v", err)
+	if _, ok := syntaxOffset(err); ok {
+		return jr.t.errorf(jr.locate(at), "invalid JSON: %v", err)
+	}
+	return jr.t.errorf(at, "invalid JSON: %v", err)
+}
+
+// locate finds the byte of a syntax error met when reading the value at
+// offset at. A stream decoder's offsets count from where it last compacted
+// its buffer, so the value is parsed again on its own: the error is inside
+// it, or, when the value is fine, at its first byte (a missing comma, a
+// trailing comma, a stray character).
+func (jr *jsonReader) locate(at int) int {
+	var raw rawValue
+	err := unmarshal(jr.t.s[at:], &raw)
+	if off, ok := syntaxOffset(err); ok && !strings.Contains(err.Error(), "after top-level value") && off > 0 {
+		return at + int(off) - 1
+	}
+	return at
 }
 
 // array reads the array that starts at offset base of the input, element by
@@ -88,40 +109,43 @@ func (jr *jsonReader) syntaxError(base int, err error, what string) error {
 // element) ends the plan with Truncated set; anything that cannot begin,
 // continue or end a JSON value is an error.
 func (jr *jsonReader) array(base int) error {
-	s := jr.t.s[base:]
-	d := newDecoder(bytes.NewReader(s))
+	s := jr.t.s
+	d := newDecoder(bytes.NewReader(s[base:]))
 	if _, err := d.Token(); err != nil { // the [
 		return jr.syntaxError(base, err, "the array")
 	}
+	after := base + 1 // just after the [ or the last element
 	for n := 1; ; n++ {
 		if !d.More() {
 			break
 		}
-		at := base + elementStart(s, int(d.InputOffset()))
+		at := elementStart(s, after)
 		var raw rawValue
 		if err := d.Decode(&raw); err != nil {
 			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
 				jr.plan.Truncated = true
 				return nil
 			}
-			return jr.syntaxError(base, err, "the array")
+			return jr.syntaxError(at, err, fmt.Sprintf("element %d of the array", n))
 		}
 		if err := jr.element(raw, at, fmt.Sprintf("element %d of the array", n)); err != nil {
 			return err
 		}
+		after = at + len(raw)
 	}
+	at := skipSpace(s, after)
 	tok, err := d.Token() // the ]
 	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
 		jr.plan.Truncated = true
 		return nil
 	}
 	if err != nil {
-		return jr.syntaxError(base, err, "the array")
+		return jr.syntaxError(at, err, "the array")
 	}
-	if delim, ok := tok.(json.Delim); !ok || delim != ']' {
-		return jr.t.errorf(base+int(d.InputOffset()), "invalid JSON: expected ] at the end of the array")
+	if delim, ok := tok.(json.Delim); !ok || delim != ']' || at >= len(s) || s[at] != ']' {
+		return jr.t.errorf(at, "invalid JSON: expected ] at the end of the array")
 	}
-	jr.end = base + int(d.InputOffset())
+	jr.end = at + 1
 	return nil
 }
 
@@ -145,17 +169,19 @@ func (jr *jsonReader) objects() error {
 		at  int
 	}
 	var objs []obj
+	after := 0
 	for {
-		at := skipSpace(jr.t.s, int(d.InputOffset()))
+		at := skipSpace(jr.t.s, after)
 		var raw rawValue
 		err := d.Decode(&raw)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return jr.syntaxError(0, err, fmt.Sprintf("the object that starts on line %d", jr.t.line(at)))
+			return jr.syntaxError(at, err, fmt.Sprintf("the object that starts on line %d", jr.t.line(at)))
 		}
 		objs = append(objs, obj{raw, at})
+		after = at + len(raw)
 	}
 	if len(objs) == 1 && objs[0].raw[0] == '{' {
 		if ok, err := jr.unwrap(objs[0].raw, objs[0].at); ok || err != nil {
