@@ -1,0 +1,25 @@
+// Package planread reads and checks the plan files that dumpsync apply and
+// dumpsync check --plan are given: plans exported by dumpsync plan as JSON,
+// JSON Lines or CSV, after any round trip through Windows PowerShell 5.1 or
+// PowerShell 7 (see POWERSHELL.md), and dumpsync's own undo files.
+//
+// Read detects the encoding (UTF-8 with or without BOM, UTF-16 with BOM) and
+// the format (JSON when the first non-space character is [ or {, else CSV)
+// from the content alone, never from the file name. It accepts one JSON array,
+// one bare object, the 5.1 {"value":[...],"Count":N} wrapper, or objects one
+// after another (JSON Lines), and CSV with , or ; and optional #TYPE lines.
+// Field names match case-insensitively and unknown fields are ignored.
+// Integer fields may be JSON numbers or strings holding a decimal integer,
+// optionally surrounded by spaces or tabs (what Import-Csv and hand edits
+// produce); an empty string or null is null. Read stops only at input it cannot
+// parse at all; a bad value in one field is kept with the row and reported by
+// Validate, so dumpsync check can list every problem at once.
+//
+// Validate applies the rules apply relies on (clean absolute paths, record
+// offsets, the size and SHA-256 guard, --within roots, conflicting rows) and
+// collapses identical duplicates.
+//
+// The package does not touch the files a plan names: whether a guard still
+// matches the disk is for package apply to find out. It does not write plans
+// either; that is package output.
+package planread

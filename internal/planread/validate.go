@@ -1,0 +1,328 @@
+package planread
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/dumpsync/dumpsync/internal/paths"
+	"github.com/dumpsync/dumpsync/internal/record"
+)
+
+// RowError is one problem with one row.
+type RowError struct {
+	N, Line int    // the row's N and Line
+	Field   string // the field at fault, "" for the row as a whole
+	Msg     string
+}
+
+func (e RowError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "row %d", e.N)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, " (line %d)", e.Line)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, ": field %s", e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Options tunes Validate.
+type Options struct {
+	// Within lists the roots every Path must lie in (see paths.Within); empty
+	// means no restriction. They should be absolute: the CLI makes them so.
+	Within []string
+}
+
+const (
+	resyncName = "Resync.cfg"
+	boxName    = "Invencfg.box"
+)
+
+// Validate checks every row of p and returns all problems, in row order:
+// apply stops on any, check lists them all. It also returns the rows with
+// identical duplicates removed, the first one kept, so that each counts once.
+//
+// Rows are duplicates when they agree on every decision field: Action, Path
+// (compared without case on Windows), Offset, Record, Size, Sha256, Cutoff,
+// Content, and SmsId for file rows. Two rows for the same target (the same
+// record slot of a Resync.cfg, or the same file) that differ in any of these
+// conflict, and so do two rows for the same file with different guards (Size
+// and Sha256): the later row gets the error. Plan rows and undo rows are
+// separate kinds and never conflict with each other.
+func Validate(p *Plan, opt Options) (rows []Row, errs []RowError) {
+	seenTarget := map[string]int{} // target key -> index in rows
+	seenGuard := map[string]int{}  // kind+path -> index in rows
+	for _, r := range p.Rows {
+		var rowErrs []RowError
+		add := func(field, format string, args ...any) {
+			rowErrs = append(rowErrs, RowError{N: r.N, Line: r.Line, Field: field, Msg: fmt.Sprintf(format, args...)})
+		}
+		checkRow(&r, opt, add)
+
+		dup := false
+		if kind := actionKind(r.Action); kind != "" && r.Path != "" {
+			pk := kind + "\x00" + pathKey(r.Path)
+			tk := pk
+			if isEntry(r.Action) && r.Offset != nil {
+				tk += fmt.Sprintf("\x00%d", *r.Offset)
+			}
+			if i, ok := seenTarget[tk]; ok {
+				if f := differingField(&rows[i], &r); f == "" {
+					dup = true
+				} else {
+					add(f, "conflicts with row %d: same %s, different %s", rows[i].N, targetName(&r), f)
+				}
+			} else if i, ok := seenGuard[pk]; ok && !sameGuard(&rows[i], &r) {
+				add(guardField(&rows[i], &r), "conflicts with row %d: same Path, different guard (Size %s, Sha256 %s there; %s, %s here)",
+					rows[i].N, intText(rows[i].Size), strText(rows[i].Sha256), intText(r.Size), strText(r.Sha256))
+			}
+			if !dup {
+				if _, ok := seenTarget[tk]; !ok {
+					seenTarget[tk] = len(rows)
+				}
+				if _, ok := seenGuard[pk]; !ok {
+					seenGuard[pk] = len(rows)
+				}
+			}
+		}
+		errs = append(errs, rowErrs...)
+		if !dup {
+			rows = append(rows, r)
+		}
+	}
+	return rows, errs
+}
+
+func checkRow(r *Row, opt Options, add func(field, format string, args ...any)) {
+	bad := map[string]bool{}
+	for _, b := range r.bad {
+		bad[b.Field] = true
+		add(b.Field, "%s", b.Msg)
+	}
+	// required reports a missing field unless it was already reported as bad.
+	required := func(name string, present bool) bool {
+		if !present && !bad[name] {
+			add(name, "missing (required for %s)", r.Action)
+		}
+		return present
+	}
+
+	switch r.Action {
+	case RemoveEntry, DeleteFile, RestoreEntry, RestoreFile:
+	case "":
+		if !bad["Action"] {
+			add("Action", "missing")
+		}
+		return
+	default:
+		add("Action", "unknown action %q (want %s, %s, %s or %s)", clip(r.Action), RemoveEntry, DeleteFile, RestoreEntry, RestoreFile)
+		return
+	}
+
+	pathOK := false
+	if required("Path", r.Path != "") {
+		switch {
+		case !paths.IsCleanAbs(r.Path):
+			add("Path", "%q is not a clean absolute path (no . or .. elements, doubled or trailing separators)", r.Path)
+		case len(opt.Within) > 0 && !withinAny(r.Path, opt.Within):
+			add("Path", "%q is outside --within %s", r.Path, strings.Join(opt.Within, ", "))
+		default:
+			pathOK = true
+		}
+	}
+	base := baseName(r.Path)
+
+	if isEntry(r.Action) {
+		if pathOK && !strings.EqualFold(base, resyncName) {
+			add("Path", "%s must name a %s file, not %q", r.Action, resyncName, base)
+		}
+		if required("Record", r.Record != nil) {
+			if _, err := record.ParseHex(*r.Record); err != nil {
+				add("Record", "%v", err)
+			}
+		}
+		if required("Offset", r.Offset != nil) {
+			switch {
+			case *r.Offset < 0:
+				add("Offset", "negative (%d)", *r.Offset)
+			case *r.Offset%record.Size != 0:
+				add("Offset", "%d is not a multiple of %d", *r.Offset, record.Size)
+			}
+		}
+	} else {
+		if pathOK {
+			if !strings.EqualFold(base, r.SmsId+".cfg") {
+				add("Path", "%s must name the file <SmsId>.cfg (%s.cfg), not %q", r.Action, r.SmsId, base)
+			}
+			if parent := baseName(filepath.Dir(r.Path)); !strings.EqualFold(parent, boxName) {
+				add("Path", "%s must name a file in a folder named %s, not %q", r.Action, boxName, parent)
+			}
+		}
+		if required("SmsId", r.SmsId != "") && !record.ValidSMSID(r.SmsId) {
+			add("SmsId", "%q is not a valid SMSID (1 to %d letters and digits)", clip(r.SmsId), record.MaxIDLen)
+		}
+	}
+
+	sizeOK := false
+	if required("Size", r.Size != nil) {
+		if *r.Size < 0 {
+			add("Size", "negative (%d)", *r.Size)
+		} else {
+			sizeOK = true
+		}
+	}
+	if required("Sha256", r.Sha256 != nil) && !isHex(*r.Sha256, sha256.Size) {
+		add("Sha256", "must be %d hex characters, got %q", 2*sha256.Size, clip(*r.Sha256))
+	}
+
+	switch r.Action {
+	case RemoveEntry:
+		// The record must lie inside the file the guard describes.
+		if sizeOK && r.Offset != nil && *r.Offset >= 0 && *r.Offset > *r.Size-record.Size {
+			add("Offset", "the record at %d does not fit in Size %d (Offset+%d > Size)", *r.Offset, *r.Size, record.Size)
+		}
+	case RestoreEntry:
+		// The guard is the file as apply left it, without the record: the
+		// record goes back at Offset, which may be the end of the file.
+		if sizeOK && r.Offset != nil && *r.Offset > *r.Size {
+			add("Offset", "%d is beyond the end of the file (Size %d)", *r.Offset, *r.Size)
+		}
+	case DeleteFile:
+		required("Cutoff", r.Cutoff != nil)
+	case RestoreFile:
+		if required("Content", r.Content != nil) {
+			data, err := base64.StdEncoding.DecodeString(*r.Content)
+			switch {
+			case err != nil:
+				add("Content", "not valid base64: %v", err)
+			case sizeOK && int64(len(data)) != *r.Size:
+				add("Content", "decodes to %d bytes, Size is %d", len(data), *r.Size)
+			case r.Sha256 != nil && isHex(*r.Sha256, sha256.Size):
+				if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != *r.Sha256 {
+					add("Content", "SHA-256 of the decoded content is %x, Sha256 is %s", sum, *r.Sha256)
+				}
+			}
+		}
+	}
+}
+
+func withinAny(p string, roots []string) bool {
+	for _, root := range roots {
+		if paths.Within(p, root) {
+			return true
+		}
+	}
+	return false
+}
+
+// baseName is the last element of p; filepath.Base splits on \ too on
+// Windows.
+func baseName(p string) string {
+	return filepath.Base(p)
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != 2*n {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+func isEntry(action string) bool { return action == RemoveEntry || action == RestoreEntry }
+
+// actionKind groups the actions whose rows may conflict: plan entry rows,
+// plan file rows, undo entry rows, undo file rows. "" for an unknown action.
+func actionKind(action string) string {
+	for _, a := range actions {
+		if a == action {
+			return a
+		}
+	}
+	return ""
+}
+
+// pathKey is the form of a path rows are compared by: case-insensitive on
+// Windows, where NTFS ignores case, exact elsewhere.
+func pathKey(p string) string {
+	if runtime.GOOS == "windows" {
+		return strings.ToLower(p)
+	}
+	return p
+}
+
+func targetName(r *Row) string {
+	if isEntry(r.Action) {
+		return "Path and Offset"
+	}
+	return "Path"
+}
+
+// differingField returns the first decision field in which a and b differ,
+// or "" when they are duplicates.
+func differingField(a, b *Row) string {
+	switch {
+	case !strEq(a.Record, b.Record, true):
+		return "Record"
+	case !intEq(a.Size, b.Size):
+		return "Size"
+	case !strEq(a.Sha256, b.Sha256, true):
+		return "Sha256"
+	case !intEq(a.Offset, b.Offset):
+		return "Offset"
+	case !intEq(a.Cutoff, b.Cutoff):
+		return "Cutoff"
+	case !isEntry(a.Action) && a.SmsId != b.SmsId:
+		return "SmsId"
+	case !strEq(a.Content, b.Content, false):
+		return "Content"
+	}
+	return ""
+}
+
+func sameGuard(a, b *Row) bool {
+	return intEq(a.Size, b.Size) && strEq(a.Sha256, b.Sha256, true)
+}
+
+func guardField(a, b *Row) string {
+	if !intEq(a.Size, b.Size) {
+		return "Size"
+	}
+	return "Sha256"
+}
+
+func intEq(a, b *int64) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
+func strEq(a, b *string, fold bool) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	if fold {
+		return strings.EqualFold(*a, *b)
+	}
+	return *a == *b
+}
+
+func intText(p *int64) string {
+	if p == nil {
+		return "null"
+	}
+	return fmt.Sprint(*p)
+}
+
+func strText(p *string) string {
+	if p == nil {
+		return "null"
+	}
+	return *p
+}
