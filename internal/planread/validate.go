@@ -57,6 +57,10 @@ const (
 // conflict, and so do two rows for the same file with different guards (Size
 // and Sha256): the later row gets the error. Plan rows and undo rows are
 // separate kinds and never conflict with each other.
+//
+// For RestoreEntry, Size and Sha256 describe the file as apply left it, with
+// the record removed, so Offset may be anything up to Size (the record goes
+// back at Offset); for RemoveEntry the record must lie inside Size.
 func Validate(p *Plan, opt Options) (rows []Row, errs []RowError) {
 	seenTarget := map[string]int{} // target key -> index in rows
 	seenGuard := map[string]int{}  // kind+path -> index in rows
