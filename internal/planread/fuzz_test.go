@@ -106,6 +106,9 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join(fixtureDir, e.Name()))
 		if err != nil {
 			f.Fatal(err)

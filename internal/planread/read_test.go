@@ -89,7 +89,7 @@ func TestFixturesAreListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range ents {
-		if !listed[e.Name()] {
+		if !listed[e.Name()] && !strings.HasPrefix(e.Name(), ".") {
 			t.Errorf("%s is not in the fixtures table", e.Name())
 		}
 	}

@@ -210,7 +210,7 @@ func checkRow(r *Row, opt Options, add func(field, format string, args ...any)) 
 			case sizeOK && int64(len(data)) != *r.Size:
 				add("Content", "decodes to %d bytes, Size is %d", len(data), *r.Size)
 			case r.Sha256 != nil && isHex(*r.Sha256, sha256.Size):
-				if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != *r.Sha256 {
+				if sum := sha256.Sum256(data); !strings.EqualFold(hex.EncodeToString(sum[:]), *r.Sha256) {
 					add("Content", "SHA-256 of the decoded content is %x, Sha256 is %s", sum, *r.Sha256)
 				}
 			}
