@@ -89,7 +89,11 @@ def write(name, data):
         f.write(data)
 
 # JSON
-ps7rows = with_dates(ROWS, lambda t: iso(t - 7200)[:-1] + "+02:00" if False else iso(t).replace("Z", "") .replace("T08", "T10").replace("T04", "T06") + "+02:00")
+def cest(t):
+    # 7.x ConvertFrom-Json made a local DateTime of the UTC string; ConvertTo-Json writes it with the offset.
+    import datetime
+    return datetime.datetime.fromtimestamp(t + 7200, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + "+02:00"
+ps7rows = with_dates(ROWS, cest)
 write("ps7-array.json", ps7_json(ps7rows))
 write("ps51-array.json", ps51_dates(ps51_array(d51)))
 write("ps51-single-object.json", ps51_dates("\r\n".join(ps51_obj(d51[0], "")) + "\r\n"))

@@ -11,7 +11,10 @@
 // Field names match case-insensitively and unknown fields are ignored.
 // Integer fields may be JSON numbers or strings holding a decimal integer,
 // optionally surrounded by spaces or tabs (what Import-Csv and hand edits
-// produce); an empty string or null is null. Read stops only at input it cannot
+// produce); a fraction, an exponent or a + sign is not an integer. An empty
+// string or null is null, for every field, so that JSON and CSV agree. A null
+// array element or JSON Lines value (PowerShell's $null for a blank line) is
+// skipped and not counted in Row.N. Read stops only at input it cannot
 // parse at all; a bad value in one field is kept with the row and reported by
 // Validate, so dumpsync check can list every problem at once.
 //

@@ -54,7 +54,7 @@ func readJSON(t *text) (*Plan, error) {
 	start := skipSpace(t.s, 0)
 	var err error
 	if t.s[start] == '[' {
-		err = jr.array(0)
+		err = jr.array(start)
 		if err == nil {
 			// Only white space may follow the array.
 			if end := skipSpace(t.s, jr.end); end < len(t.s) && !jr.plan.Truncated {

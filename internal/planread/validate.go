@@ -57,6 +57,10 @@ const (
 // conflict, and so do two rows for the same file with different guards (Size
 // and Sha256): the later row gets the error. Plan rows and undo rows are
 // separate kinds and never conflict with each other.
+//
+// For RestoreEntry, Size and Sha256 describe the file as apply left it, with
+// the record removed, so Offset may be anything up to Size (the record goes
+// back at Offset); for RemoveEntry the record must lie inside Size.
 func Validate(p *Plan, opt Options) (rows []Row, errs []RowError) {
 	seenTarget := map[string]int{} // target key -> index in rows
 	seenGuard := map[string]int{}  // kind+path -> index in rows
@@ -206,7 +210,7 @@ func checkRow(r *Row, opt Options, add func(field, format string, args ...any)) 
 			case sizeOK && int64(len(data)) != *r.Size:
 				add("Content", "decodes to %d bytes, Size is %d", len(data), *r.Size)
 			case r.Sha256 != nil && isHex(*r.Sha256, sha256.Size):
-				if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != *r.Sha256 {
+				if sum := sha256.Sum256(data); !strings.EqualFold(hex.EncodeToString(sum[:]), *r.Sha256) {
 					add("Content", "SHA-256 of the decoded content is %x, Sha256 is %s", sum, *r.Sha256)
 				}
 			}
