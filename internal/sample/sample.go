@@ -138,14 +138,17 @@ func (c *Config) fill() error {
 	if c.InvalidEvery < 0 || c.OrphansPerLogon < 0 || c.OrphansPerDomain < 0 {
 		return fmt.Errorf("sample: InvalidEvery, OrphansPerLogon and OrphansPerDomain must not be negative")
 	}
-	// Every SMSID takes a serial: clients, requests for clients that are gone
-	// (at most one per record), and orphans.
-	need := int64(c.Domains)*int64(c.ClientsPerDomain+c.EntriesPerDomain+c.OrphansPerDomain) +
-		int64(c.LogonServers)*int64(c.OrphansPerLogon)
-	if need > maxSerial {
+	if need := c.serialsNeeded(); need > maxSerial {
 		return fmt.Errorf("sample: %d SMSIDs needed, but a 5-digit hex serial allows %d", need, maxSerial)
 	}
 	return checkNow(c.Now)
+}
+
+// serialsNeeded bounds the number of SMSIDs Generate hands out: clients,
+// clients that are gone (at most one per record), and orphans.
+func (c *Config) serialsNeeded() int64 {
+	return int64(c.Domains)*(int64(c.ClientsPerDomain)+int64(c.EntriesPerDomain)+int64(c.OrphansPerDomain)) +
+		int64(c.LogonServers)*int64(c.OrphansPerLogon)
 }
 
 // Generate builds a site tree under dir, which must be empty or not exist:
@@ -173,9 +176,8 @@ func Generate(dir string, c Config) (*Layout, error) {
 		return nil, fmt.Errorf("sample: %s is not empty", abs)
 	}
 
-	need := c.Domains*(c.ClientsPerDomain+c.EntriesPerDomain+c.OrphansPerDomain) + c.LogonServers*c.OrphansPerLogon
 	ids := &serials{r: newRand(c.Seed, streamSerials), site: c.SiteCode, gap: 1}
-	if 2*need <= maxSerial {
+	if 2*c.serialsNeeded() <= maxSerial {
 		ids.gap = 2
 	}
 
@@ -349,9 +351,13 @@ func genLogon(c *Config, k int, dom *domain, ids *serials, path string, mangled,
 	}
 	data := recordBytes(recs)
 	if partial {
-		next := dom.records[0]
+		// The start of the record that was being copied.
+		var next record.Entry
 		if len(recs) < len(dom.records) {
 			next = dom.records[len(recs)]
+		} else {
+			m := &maker{r: r, now: c.Now.Unix(), site: c.SiteCode}
+			next = m.entry(smsID(c.SiteCode, 0), m.pastTime())
 		}
 		data = append(data, next.Raw[:1+r.IntN(record.Size-1)]...)
 	}

@@ -469,3 +469,11 @@ func listTree(t *testing.T, dir string) (map[string]string, int) {
 	}
 	return files, total
 }
+
+func TestPartialRecordWithoutEntries(t *testing.T) {
+	l, _ := generate(t, Config{Seed: 1, EntriesPerDomain: -1, LogonServers: 1, PartialRecord: true})
+	b := readFile(t, filepath.Join(l.Logons[0], "Resync.cfg"))
+	if len(b) == 0 || len(b) >= record.Size {
+		t.Errorf("the only logon copy has %d bytes, want a partial record", len(b))
+	}
+}
