@@ -429,5 +429,3 @@ func TestRejects(t *testing.T) {
 		}
 	}
 }
-
-
