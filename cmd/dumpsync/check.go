@@ -27,11 +27,12 @@ Fields: Severity, Code, Path, SmsId, Offset, Message. Order: files as given; wit
 about the whole file first, then by Offset, then by Code.
 
   Error    PartialRecord   the size is not a multiple of 48; Offset is where the partial record starts
-  Warning  InvalidSmsId    an entry whose SMSID is not 1-15 characters of [A-Za-z0-9]
+  Warning  InvalidSmsId    an entry whose SMSID is not 1-15 characters of [A-Za-z0-9] (no time findings:
+                           the time of an invalid entry cannot be trusted)
   Warning  ZeroTime        a valid entry with request time 0 (plan never finds it stale)
   Warning  FutureTime      a valid entry dated after now (--now)
-  Info     DuplicateEntry  an SMSID (any case) with more than one entry; Offset is the second one
-  Info     MissingCfg      a valid request whose <SMSID>.cfg is not in Invencfg.box
+  Info     DuplicateEntry  a valid SMSID (any case) with more than one entry; one per SMSID, Offset is the second
+  Info     MissingCfg      a valid request whose <SMSID>.cfg is not in Invencfg.box; one per SMSID, at its first entry
   Info     OrphanCfg       a .cfg in Invencfg.box with no entry in Resync.cfg; Path is the .cfg
   Error    TooOld          --max-age-days N: a valid entry more than N days old
   Error    TooManyEntries  --max-entries N: more than N entries
