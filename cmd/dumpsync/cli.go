@@ -24,6 +24,8 @@ type CLI struct {
 
 	Dump   DumpCmd   `cmd:"" help:"List the entries of Resync.cfg files."`
 	Plan   PlanCmd   `cmd:"" help:"Decide what is stale across a site and its logon servers; write the plan as records."`
+	Check  CheckCmd  `cmd:"" help:"Check the health of Resync.cfg files and their Invencfg.box; write one record per finding."`
+	Schema SchemaCmd `cmd:"" help:"Print the JSON Schema of a record kind: entry, plan, result, finding or undo."`
 	Legacy LegacyCmd `cmd:"" hidden:"" help:"The original syntax: dumpsync [days] [/Dump]."`
 }
 
