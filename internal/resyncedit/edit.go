@@ -1,0 +1,665 @@
+// Package resyncedit is the only code in dumpsync that rewrites a Resync.cfg:
+// it removes planned records from one file, or puts removed records back
+// (undo), in a single atomic replacement per call.
+//
+// What it guarantees, and how:
+//
+//   - A crash at any instant leaves the complete old or the complete new file
+//     (package atomicfile: temp file in the same folder, fsync, rename over).
+//   - SMS may append 48-byte records at any time; none is lost. Records
+//     appended before the rename are copied into the temporary file; those a
+//     writer puts into the replaced file after the rename are carried over by
+//     another round (see commit and the per-OS swap for the residual window).
+//   - Two edits of the same file never overlap: an OS lock on
+//     "Resync.cfg.dumpsync-lock" beside it, removed when the edit ends.
+//   - Nothing of ours stays in the folder: the lock file and temporary files
+//     are removed, and leftovers of a killed run are removed by the next one.
+//
+// It does not decide what to remove (package plan does), does not search for
+// a record that moved (a changed file means a new plan), and does not
+// interpret records beyond comparing their 48 bytes.
+package resyncedit
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
+	"github.com/dumpsync/dumpsync/internal/record"
+)
+
+// Guard pins the content a request was decided from: the file's first Size
+// bytes must hash to Sha256. Records appended later do not break it.
+type Guard struct {
+	Size   int64
+	Sha256 [32]byte
+}
+
+// GuardOf returns the Guard of data.
+func GuardOf(data []byte) Guard {
+	return Guard{Size: int64(len(data)), Sha256: sha256.Sum256(data)}
+}
+
+// matches reports whether data starts with the guarded content.
+func (g Guard) matches(data []byte) bool {
+	return g.Size >= 0 && int64(len(data)) >= g.Size && sha256.Sum256(data[:g.Size]) == g.Sha256
+}
+
+// OpKind says what an Op does.
+type OpKind int
+
+const (
+	Remove OpKind = iota + 1 // remove the record at Offset
+	Insert                   // put a removed record back at Offset (undo)
+)
+
+func (k OpKind) String() string {
+	switch k {
+	case Remove:
+		return "Remove"
+	case Insert:
+		return "Insert"
+	}
+	return fmt.Sprintf("OpKind(%d)", int(k))
+}
+
+// Op is one change to a Resync.cfg.
+type Op struct {
+	ID     int    // the caller's row id, echoed in OpResult
+	Kind   OpKind // Remove or Insert
+	Offset int64  // Remove: the record's offset as planned; Insert: the offset it had before it was removed
+	Record [record.Size]byte
+}
+
+// Status is the outcome of one Op.
+type Status int
+
+const (
+	Applied Status = iota + 1 // the change is (or, in a dry run, would be) made
+	Skipped                   // the change is not made, for the reason in Detail; not an error of the tool
+	Failed                    // the op itself is invalid (bad offset or kind)
+)
+
+func (s Status) String() string {
+	switch s {
+	case Applied:
+		return "Applied"
+	case Skipped:
+		return "Skipped"
+	case Failed:
+		return "Failed"
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// Details of skipped ops; callers may show them as they are.
+const (
+	DetailChanged         = "Resync.cfg changed since the plan; make a new plan"
+	DetailRecordDiffers   = "the record at this offset differs from the plan; Resync.cfg changed since the plan; make a new plan"
+	DetailBeyondGuard     = "the offset is beyond the size the plan was made from; make a new plan"
+	DetailDuplicate       = "another op of this request removes the same offset"
+	DetailAlreadyRestored = "already restored"
+	DetailAppended        = "Resync.cfg changed since apply; the record was appended at the end"
+)
+
+// OpResult is the outcome of one Op, in the order of Request.Ops.
+type OpResult struct {
+	ID     int
+	Status Status
+	Detail string
+	// OldOffset is, for Remove, the offset the record had before the edit;
+	// -1 for Insert.
+	OldOffset int64
+	// NewOffset is, for an applied or already restored Insert, the offset
+	// of the record in the file as left; -1 for Remove.
+	NewOffset int64
+}
+
+// Request is one edit of one Resync.cfg. All its ops are Remove ops, or all
+// are Insert ops.
+type Request struct {
+	Path string
+	// Guard: for Remove, the guard every op was planned against; for Insert
+	// (undo), the guard of the file as apply left it (see BeforeCommit).
+	Guard Guard
+	Ops   []Op
+	// DryRun checks everything against the file as it is now and reports
+	// the statuses the real run would give; it takes no lock and writes
+	// nothing.
+	DryRun bool
+	// BeforeCommit, if set, is called when the file is going to be
+	// rewritten, after all checks and before anything is written: with the
+	// outcome of each op and the guard of the new content (the guard an undo
+	// of this edit needs; records appended by others later do not break it).
+	// The caller writes its undo rows durably there. An error aborts the edit
+	// with nothing changed and is returned as is.
+	BeforeCommit func(results []OpResult, newGuard Guard) error
+}
+
+// Outcome is what an edit did.
+type Outcome struct {
+	Results []OpResult
+	// Rewritten reports whether the file was (in a dry run: would be)
+	// replaced.
+	Rewritten bool
+	// Final is the guard of the whole file as the edit left it (in a dry run:
+	// would leave it); SMS may have appended to it since.
+	Final Guard
+	// CarriedOver counts the records that others appended during the edit
+	// and that were copied into the new file.
+	CarriedOver int
+	final       []byte
+}
+
+// Records yields the offset and content of every record of the file as the
+// edit left it (or, in a dry run, would leave it), in order.
+func (o *Outcome) Records() iter.Seq2[int64, record.Entry] {
+	return func(yield func(int64, record.Entry) bool) {
+		for off := 0; off+record.Size <= len(o.final); off += record.Size {
+			if !yield(int64(off), record.Parse(o.final[off:])) {
+				return
+			}
+		}
+	}
+}
+
+// Options tune the waits of an edit. The zero value means the defaults.
+type Options struct {
+	// LockWait bounds the wait for another dumpsync editing the same file
+	// (default 5 s).
+	LockWait time.Duration
+	// InUseWait bounds the retries of an open, rename or remove that fails
+	// because another process holds the file (Windows sharing violation;
+	// default 5 s).
+	InUseWait time.Duration
+	// PartialWaits is the schedule of re-reads while the file ends in a
+	// partial record (a writer may be mid-record); default about 1 s in all.
+	PartialWaits []time.Duration
+	// Grace is how long, on Unix, the replaced file is watched after the
+	// rename for records written by a writer that opened it before (default
+	// 200 ms). Unused on Windows, where such a writer blocks the rename.
+	Grace time.Duration
+	// MaxRounds bounds the carry-over rounds (default 10).
+	MaxRounds int
+	// Ops are the file operations; tests make them fail.
+	Ops atomicfile.Ops
+}
+
+var defaultPartialWaits = []time.Duration{
+	50 * time.Millisecond, 100 * time.Millisecond, 150 * time.Millisecond,
+	200 * time.Millisecond, 250 * time.Millisecond, 250 * time.Millisecond,
+}
+
+func (o Options) withDefaults() Options {
+	if o.LockWait == 0 {
+		o.LockWait = 5 * time.Second
+	}
+	if o.InUseWait == 0 {
+		o.InUseWait = 5 * time.Second
+	}
+	if o.PartialWaits == nil {
+		o.PartialWaits = defaultPartialWaits
+	}
+	if o.Grace == 0 {
+		o.Grace = 200 * time.Millisecond
+	}
+	if o.MaxRounds == 0 {
+		o.MaxRounds = 10
+	}
+	return o
+}
+
+// LockPath is the lock file of the Resync.cfg at path.
+func LockPath(path string) string { return path + ".dumpsync-lock" }
+
+// ErrLocked is wrapped by the error of an edit that gave up waiting for
+// another dumpsync editing the same file.
+var ErrLocked = errors.New("another dumpsync is editing it")
+
+// PartialError is the error for a file that still ends in a partial record
+// after the re-reads; it is never rewritten.
+type PartialError struct {
+	Path   string
+	Size   int64
+	Offset int64 // offset of the partial record
+	Waited time.Duration
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("%s: size %d is not a multiple of %d: partial record at offset %d (still partial after %v); not rewritten",
+		e.Path, e.Size, record.Size, e.Offset, e.Waited.Round(time.Millisecond))
+}
+
+// Edit carries out req on the Resync.cfg at req.Path; see the package
+// comment for the guarantees. The error is nil when every op got a status;
+// Skipped ops are not errors. If the error is not nil and Outcome.Rewritten
+// is true, the file was replaced but something after the rename failed (for
+// example syncing the folder); the Outcome is complete.
+func Edit(req Request, opts Options) (Outcome, error) {
+	opts = opts.withDefaults()
+	if err := validate(req); err != nil {
+		return Outcome{}, err
+	}
+	e := &editor{path: req.Path, opts: opts}
+	if req.DryRun {
+		f, data, err := e.readAll()
+		if err != nil {
+			return Outcome{}, err
+		}
+		f.Close()
+		results, content, changed := compute(data, req)
+		return Outcome{Results: results, Rewritten: changed, Final: GuardOf(content), final: content}, nil
+	}
+
+	lk, err := acquire(req.Path, opts)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out, err := e.edit(req)
+	if rerr := lk.release(opts); rerr != nil && err == nil {
+		err = rerr
+	}
+	return out, err
+}
+
+// Clean removes the leftovers of killed runs beside the Resync.cfg at path
+// (temporary files and the lock file). It takes the lock, waiting up to
+// opts.LockWait, so it never disturbs a running edit.
+func Clean(path string, opts Options) error {
+	opts = opts.withDefaults()
+	lk, err := acquire(path, opts)
+	if err != nil {
+		return err
+	}
+	_, err = atomicfile.RemoveTemps(opts.Ops, path)
+	if rerr := lk.release(opts); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+func validate(req Request) error {
+	if req.Path == "" {
+		return errors.New("resyncedit: no path")
+	}
+	var kinds [3]bool
+	for _, op := range req.Ops {
+		if op.Kind == Remove || op.Kind == Insert {
+			kinds[op.Kind] = true
+		}
+	}
+	if kinds[Remove] && kinds[Insert] {
+		return fmt.Errorf("%s: a request cannot mix Remove and Insert ops", req.Path)
+	}
+	return nil
+}
+
+type editor struct {
+	path string
+	opts Options
+}
+
+func (e *editor) edit(req Request) (Outcome, error) {
+	if _, err := atomicfile.RemoveTemps(e.opts.Ops, e.path); err != nil {
+		return Outcome{}, err
+	}
+	src, data, err := e.readAll()
+	if err != nil {
+		return Outcome{}, err
+	}
+	results, content, changed := compute(data, req)
+	if !changed {
+		src.Close()
+		return Outcome{Results: results, Final: GuardOf(data), final: data}, nil
+	}
+	if req.BeforeCommit != nil {
+		if err := req.BeforeCommit(results, GuardOf(content)); err != nil {
+			src.Close()
+			return Outcome{}, err
+		}
+	}
+	perm := os.FileMode(0o644)
+	if fi, err := src.Stat(); err == nil {
+		perm = fi.Mode().Perm()
+	}
+	final, carried, err := e.commit(src, int64(len(data)), content, perm)
+	out := Outcome{Results: results, Rewritten: final != nil, CarriedOver: carried}
+	if final != nil {
+		out.Final, out.final = GuardOf(final), final
+	}
+	return out, err
+}
+
+// commit writes content — the new file, standing for the first srcOff bytes
+// of src — over the path and carries over everything appended to src, then
+// to each replaced file. It returns the content as left (nil if the file was
+// not replaced) and how many records it carried over.
+//
+// Each round: copy src's tail into the temporary file until src stops
+// growing, then swap (per OS), which reports what reached the replaced file
+// after that. If anything did, another round rewrites the new file with
+// those records right after what the previous round wrote — before any
+// record appended to the new file since — so a writer's records stay in the
+// order it wrote them.
+func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.FileMode) (final []byte, carried int, err error) {
+	ops := e.opts.Ops
+	var late error // an error after a successful rename
+	replaced := false
+	for round := 1; ; round++ {
+		tmp, err := atomicfile.CreateTemp(ops, e.path, perm)
+		if err != nil {
+			src.Close()
+			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+		}
+		abort := func(err error) ([]byte, int, error) {
+			tmp.Close()
+			ops.RemoveFile(tmp.Name())
+			src.Close()
+			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+		}
+		if _, err := tmp.Write(content); err != nil {
+			return abort(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
+		}
+		for {
+			tail, err := e.readTail(src, srcOff)
+			if err != nil {
+				return abort(err)
+			}
+			if len(tail) == 0 {
+				break
+			}
+			if _, err := tmp.Write(tail); err != nil {
+				return abort(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
+			}
+			content = append(content, tail...)
+			srcOff += int64(len(tail))
+			carried += len(tail) / record.Size
+		}
+		if err := atomicfile.SyncClose(ops, tmp, e.path); err != nil {
+			src.Close()
+			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+		}
+		tail, renamed, err := e.swap(src, tmp.Name(), srcOff)
+		if !renamed {
+			ops.RemoveFile(tmp.Name())
+			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+		}
+		replaced = true
+		late = errors.Join(late, err)
+		if len(tail) == 0 {
+			return content, carried, late
+		}
+		carried += len(tail) / record.Size
+		if round >= e.opts.MaxRounds {
+			// Out of rounds: append what is left; nothing is lost, but a
+			// record appended to the new file meanwhile may now precede it.
+			return append(content, tail...), carried, errors.Join(late, e.appendTo(tail))
+		}
+		src, err = e.open()
+		if err != nil {
+			return append(content, tail...), carried, errors.Join(late, e.appendTo(tail))
+		}
+		srcOff = int64(len(content))
+		content = append(content, tail...)
+	}
+}
+
+func (e *editor) partialResult(replaced bool, content []byte, carried int, err error) ([]byte, int, error) {
+	if replaced {
+		return content, carried, err
+	}
+	return nil, 0, err
+}
+
+// appendTo appends records to the file at the path: the last resort when
+// the carry-over rounds are exhausted.
+func (e *editor) appendTo(recs []byte) error {
+	var f *os.File
+	err := atomicfile.RetryInUse(e.opts.InUseWait, func() (err error) {
+		f, err = os.OpenFile(e.path, os.O_WRONLY|os.O_APPEND, 0)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%s: carrying over %d appended records: %w", e.path, len(recs)/record.Size, err)
+	}
+	_, err = f.Write(recs)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: carrying over %d appended records: %w", e.path, len(recs)/record.Size, err)
+	}
+	return nil
+}
+
+func (e *editor) open() (*os.File, error) {
+	var f *os.File
+	err := atomicfile.RetryInUse(e.opts.InUseWait, func() (err error) {
+		f, err = os.Open(e.path)
+		return err
+	})
+	if err != nil {
+		if atomicfile.InUse(err) {
+			return nil, fmt.Errorf("%s: still in use by another process after %v: %w", e.path, e.opts.InUseWait, err)
+		}
+		return nil, err // *PathError names the file
+	}
+	return f, nil
+}
+
+// readAll opens the file and reads it whole, waiting out a partial last
+// record. The returned file is open.
+func (e *editor) readAll() (*os.File, []byte, error) {
+	f, err := e.open()
+	if err != nil {
+		return nil, nil, err
+	}
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	buf := make([]byte, 0, size+64*record.Size)
+	data, err := e.readRecords(f, buf, 0)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, data, nil
+}
+
+// readTail returns the whole records of f from offset from to its end.
+func (e *editor) readTail(f *os.File, from int64) ([]byte, error) {
+	return e.readRecords(f, nil, from)
+}
+
+// readRecords appends f's bytes from offset from to its end to buf; while
+// they end in a partial record it re-reads along opts.PartialWaits. If the
+// record stays partial it returns a *PartialError, with buf holding the
+// whole records read.
+func (e *editor) readRecords(f *os.File, buf []byte, from int64) ([]byte, error) {
+	start := len(buf)
+	var waited time.Duration
+	for i := 0; ; i++ {
+		var err error
+		buf, err = readFrom(f, buf, from+int64(len(buf)-start))
+		if err != nil {
+			return buf[:start], fmt.Errorf("%s: reading: %w", e.path, err)
+		}
+		n := len(buf) - start
+		if n%record.Size == 0 {
+			return buf, nil
+		}
+		if i >= len(e.opts.PartialWaits) {
+			whole := n - n%record.Size
+			pe := &PartialError{Path: e.path, Size: from + int64(n), Offset: from + int64(whole), Waited: waited}
+			return buf[:start+whole], pe
+		}
+		time.Sleep(e.opts.PartialWaits[i])
+		waited += e.opts.PartialWaits[i]
+	}
+}
+
+// readFrom appends f's content from off to EOF to buf, in large reads.
+func readFrom(f *os.File, buf []byte, off int64) ([]byte, error) {
+	for {
+		if cap(buf)-len(buf) < 64*1024 {
+			buf = slices.Grow(buf, max(64*1024, len(buf)/4))
+		}
+		n, err := f.ReadAt(buf[len(buf):cap(buf)], off)
+		buf = buf[:len(buf)+n]
+		off += int64(n)
+		if err == io.EOF || (err == nil && n == 0) {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// compute decides every op against data and builds the new content. It is
+// shared by dry and real runs, so both give the same statuses.
+func compute(data []byte, req Request) (results []OpResult, content []byte, changed bool) {
+	results = make([]OpResult, len(req.Ops))
+	guardOK := req.Guard.matches(data)
+	var valid []int // indexes of ops that passed validation
+	for i, op := range req.Ops {
+		r := &results[i]
+		r.ID, r.OldOffset, r.NewOffset = op.ID, -1, -1
+		switch {
+		case op.Kind != Remove && op.Kind != Insert:
+			r.Status, r.Detail = Failed, fmt.Sprintf("unknown op kind %d", int(op.Kind))
+		case op.Offset < 0 || op.Offset%record.Size != 0:
+			r.Status, r.Detail = Failed, fmt.Sprintf("offset %d is not a multiple of %d", op.Offset, record.Size)
+		default:
+			valid = append(valid, i)
+		}
+	}
+	slices.SortStableFunc(valid, func(a, b int) int {
+		return cmpInt64(req.Ops[a].Offset, req.Ops[b].Offset)
+	})
+	if len(valid) == 0 {
+		return results, data, false
+	}
+	if req.Ops[valid[0]].Kind == Remove {
+		return computeRemove(data, req, results, valid, guardOK)
+	}
+	return computeInsert(data, req, results, valid, guardOK)
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func recordAt(data []byte, off int64) []byte {
+	if off < 0 || off+record.Size > int64(len(data)) {
+		return nil
+	}
+	return data[off : off+record.Size]
+}
+
+func computeRemove(data []byte, req Request, results []OpResult, valid []int, guardOK bool) ([]OpResult, []byte, bool) {
+	var remove []int64 // ascending offsets
+	for _, i := range valid {
+		op, r := req.Ops[i], &results[i]
+		r.OldOffset = op.Offset
+		switch {
+		case !guardOK:
+			r.Status, r.Detail = Skipped, DetailChanged
+		case op.Offset+record.Size > req.Guard.Size:
+			r.Status, r.Detail = Skipped, DetailBeyondGuard
+		case !bytes.Equal(recordAt(data, op.Offset), op.Record[:]):
+			r.Status, r.Detail = Skipped, DetailRecordDiffers
+		case len(remove) > 0 && remove[len(remove)-1] == op.Offset:
+			r.Status, r.Detail = Skipped, DetailDuplicate
+		default:
+			r.Status = Applied
+			remove = append(remove, op.Offset)
+		}
+	}
+	if len(remove) == 0 {
+		return results, data, false
+	}
+	content := make([]byte, 0, len(data)-len(remove)*record.Size)
+	var cur int64
+	for _, off := range remove {
+		content = append(content, data[cur:off]...)
+		cur = off + record.Size
+	}
+	content = append(content, data[cur:]...)
+	return results, content, true
+}
+
+// computeInsert puts removed records back. When the file still starts with
+// what apply left (the guard matches), the records go back to their original
+// offsets — unless the file already starts with exactly that result, which
+// happens when undo ran before and the removed records were the last ones of
+// the guarded content. Otherwise each record that is not already at its
+// offset is appended at the end.
+func computeInsert(data []byte, req Request, results []OpResult, valid []int, guardOK bool) ([]OpResult, []byte, bool) {
+	if guardOK {
+		g := req.Guard.Size
+		restored := make([]byte, 0, len(data)+len(valid)*record.Size)
+		var cur int64
+		for k, i := range valid {
+			op := req.Ops[i]
+			// op.Offset is the record's position in the final file; k
+			// records were inserted before it, and the records appended
+			// after apply stay after all of them.
+			srcPos := min(max(op.Offset-int64(k)*record.Size, cur), g)
+			restored = append(restored, data[cur:srcPos]...)
+			cur = srcPos
+			results[i].NewOffset = int64(len(restored))
+			restored = append(restored, op.Record[:]...)
+		}
+		restored = append(restored, data[cur:g]...)
+		if len(data) >= len(restored) && bytes.Equal(data[:len(restored)], restored) {
+			for _, i := range valid {
+				results[i].Status, results[i].Detail = Skipped, DetailAlreadyRestored
+			}
+			return results, data, false
+		}
+		for _, i := range valid {
+			results[i].Status = Applied
+		}
+		return results, append(restored, data[g:]...), true
+	}
+	content := data
+	changed := false
+	for _, i := range valid {
+		op, r := req.Ops[i], &results[i]
+		if bytes.Equal(recordAt(data, op.Offset), op.Record[:]) {
+			r.Status, r.Detail, r.NewOffset = Skipped, DetailAlreadyRestored, op.Offset
+			continue
+		}
+		if !changed {
+			content = slices.Clip(slices.Clone(data))
+			changed = true
+		}
+		r.Status, r.Detail, r.NewOffset = Applied, DetailAppended, int64(len(content))
+		content = append(content, op.Record[:]...)
+	}
+	return results, content, changed
+}
+
+// tempName is used by the per-OS swap for extra names beside the file.
+func tempName(path, suffix string) string {
+	return filepath.Join(filepath.Dir(path), filepath.Base(path)+atomicfile.TempMarker+suffix)
+}
