@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/dumpsync/dumpsync/internal/apply"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/plan"
 )
 
 // LegacyCmd is the original syntax, `dumpsync [days] [/Dump]`; main routes
@@ -84,5 +87,33 @@ func (c *LegacyCmd) Run(g *Globals, s *Streams, now Clock) error {
 			return err
 		}
 	}
-	return exitcode.Usagef("dumpsync %d: cleaning needs the apply command, which this build does not have yet", days)
+	return cleanHere(g, s, now, int64(days))
+}
+
+// cleanHere is the original 'dumpsync DAYS': plan the current domain folder
+// and apply that plan at once, confined to that folder, with an undo file.
+func cleanHere(g *Globals, s *Streams, now Clock, days int64) error {
+	t, err := g.clock(now)
+	if err != nil {
+		return err
+	}
+	pc := &PlanCmd{Days: days, Domains: []string{"."}, Parallel: 1}
+	domains, _, err := pc.folders(s)
+	if err != nil {
+		return err
+	}
+	var rows []plan.Row
+	p := &plan.Planner{
+		Opt:  plan.Options{Days: days, Now: t, Parallel: 1},
+		Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) },
+	}
+	sum, err := p.Run(domains, nil, func(r *plan.Row) error { rows = append(rows, *r); return nil })
+	if err != nil {
+		return err
+	}
+	err = applyRows(g, s, t, "plan", apply.FromPlan(rows), false, "", "", false, domains, "table")
+	if err == nil && sum.Attention {
+		return exitcode.NeedsAttention
+	}
+	return err
 }

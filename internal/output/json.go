@@ -88,3 +88,10 @@ func writeASCII(w *bufio.Writer, b []byte) {
 func writeU(w *bufio.Writer, r rune) {
 	w.Write([]byte{'\\', 'u', hexDigits[r>>12&0xF], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF]})
 }
+
+// Flush writes buffered records through to the underlying writer.
+func (e *jsonEncoder) Flush() error { return e.w.Flush() }
+
+// Flusher is implemented by encoders that can push buffered records out
+// before Close (the JSON formats), for journals that must be durable row by row.
+type Flusher interface{ Flush() error }

@@ -87,7 +87,7 @@ func TestValidate(t *testing.T) {
 		{"DeleteFile missing guard", []Row{with(deleteRow(), func(r *Row) { r.Size, r.Sha256 = nil, nil })}, nil, []wantErr{{1, "Size", "missing"}, {1, "Sha256", "missing"}}, 0},
 		{"RestoreEntry not Resync.cfg", []Row{with(restoreEntryRow(), func(r *Row) { r.Path = osPath(box + "/x.cfg") })}, nil, []wantErr{{1, "Path", "RestoreEntry must name a Resync.cfg"}}, 0},
 		{"RestoreEntry at end of file", []Row{with(restoreEntryRow(), func(r *Row) { r.Offset = ptr[int64](384) })}, nil, nil, 0},
-		{"RestoreEntry beyond end", []Row{with(restoreEntryRow(), func(r *Row) { r.Offset = ptr[int64](432) })}, nil, []wantErr{{1, "Offset", "beyond the end of the file (Size 384)"}}, 0},
+		{"RestoreEntry beyond end is allowed (records removed from the end go back in turn)", []Row{with(restoreEntryRow(), func(r *Row) { r.Offset = ptr[int64](432) })}, nil, nil, 1},
 		{"RestoreEntry Offset not multiple", []Row{with(restoreEntryRow(), func(r *Row) { r.Offset = ptr[int64](47) })}, nil, []wantErr{{1, "Offset", "not a multiple of 48"}}, 0},
 		{"RestoreFile missing Content", []Row{with(restoreFileRow(), func(r *Row) { r.Content = nil })}, nil, []wantErr{{1, "Content", "missing"}}, 0},
 		{"RestoreFile bad base64", []Row{with(restoreFileRow(), func(r *Row) { r.Content = ptr("@@@") })}, nil, []wantErr{{1, "Content", "not valid base64"}}, 0},

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/apply"
+	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/planread"
+)
+
+// ApplyCmd is `dumpsync apply`.
+type ApplyCmd struct {
+	Plan      string   `arg:"" name:"PLAN" help:"The plan (JSON, JSON Lines or CSV, as written by 'dumpsync plan' and possibly filtered in PowerShell), an undo file, or - for stdin."`
+	WhatIf    bool     `name:"what-if" help:"Check every row against the files as they are now and report what would happen; change and create nothing."`
+	BackupDir string   `placeholder:"DIR" help:"Move deleted files under DIR/<UTC timestamp>/ keeping their whole path, instead of deleting them."`
+	Undo      string   `placeholder:"FILE" xor:"undo" help:"Write the undo file to FILE (default: <user cache>/dumpsync/undo/<UTC timestamp>.json)."`
+	NoUndo    bool     `xor:"undo" help:"Write no undo file."`
+	Within    []string `placeholder:"DIR" help:"Reject the plan unless every Path lies under one of these folders. Repeatable."`
+}
+
+// Help is shown by 'dumpsync apply --help'.
+func (c *ApplyCmd) Help() string {
+	return `Removes exactly the planned records and files, and only while they are as planned: a row whose file
+changed since the plan is Skipped. Records appended meanwhile are kept. Each change is written to the undo
+file before it is made; 'dumpsync apply UNDOFILE' puts everything back.
+Results: the row's fields, then Status (Applied, Skipped, Failed, WhatIf) and Detail.
+Exit codes: 0 every row Applied (or WhatIf); 1 some row Skipped or Failed; 2 invalid plan or usage, nothing changed.
+
+Examples:
+  dumpsync apply plan.json --within \\sms01\SMS_ABC --what-if
+  dumpsync apply plan.json --within \\sms01\SMS_ABC --within \\LOGON1\SMSLOGON
+  Import-Csv plan.csv | Where-Object Action -eq DeleteFile | Export-Csv filtered.csv; dumpsync apply filtered.csv --within D:\SMS
+  Get-Content plan.json | dumpsync apply - --within D:\SMS --backup-dir E:\dumpsync-backup
+  dumpsync apply $env:LOCALAPPDATA\dumpsync\undo\20261125T093000Z.json    # undo`
+}
+
+// Run applies the plan.
+func (c *ApplyCmd) Run(g *Globals, s *Streams, now Clock) error {
+	t, err := g.clock(now)
+	if err != nil {
+		return err
+	}
+	name := c.Plan
+	var in io.Reader = s.In
+	if c.Plan == "-" {
+		name = "stdin"
+	} else {
+		f, err := os.Open(c.Plan)
+		if err != nil {
+			return exitcode.UsageErr(err)
+		}
+		defer f.Close()
+		in = f
+	}
+	p, err := planread.Read(in, name)
+	if err != nil {
+		return exitcode.UsageErr(err)
+	}
+	if p.Truncated {
+		fmt.Fprintf(s.Err, "dumpsync: %s was cut short (no closing ]): applying its %d complete rows\n", name, len(p.Rows))
+	}
+	return applyRows(g, s, t, name, p, c.WhatIf, c.BackupDir, c.Undo, c.NoUndo, c.Within, "")
+}
+
+// applyRows validates and applies a plan; used by apply and the original syntax.
+func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.Plan, whatIf bool,
+	backupDir, undoPath string, noUndo bool, within []string, force string) error {
+	var roots []string
+	for _, w := range within {
+		abs, err := filepath.Abs(w)
+		if err != nil {
+			return exitcode.UsageErr(fmt.Errorf("--within %s: %w", w, err))
+		}
+		roots = append(roots, abs)
+	}
+	rows, errs := planread.Validate(p, planread.Options{Within: roots})
+	if len(errs) > 0 {
+		for i, e := range errs {
+			if i == 20 {
+				fmt.Fprintf(s.Err, "dumpsync: %s: ... and %d more invalid rows\n", name, len(errs)-i)
+				break
+			}
+			fmt.Fprintf(s.Err, "dumpsync: %s: %v\n", name, e)
+		}
+		return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%s: invalid plan; nothing was changed", name)}
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(s.Err, "dumpsync: nothing to do")
+		return nil
+	}
+	opt := apply.Options{WhatIf: whatIf, Now: now, Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }}
+	if backupDir != "" {
+		if err := apply.RejectInside("--backup-dir", backupDir, rows); err != nil {
+			return exitcode.UsageErr(err)
+		}
+		abs, _ := filepath.Abs(backupDir)
+		opt.BackupDir = filepath.Join(abs, now.UTC().Format("20060102T150405Z"))
+	}
+	if !whatIf && !noUndo {
+		if undoPath == "" {
+			var err error
+			if undoPath, err = apply.DefaultUndoPath(now); err != nil {
+				return exitcode.UsageErr(err)
+			}
+		} else {
+			if err := apply.RejectInside("--undo", filepath.Dir(undoPath), rows); err != nil {
+				return exitcode.UsageErr(err)
+			}
+			if _, err := os.Lstat(undoPath); err == nil {
+				return exitcode.Usagef("--undo %s: file exists; choose a new name", undoPath)
+			}
+		}
+		opt.Undo = apply.NewJournal(undoPath, func(p string) { fmt.Fprintf(s.Err, "dumpsync: undo file: %s\n", p) })
+	}
+	recs, err := g.open(s, apply.Result{})
+	if force != "" && g.Format == "auto" {
+		recs, err = g.openAs(s, apply.Result{}, "table")
+	}
+	if err != nil {
+		return err
+	}
+	sum, err := apply.Run(rows, opt, func(r *apply.Result) error { return recs.Encode(r) })
+	if opt.Undo != nil {
+		if jerr := opt.Undo.Close(); jerr != nil && err == nil {
+			err = jerr
+		}
+	}
+	if err = recs.close(err); err != nil {
+		return err
+	}
+	if s.ErrTTY {
+		fmt.Fprintf(s.Err, "applied: %d, skipped: %d, failed: %d, what-if: %d\n", sum.Applied, sum.Skipped, sum.Failed, sum.WhatIf)
+	}
+	if sum.Attention() {
+		return exitcode.NeedsAttention
+	}
+	return nil
+}

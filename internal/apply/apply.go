@@ -1,0 +1,399 @@
+// Package apply carries out a validated plan (or an undo file) on the files:
+// it removes Resync.cfg records through package resyncedit, deletes or
+// restores .cfg files, journals every change for undo before committing it,
+// and reports one Result per row. It never decides what is stale (package
+// plan) and never parses plan files (package planread).
+package apply
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/plan"
+	"github.com/dumpsync/dumpsync/internal/planread"
+	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/resync"
+	"github.com/dumpsync/dumpsync/internal/resyncedit"
+	"github.com/dumpsync/dumpsync/internal/site"
+)
+
+// Plan actions, as planread normalises them.
+const (
+	RemoveEntryAction = plan.RemoveEntry
+	DeleteFileAction  = plan.DeleteFile
+)
+
+// Options say how to carry the plan out.
+type Options struct {
+	WhatIf    bool
+	BackupDir string   // move deleted files under BackupDir/<timestamp>/ instead of deleting them
+	Undo      *Journal // nil: no undo file
+	Now       time.Time
+	Warn      func(error)
+	// LockedRetry is how long a file locked by another process is retried.
+	LockedRetry time.Duration
+}
+
+// Summary counts results by status.
+type Summary struct {
+	Applied, Skipped, Failed, WhatIf int
+}
+
+// Attention reports whether any row was not applied.
+func (s Summary) Attention() bool { return s.Skipped+s.Failed > 0 }
+
+// group is the rows of one SMS folder: its Resync.cfg edits, then its files.
+type group struct {
+	folder string
+	edits  []*edit
+	files  []int
+}
+
+type edit struct {
+	path  string
+	guard resyncedit.Guard
+	rows  []int
+}
+
+// Run applies rows (validated, duplicates removed) and emits one Result per
+// row, in plan order. Folders are processed in the order they first appear.
+func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, error) {
+	if opt.LockedRetry == 0 {
+		opt.LockedRetry = 5 * time.Second
+	}
+	results := make([]Result, len(rows))
+	for i := range rows {
+		results[i] = newResult(&rows[i])
+	}
+	r := &runner{rows: rows, res: results, opt: opt}
+	for _, g := range groupRows(rows) {
+		r.folder(g)
+	}
+	var sum Summary
+	for i := range results {
+		switch results[i].Status {
+		case Applied:
+			sum.Applied++
+		case Skipped:
+			sum.Skipped++
+		case Failed:
+			sum.Failed++
+		case WhatIf:
+			sum.WhatIf++
+		}
+		if err := emit(&results[i]); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+func groupRows(rows []planread.Row) []*group {
+	var groups []*group
+	byFolder := map[string]*group{}
+	for i := range rows {
+		r := &rows[i]
+		key := sameKey(smsFolder(r))
+		g := byFolder[key]
+		if g == nil {
+			g = &group{folder: smsFolder(r)}
+			byFolder[key] = g
+			groups = append(groups, g)
+		}
+		switch r.Action {
+		case RemoveEntryAction, RestoreEntry:
+			guard := guardOf(r)
+			var e *edit
+			for _, x := range g.edits {
+				if sameKey(x.path) == sameKey(r.Path) && x.guard == guard {
+					e = x
+				}
+			}
+			if e == nil {
+				e = &edit{path: r.Path, guard: guard}
+				g.edits = append(g.edits, e)
+			}
+			e.rows = append(e.rows, i)
+		default:
+			g.files = append(g.files, i)
+		}
+	}
+	return groups
+}
+
+func guardOf(r *planread.Row) resyncedit.Guard {
+	var g resyncedit.Guard
+	g.Size = *r.Size
+	hex.Decode(g.Sha256[:], []byte(*r.Sha256))
+	return g
+}
+
+type runner struct {
+	rows []planread.Row
+	res  []Result
+	opt  Options
+}
+
+func (r *runner) set(i int, status, detail string) {
+	r.res[i].Status, r.res[i].Detail = status, detail
+}
+
+func (r *runner) folder(g *group) {
+	removed := map[int64]bool{} // what-if: offsets that would be removed
+	for _, e := range g.edits {
+		r.edit(e, removed)
+	}
+	if len(g.files) == 0 {
+		return
+	}
+	sib := r.sibling(g.folder, removed)
+	for _, i := range g.files {
+		r.file(i, sib)
+	}
+}
+
+// edit removes or restores the records of one Resync.cfg in one rewrite.
+func (r *runner) edit(e *edit, removed map[int64]bool) {
+	req := resyncedit.Request{Path: e.path, Guard: e.guard, DryRun: r.opt.WhatIf}
+	for _, i := range e.rows {
+		row := &r.rows[i]
+		rec, _ := record.ParseHex(*row.Record)
+		op := resyncedit.Op{ID: i, Kind: resyncedit.Remove, Offset: *row.Offset, Record: rec.Raw}
+		if row.Action == RestoreEntry {
+			op.Kind = resyncedit.Insert
+		}
+		req.Ops = append(req.Ops, op)
+	}
+	if !r.opt.WhatIf && r.opt.Undo != nil {
+		req.BeforeCommit = func(results []resyncedit.OpResult, newGuard resyncedit.Guard) error {
+			for _, res := range results {
+				row := &r.rows[res.ID]
+				if res.Status != resyncedit.Applied || row.Action != RemoveEntryAction {
+					continue
+				}
+				off := res.OldOffset
+				rec := strings.ToLower(*row.Record)
+				if err := r.opt.Undo.Add(&UndoRow{
+					Action: RestoreEntry, Path: row.Path, SmsId: row.SmsId, Offset: &off, Record: &rec,
+					Size: newGuard.Size, Sha256: hex.EncodeToString(newGuard.Sha256[:]),
+				}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	out, err := resyncedit.Edit(req, resyncedit.Options{InUseWait: r.opt.LockedRetry})
+	if err != nil {
+		for _, i := range e.rows {
+			r.set(i, Failed, err.Error())
+		}
+		return
+	}
+	for _, res := range out.Results {
+		status, detail := res.Status.String(), res.Detail
+		if res.Status == resyncedit.Applied && detail == "" {
+			detail = "removed"
+			if r.rows[res.ID].Action == RestoreEntry {
+				detail = fmt.Sprintf("restored at offset %d", res.NewOffset)
+			}
+		}
+		if r.opt.WhatIf && res.Status == resyncedit.Applied {
+			status, detail = WhatIf, "would be "+detail
+			removed[res.OldOffset] = true
+		}
+		r.set(res.ID, status, detail)
+	}
+}
+
+// siblingState is what the Resync.cfg beside an Invencfg.box says now.
+type siblingState struct {
+	path    string
+	newest  map[string]uint32 // upper-cased SMSID → newest request time
+	partial error
+	err     error
+}
+
+func (r *runner) sibling(folder string, removed map[int64]bool) *siblingState {
+	s := &siblingState{newest: map[string]uint32{}}
+	p, err := site.Resync(folder)
+	if err != nil {
+		if !errors.Is(err, site.ErrNotFound) {
+			s.err = err
+		}
+		return s
+	}
+	s.path = p
+	_, err = resync.Scan(p, func(i int64, e *record.Entry) error {
+		if removed[i*record.Size] {
+			return nil
+		}
+		k := strings.ToUpper(e.SmsID())
+		if t := e.Time(); t >= s.newest[k] {
+			s.newest[k] = t
+		}
+		return nil
+	})
+	if resync.IsPartial(err) {
+		s.partial = err
+	} else if err != nil {
+		s.err = err
+	}
+	return s
+}
+
+// file deletes (or restores) one .cfg file.
+func (r *runner) file(i int, sib *siblingState) {
+	row := &r.rows[i]
+	if row.Action == RestoreFile {
+		r.restoreFile(i)
+		return
+	}
+	dir := filepath.Dir(row.Path)
+	if st, err := os.Lstat(dir); err != nil || !st.IsDir() || st.Mode()&(os.ModeSymlink|os.ModeIrregular) != 0 {
+		r.set(i, Skipped, fmt.Sprintf("%s is not a plain folder (missing, a link or a junction); nothing deleted", dir))
+		return
+	}
+	st, err := os.Lstat(row.Path)
+	switch {
+	case os.IsNotExist(err):
+		r.set(i, Skipped, "file no longer exists")
+		return
+	case err != nil:
+		r.set(i, Failed, err.Error())
+		return
+	case !st.Mode().IsRegular():
+		r.set(i, Skipped, "not a regular file (a link, junction or device); never deleted")
+		return
+	case st.Size() != *row.Size:
+		r.set(i, Skipped, fmt.Sprintf("file changed since the plan (size %d, planned %d); make a new plan", st.Size(), *row.Size))
+		return
+	}
+	content, err := readAll(row.Path)
+	if err != nil {
+		r.set(i, Failed, err.Error())
+		return
+	}
+	sum := sha256.Sum256(content)
+	if int64(len(content)) != *row.Size || !strings.EqualFold(hex.EncodeToString(sum[:]), *row.Sha256) {
+		r.set(i, Skipped, "file changed since the plan (content differs); make a new plan")
+		return
+	}
+	switch {
+	case sib.err != nil:
+		r.set(i, Skipped, fmt.Sprintf("cannot read the Resync.cfg beside it: %v", sib.err))
+		return
+	case sib.partial != nil:
+		r.set(i, Skipped, fmt.Sprintf("the Resync.cfg beside it ends in a partial record (a request may be being written): %v", sib.partial))
+		return
+	}
+	if t, ok := sib.newest[strings.ToUpper(row.SmsId)]; ok && row.Cutoff != nil && int64(t) >= *row.Cutoff {
+		r.set(i, Skipped, fmt.Sprintf("a fresh request for %s arrived since the plan (%s)", row.SmsId, time.Unix(int64(t), 0).UTC().Format(time.RFC3339)))
+		return
+	}
+	if r.opt.WhatIf {
+		r.set(i, WhatIf, r.deleteVerb())
+		return
+	}
+	if r.opt.Undo != nil {
+		c := base64.StdEncoding.EncodeToString(content)
+		if err := r.opt.Undo.Add(&UndoRow{Action: RestoreFile, Path: row.Path, SmsId: row.SmsId,
+			Size: *row.Size, Sha256: strings.ToLower(*row.Sha256), Content: &c}); err != nil {
+			r.set(i, Failed, err.Error())
+			return
+		}
+	}
+	if r.opt.BackupDir != "" {
+		dest := BackupPath(r.opt.BackupDir, row.Path)
+		if err := retryLocked(r.opt.LockedRetry, func() error { return moveFile(row.Path, dest) }); err != nil {
+			r.set(i, Failed, err.Error())
+			return
+		}
+		r.set(i, Applied, "moved to "+dest)
+		return
+	}
+	if err := retryLocked(r.opt.LockedRetry, func() error { return os.Remove(row.Path) }); err != nil {
+		r.set(i, Failed, err.Error())
+		return
+	}
+	r.set(i, Applied, "deleted")
+}
+
+func (r *runner) deleteVerb() string {
+	if r.opt.BackupDir != "" {
+		return "would be moved to " + BackupPath(r.opt.BackupDir, "")
+	}
+	return "would be deleted"
+}
+
+// restoreFile re-creates a deleted .cfg file, only if it is absent.
+func (r *runner) restoreFile(i int) {
+	row := &r.rows[i]
+	if _, err := os.Lstat(row.Path); err == nil {
+		r.set(i, Skipped, "file exists; not overwritten")
+		return
+	}
+	content, err := base64.StdEncoding.DecodeString(*row.Content)
+	if err != nil {
+		r.set(i, Failed, "Content is not base64: "+err.Error())
+		return
+	}
+	if r.opt.WhatIf {
+		r.set(i, WhatIf, "would be restored")
+		return
+	}
+	if err := writeNew(row.Path, content); err != nil {
+		r.set(i, Failed, err.Error())
+		return
+	}
+	r.set(i, Applied, "restored")
+}
+
+func readAll(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+func newResult(r *planread.Row) Result {
+	res := Result{
+		Action: r.Action, Path: r.Path, RequestTime: r.RequestTime, RequestedAt: r.RequestedAt,
+		AgeDays: r.AgeDays, Cutoff: r.Cutoff, Offset: r.Offset, Record: r.Record, Size: r.Size,
+		ModTime: r.ModTime, Sha256: r.Sha256, Reason: r.Reason,
+	}
+	if r.SmsId != "" {
+		id := r.SmsId
+		res.SmsId = &id
+	}
+	return res
+}
+
+// FromPlan turns rows planned in this process into plan input, as if they
+// had been written and read back (the original syntax plans and applies in
+// one run).
+func FromPlan(rows []plan.Row) *planread.Plan {
+	p := &planread.Plan{Format: "json"}
+	for i := range rows {
+		r := &rows[i]
+		size, mod, cutoff := r.Size, r.ModTime, r.Cutoff
+		sum, reason := r.Sha256, r.Reason
+		p.Rows = append(p.Rows, planread.Row{
+			N: i + 1, Action: r.Action, Path: r.Path, SmsId: r.SmsId,
+			RequestTime: r.RequestTime, RequestedAt: r.RequestedAt, AgeDays: r.AgeDays,
+			Cutoff: &cutoff, Offset: r.Offset, Record: r.Record, Size: &size, ModTime: &mod,
+			Sha256: &sum, Reason: &reason,
+		})
+	}
+	return p
+}

@@ -1,0 +1,82 @@
+package apply
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// retryLocked runs fn until it succeeds, fails for another reason than a
+// file locked by another process, or d has passed.
+func retryLocked(d time.Duration, fn func() error) error {
+	deadline := time.Now().Add(d)
+	for {
+		err := fn()
+		if err == nil || !isLocked(err) {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w (still locked by another process after %s)", err, d)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// moveFile moves src to dest, which must not exist; across volumes it copies
+// (synced) and then removes src.
+func moveFile(src, dest string) error {
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(dest); err == nil {
+		return fmt.Errorf("backup %s already exists; nothing moved", dest)
+	}
+	err := os.Rename(src, dest)
+	if err == nil || isLocked(err) {
+		return err
+	}
+	var le *os.LinkError
+	if !errors.As(err, &le) {
+		return err
+	}
+	content, rerr := readAll(src)
+	if rerr != nil {
+		return rerr
+	}
+	if werr := writeNew(dest, content); werr != nil {
+		return fmt.Errorf("%v; copying instead: %w", err, werr)
+	}
+	return os.Remove(src)
+}
+
+// writeNew writes a file that must not exist yet, completely or not at all:
+// a temp file beside it, synced, renamed into place.
+func writeNew(path string, content []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".dumpsync-tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(content)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		if _, lerr := os.Lstat(path); lerr == nil {
+			err = fmt.Errorf("%s appeared meanwhile; not overwritten", path)
+		}
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}

@@ -1,0 +1,97 @@
+package apply
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/output"
+)
+
+// Journal is the undo file: a JSON array written one row per line, each row
+// synced to disk before the change it undoes is committed. A crash leaves a
+// file without its closing bracket, which apply still reads as an undo plan.
+type Journal struct {
+	path    string
+	created func(path string) // told once, when the file is created
+	f       *os.File
+	enc     output.Encoder
+	rows    int
+}
+
+// NewJournal returns a journal that creates path on its first row.
+func NewJournal(path string, created func(string)) *Journal {
+	return &Journal{path: path, created: created}
+}
+
+// DefaultUndoPath is os.UserCacheDir()/dumpsync/undo/<UTC timestamp>.json.
+func DefaultUndoPath(now time.Time) (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache folder for the undo file (use --undo FILE or --no-undo): %w", err)
+	}
+	base := filepath.Join(dir, "dumpsync", "undo", now.UTC().Format("20060102T150405Z"))
+	p := base + ".json"
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(p); os.IsNotExist(err) {
+			return p, nil
+		}
+		p = fmt.Sprintf("%s-%d.json", base, i)
+	}
+}
+
+// Path is where the journal is (or will be) written.
+func (j *Journal) Path() string { return j.path }
+
+// Add writes one row and makes it durable.
+func (j *Journal) Add(r *UndoRow) error {
+	if j.f == nil {
+		if err := os.MkdirAll(filepath.Dir(j.path), 0o755); err != nil {
+			return fmt.Errorf("undo file %s: %w", j.path, err)
+		}
+		f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return fmt.Errorf("undo file: %w", err)
+		}
+		enc, err := output.NewEncoder(f, output.JSON, UndoRow{})
+		if err != nil {
+			f.Close()
+			return err
+		}
+		j.f, j.enc = f, enc
+		if j.created != nil {
+			j.created(j.path)
+		}
+	}
+	if err := j.enc.Encode(r); err != nil {
+		return fmt.Errorf("undo file %s: %w", j.path, err)
+	}
+	if err := j.enc.(output.Flusher).Flush(); err != nil {
+		return fmt.Errorf("undo file %s: %w", j.path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("undo file %s: %w", j.path, err)
+	}
+	j.rows++
+	return nil
+}
+
+// Close ends the array and closes the file (if any row was written).
+func (j *Journal) Close() error {
+	if j.f == nil {
+		return nil
+	}
+	err := j.enc.Close()
+	if serr := j.f.Sync(); err == nil {
+		err = serr
+	}
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	j.f = nil
+	if err != nil {
+		return fmt.Errorf("undo file %s: %w", j.path, err)
+	}
+	return nil
+}
