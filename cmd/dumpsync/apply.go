@@ -44,26 +44,35 @@ func (c *ApplyCmd) Run(g *Globals, s *Streams, now Clock) error {
 	if err != nil {
 		return err
 	}
-	name := c.Plan
+	p, name, err := readPlan(s, c.Plan)
+	if err != nil {
+		return err
+	}
+	if p.Truncated {
+		fmt.Fprintf(s.Err, "dumpsync: %s was cut short (no closing ]): applying its %d complete rows\n", name, len(p.Rows))
+	}
+	return applyRows(g, s, t, name, p, c.WhatIf, c.BackupDir, c.Undo, c.NoUndo, c.Within, "")
+}
+
+// readPlan reads a plan file, or stdin for "-"; any error is a usage error.
+func readPlan(s *Streams, arg string) (*planread.Plan, string, error) {
+	name := arg
 	var in io.Reader = s.In
-	if c.Plan == "-" {
+	if arg == "-" {
 		name = "stdin"
 	} else {
-		f, err := os.Open(c.Plan)
+		f, err := os.Open(arg)
 		if err != nil {
-			return exitcode.UsageErr(err)
+			return nil, name, exitcode.UsageErr(err)
 		}
 		defer f.Close()
 		in = f
 	}
 	p, err := planread.Read(in, name)
 	if err != nil {
-		return exitcode.UsageErr(err)
+		return nil, name, exitcode.UsageErr(err)
 	}
-	if p.Truncated {
-		fmt.Fprintf(s.Err, "dumpsync: %s was cut short (no closing ]): applying its %d complete rows\n", name, len(p.Rows))
-	}
-	return applyRows(g, s, t, name, p, c.WhatIf, c.BackupDir, c.Undo, c.NoUndo, c.Within, "")
+	return p, name, nil
 }
 
 // applyRows validates and applies a plan; used by apply and the original syntax.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/dumpsync/dumpsync/internal/check"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
@@ -18,6 +19,12 @@ type CheckCmd struct {
 	MaxEntries check.Limit `name:"max-entries" placeholder:"N" help:"Error (TooManyEntries) for a Resync.cfg of more than N entries."`
 	MaxBytes   check.Limit `name:"max-bytes" placeholder:"N" help:"Error (TooLarge) for a Resync.cfg of more than N bytes."`
 	Strict     bool        `help:"Warnings fail the check too (exit 1)."`
+
+	Plan      string      `placeholder:"FILE" help:"Gate a plan export instead (FILE or - for stdin), read exactly as apply reads it."`
+	AllowRoot []string    `name:"allow-root" placeholder:"DIR" help:"With --plan: Error (OutsideRoot) for each row whose Path is under none of these folders. Repeatable."`
+	MaxRemove check.Limit `name:"max-remove" placeholder:"N" help:"With --plan: Error (TooManyRemovals) when the plan removes more than N entries."`
+	MaxDelete check.Limit `name:"max-delete" placeholder:"N" help:"With --plan: Error (TooManyDeletions) when the plan deletes more than N files."`
+	Verify    bool        `help:"With --plan: Warning (StaleRow) for each row that apply --what-if would not apply, with its reason."`
 }
 
 // Help is shown by 'dumpsync check --help'.
@@ -39,14 +46,24 @@ about the whole file first, then by Offset, then by Code.
   Error    TooLarge        --max-bytes N: more than N bytes
 MissingCfg and OrphanCfg are only looked for when the folder has an Invencfg.box.
 
-Exit codes: 0 no Error (with --strict: and no Warning); 1 an Error (with --strict: or a Warning);
-2 a PATH cannot be resolved or a file cannot be read (the other files' findings are still written).
+With --plan FILE (or - for stdin) it gates a plan export instead, read and validated exactly as apply
+reads it (every PowerShell shape), and changes nothing:
+  Error    InvalidRow        a row apply would reject; Message names the row (CSV: and line) and field
+  Error    OutsideRoot       --allow-root DIR...: a row whose Path is under none of them
+  Error    TooManyRemovals   --max-remove N: more than N RemoveEntry rows
+  Error    TooManyDeletions  --max-delete N: more than N DeleteFile rows
+  Warning  StaleRow          --verify: a row apply --what-if would skip now, with its reason
+
+Exit codes: 0 no Error (with --strict: and no Warning); 1 an Error (with --strict: or a Warning), or a
+file that could not be read (the other files' findings are still written); 2 nothing could be read at all
+(a PATH that cannot be resolved, an unreadable file or plan, bad flags).
 
 Examples:
   dumpsync check                                        # the current domain folder, as a table
   dumpsync check D:\SMS\Site.srv\Maincfg.box\Invdom.box\Domain.* --max-age-days 365 --max-bytes 52428800
   dumpsync check Domain.* --strict -f json --out health.json; if ($LASTEXITCODE -ne 0) { throw "check: $LASTEXITCODE" }
-  dumpsync check Domain.* -f json | ConvertFrom-Json | Group-Object Code | Select-Object Name, Count`
+  dumpsync check Domain.* -f json | ConvertFrom-Json | Group-Object Code | Select-Object Name, Count
+  dumpsync check --plan plan.json --allow-root \\sms01\SMS_ABC --max-delete 500 --max-remove 100000 --verify`
 }
 
 // Run checks.
@@ -54,6 +71,12 @@ func (c *CheckCmd) Run(g *Globals, s *Streams, now Clock) error {
 	t, err := g.clock(now)
 	if err != nil {
 		return err
+	}
+	if c.Plan != "" {
+		return c.runPlan(g, s)
+	}
+	if len(c.AllowRoot) > 0 || c.MaxRemove.Set || c.MaxDelete.Set || c.Verify {
+		return exitcode.Usagef("--allow-root, --max-remove, --max-delete and --verify go with --plan FILE")
 	}
 	return c.runHealth(g, s, check.Options{Now: t, MaxAgeDays: c.MaxAgeDays, MaxEntries: c.MaxEntries, MaxBytes: c.MaxBytes})
 }
@@ -72,14 +95,48 @@ func (c *CheckCmd) runHealth(g *Globals, s *Streams, opt check.Options) error {
 	return c.finish(recs, sum, err)
 }
 
+// runPlan gates a plan export.
+func (c *CheckCmd) runPlan(g *Globals, s *Streams) error {
+	if len(c.Paths) > 0 {
+		return exitcode.Usagef("--plan checks a plan; it takes no PATH (got %q)", c.Paths[0])
+	}
+	if c.MaxAgeDays.Set || c.MaxEntries.Set || c.MaxBytes.Set {
+		return exitcode.Usagef("--max-age-days, --max-entries and --max-bytes check Resync.cfg files, not a plan")
+	}
+	var roots []string
+	for _, r := range c.AllowRoot {
+		abs, err := filepath.Abs(r)
+		if err != nil {
+			return exitcode.UsageErr(fmt.Errorf("--allow-root %s: %w", r, err))
+		}
+		roots = append(roots, abs)
+	}
+	p, name, err := readPlan(s, c.Plan)
+	if err != nil {
+		return err
+	}
+	if p.Truncated {
+		fmt.Fprintf(s.Err, "dumpsync: %s was cut short (no closing ]): checking its %d complete rows\n", name, len(p.Rows))
+	}
+	recs, err := g.open(s, check.Finding{})
+	if err != nil {
+		return err
+	}
+	opt := check.PlanOptions{AllowRoots: roots, MaxRemove: c.MaxRemove, MaxDelete: c.MaxDelete, Verify: c.Verify}
+	sum, err := check.Plan(p, opt, func(f *check.Finding) error { return recs.Encode(f) })
+	return c.finish(recs, sum, err)
+}
+
 // finish ends the output and turns the summary into the exit code.
 func (c *CheckCmd) finish(recs *records, sum check.Summary, err error) error {
 	if err = recs.close(err); err != nil {
 		return err
 	}
 	switch {
+	case sum.Unreadable > 0 && sum.Unreadable == sum.Inputs:
+		return &exitcode.Error{Code: exitcode.Usage} // nothing could be read at all
 	case sum.Unreadable > 0:
-		return &exitcode.Error{Code: exitcode.Usage}
+		return exitcode.NeedsAttention
 	case sum.Failed(c.Strict):
 		return exitcode.NeedsAttention
 	}

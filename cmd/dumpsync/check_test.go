@@ -40,7 +40,8 @@ func TestCheckExitCodes(t *testing.T) {
 		{"max-entries", []string{"--max-entries=0", clean}, 1, 1, ""},
 		{"max-bytes at N", []string{"--max-bytes=48", clean}, 0, 0, ""},
 		{"max-bytes over N", []string{"--max-bytes=47", clean}, 1, 1, ""},
-		{"Resync.cfg is a folder", []string{odd, partial}, 2, 1, "not a regular file"},
+		{"Resync.cfg is a folder, another file readable", []string{odd, partial}, 1, 1, "not a regular file"},
+		{"the only file cannot be read", []string{odd}, 2, 0, "not a regular file"},
 		{"no such path", []string{filepath.Join(dir, "nope")}, 2, -1, "no such file or folder"},
 		{"folder without Resync.cfg", []string{t.TempDir()}, 2, -1, "holds no Resync.cfg"},
 		{"negative limit", []string{"--max-bytes=-1", clean}, 2, -1, "not a whole number"},
@@ -75,5 +76,56 @@ func TestCheckHelp(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("help lacks %q", want)
 		}
+	}
+}
+
+func TestCheckPlan(t *testing.T) {
+	dir := t.TempDir()
+	dom := writeDomain(t, filepath.Join(dir, "Domain.000"), []record.Entry{
+		record.Make("A1", ago(100), nil), record.Make("A2", ago(200), nil), record.Make("A3", ago(1), nil),
+	}, nil, "A1.cfg", "A2.cfg", "A3.cfg")
+	planFile := filepath.Join(t.TempDir(), "plan.csv")
+	if code, _, errs := runCLI(t, "plan", "--days", "90", dom, "--out", planFile); code != 0 {
+		t.Fatalf("plan: exit %d: %s", code, errs)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"Action":"Frobnicate","Path":"/x"}`), 0o644)
+	garbage := filepath.Join(t.TempDir(), "garbage.json")
+	os.WriteFile(garbage, []byte(`[{"Action":"RemoveEntry",}]`), 0o644)
+	tests := []struct {
+		name  string
+		args  []string
+		code  int
+		codes string // the finding codes, in order
+	}{
+		{"clean", []string{"--plan", planFile, "--allow-root", dir, "--max-remove", "2", "--max-delete", "2", "--verify"}, 0, ""},
+		{"outside root", []string{"--plan", planFile, "--allow-root", filepath.Join(dir, "elsewhere")}, 1, "OutsideRoot OutsideRoot OutsideRoot OutsideRoot"},
+		{"blast radius", []string{"--plan", planFile, "--max-remove", "1", "--max-delete", "1"}, 1, "TooManyRemovals TooManyDeletions"},
+		{"invalid row", []string{"--plan", bad}, 1, "InvalidRow"},
+		{"unreadable plan", []string{"--plan", garbage}, 2, ""},
+		{"missing plan", []string{"--plan", filepath.Join(dir, "nope.json")}, 2, ""},
+		{"plan flags without --plan", []string{"--verify", dom}, 2, ""},
+		{"PATH with --plan", []string{"--plan", planFile, dom}, 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, append([]string{"check", "-f", "csv"}, tt.args...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr: %s", code, tt.code, errs)
+			}
+			var codes []string
+			for _, line := range strings.Split(strings.TrimSpace(out), "\r\n")[1:] {
+				codes = append(codes, strings.Split(line, ",")[1])
+			}
+			if got := strings.Join(codes, " "); got != tt.codes {
+				t.Errorf("codes %q, want %q\n%s", got, tt.codes, out)
+			}
+		})
+	}
+	// After the file changes, --verify reports the rows apply would skip.
+	os.WriteFile(filepath.Join(dom, "Invencfg.box", "A1.cfg"), []byte("changed"), 0o644)
+	code, out, _ := runCLI(t, "check", "-f", "jsonl", "--plan", planFile, "--verify")
+	if code != 0 || strings.Count(out, `"StaleRow"`) != 1 || !strings.Contains(out, "file changed since the plan") {
+		t.Errorf("--verify after a change: exit %d\n%s", code, out)
 	}
 }

@@ -49,6 +49,7 @@ type Finding struct {
 type Summary struct {
 	Errors, Warnings, Infos int
 	Unreadable              int
+	Inputs                  int // files or plans looked at
 }
 
 func (s *Summary) count(f *Finding) {

@@ -29,6 +29,7 @@ type Options struct {
 func Health(files []string, opt Options, emit func(*Finding) error, warn func(error)) (Summary, error) {
 	var sum Summary
 	for _, path := range files {
+		sum.Inputs++
 		fs, err := healthOf(path, opt)
 		if err != nil {
 			warn(err)

@@ -148,7 +148,7 @@ func TestHealthFindings(t *testing.T) {
 					infos++
 				}
 			}
-			if sum != (Summary{Errors: errs, Warnings: warns, Infos: infos}) {
+			if sum != (Summary{Errors: errs, Warnings: warns, Infos: infos, Inputs: 1}) {
 				t.Errorf("summary %+v, findings %d/%d/%d", sum, errs, warns, infos)
 			}
 		})
