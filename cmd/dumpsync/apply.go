@@ -51,7 +51,8 @@ func (c *ApplyCmd) Run(g *Globals, s *Streams, now Clock) error {
 	if p.Truncated {
 		fmt.Fprintf(s.Err, "dumpsync: %s was cut short (no closing ]): applying its %d complete rows\n", name, len(p.Rows))
 	}
-	return applyRows(g, s, t, name, p, c.WhatIf, c.BackupDir, c.Undo, c.NoUndo, c.Within, "")
+	_ = t // --now is validated; apply decides on the plan's integers, and names files by the wall clock
+	return applyRows(g, s, now(), name, p, c.WhatIf, c.BackupDir, c.Undo, c.NoUndo, c.Within, "")
 }
 
 // readPlan reads a plan file, or stdin for "-"; any error is a usage error.
@@ -76,6 +77,7 @@ func readPlan(s *Streams, arg string) (*planread.Plan, string, error) {
 }
 
 // applyRows validates and applies a plan; used by apply and the original syntax.
+// now names the backup folder and the default undo file: the wall clock, not --now.
 func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.Plan, whatIf bool,
 	backupDir, undoPath string, noUndo bool, within []string, force string) error {
 	var roots []string

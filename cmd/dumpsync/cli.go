@@ -23,9 +23,9 @@ type CLI struct {
 	Globals
 
 	Dump   DumpCmd   `cmd:"" help:"List the entries of Resync.cfg files."`
-	Apply  ApplyCmd  `cmd:"" help:"Carry out a (filtered) plan safely, with results and an undo file."`
 	Plan   PlanCmd   `cmd:"" help:"Decide what is stale across a site and its logon servers; write the plan as records."`
-	Check  CheckCmd  `cmd:"" help:"Check the health of Resync.cfg files and their Invencfg.box; write one record per finding."`
+	Apply  ApplyCmd  `cmd:"" help:"Carry out a (filtered) plan safely, with results and an undo file."`
+	Check  CheckCmd  `cmd:"" help:"Check Resync.cfg files and their Invencfg.box, or gate a plan export (--plan); one record per finding."`
 	Schema SchemaCmd `cmd:"" help:"Print the JSON Schema of a record kind: entry, plan, result, finding or undo."`
 	Legacy LegacyCmd `cmd:"" hidden:"" help:"The original syntax: dumpsync [days] [/Dump]."`
 }
