@@ -40,8 +40,9 @@ Examples:
 
 // Run applies the plan.
 func (c *ApplyCmd) Run(g *Globals, s *Streams, now Clock) error {
-	t, err := g.clock(now)
-	if err != nil {
+	// --now is only validated: apply decides on the plan's integers, and
+	// names backup folders and undo files by the wall clock.
+	if _, err := g.clock(now); err != nil {
 		return err
 	}
 	p, name, err := readPlan(s, c.Plan)
@@ -51,7 +52,6 @@ func (c *ApplyCmd) Run(g *Globals, s *Streams, now Clock) error {
 	if p.Truncated {
 		fmt.Fprintf(s.Err, "dumpsync: %s was cut short (no closing ]): applying its %d complete rows\n", name, len(p.Rows))
 	}
-	_ = t // --now is validated; apply decides on the plan's integers, and names files by the wall clock
 	return applyRows(g, s, now(), name, p, c.WhatIf, c.BackupDir, c.Undo, c.NoUndo, c.Within, "")
 }
 
