@@ -148,3 +148,57 @@ func TestSchemaCommand(t *testing.T) {
 		t.Errorf("schema --help: exit %d:\n%s", code, help)
 	}
 }
+
+// validateAll validates a JSON array output element by element and whole.
+func validateAll(t *testing.T, kind, out string) int {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", kind, err, out)
+	}
+	if err := compileSchema(t, kind, "--array").Validate(doc); err != nil {
+		t.Errorf("%s array: %v", kind, err)
+	}
+	rec := compileSchema(t, kind)
+	for i, e := range doc.([]any) {
+		if err := rec.Validate(e); err != nil {
+			t.Errorf("%s record %d: %v", kind, i, err)
+		}
+	}
+	return len(doc.([]any))
+}
+
+func TestApplyOutputsMatchSchemas(t *testing.T) {
+	dir := e2eSite(t)
+	// Without its partial record, so that apply can rewrite the file.
+	rp := filepath.Join(dir, "Resync.cfg")
+	if st, err := os.Stat(rp); err != nil || os.Truncate(rp, st.Size()/48*48) != nil {
+		t.Fatal("cannot truncate", rp)
+	}
+	work := t.TempDir()
+	planFile := filepath.Join(work, "plan.json")
+	now := "--now=" + testNow.Format(time.RFC3339)
+	if code, _, errs := runCLI(t, now, "plan", "--days", "90", "--orphans", "--include-invalid", dir, "--out", planFile); code != 0 {
+		t.Fatalf("plan: exit %d: %s", code, errs)
+	}
+	undo := filepath.Join(work, "undo.json")
+	for _, args := range [][]string{
+		{"apply", planFile, "--what-if", "--within", dir},
+		{"apply", planFile, "--within", dir, "--undo", undo},
+		{"apply", planFile, "--within", dir, "--no-undo"}, // everything Skipped now
+		{"apply", undo, "--no-undo"},
+	} {
+		code, out, errs := runCLI(t, append([]string{"-f", "json"}, args...)...)
+		t.Logf("%v: exit %d: %s", args, code, errs)
+		if n := validateAll(t, "result", out); n < 3 {
+			t.Errorf("%v: only %d results: %s", args, n, errs)
+		}
+	}
+	b, err := os.ReadFile(undo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := validateAll(t, "undo", string(b)); n < 3 {
+		t.Errorf("undo file has %d rows", n)
+	}
+}
