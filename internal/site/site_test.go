@@ -287,6 +287,8 @@ func TestResyncFiles(t *testing.T) {
 		{"dot", []string{"."}, []string{abs("Domain.A/RESYNC.CFG")}, ""},
 		{"relative folder, cleaned", []string{"../Domain.A/./"}, []string{abs("Domain.A/RESYNC.CFG")}, ""},
 		{"file", []string{abs("loose/Other.cfg")}, []string{abs("loose/Other.cfg")}, ""},
+		{"file, name typed in another case", []string{abs("Domain.A/resync.cfg")}, []string{abs("Domain.A/RESYNC.CFG")}, ""},
+		{"folder, name typed in another case", []string{abs("DOMAIN.B")}, []string{abs("domain.b/Resync.cfg")}, ""},
 		{"wildcard over folders", []string{abs("domain.?")}, []string{abs("Domain.A/RESYNC.CFG"), abs("domain.b/Resync.cfg")}, ""},
 		{"several args in order", []string{abs("domain.b"), "."}, []string{abs("domain.b/Resync.cfg"), abs("Domain.A/RESYNC.CFG")}, ""},
 		{"missing", []string{abs("nope")}, nil, "nope: no such file or folder"},
