@@ -294,3 +294,16 @@ func TestParseAndResolve(t *testing.T) {
 		}
 	}
 }
+
+func TestASCIIPrefix(t *testing.T) {
+	// the eight-byte steps must find a non-ASCII byte wherever it is
+	for _, s := range []string{"", "a", "abcdefg", "abcdefgh", "abcdefghi", "é", "abcdefghé", "abcdefgéh", "abcdefghijklmnopé", strings.Repeat("x", 100) + "\x80"} {
+		want := 0
+		for want < len(s) && s[want] < 0x80 {
+			want++
+		}
+		if got := asciiPrefix([]byte(s)); got != want {
+			t.Errorf("asciiPrefix(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
