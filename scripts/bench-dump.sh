@@ -48,6 +48,8 @@ awk -v n="$n" -v s="$secs" -v w="$wall" -v rss="$rss" -v u="$user" -v sy="$sys" 
   rate = (s > 0) ? n / s : 0
   printf "entries:     %d (%.0f MB)\n", n, size / 1e6
   printf "wall time:   %s (%.2f s; user %.2f s, sys %.2f s)\n", w, s, u, sy
+  cpu = u + sy
   printf "entries/s:   %.0f  (target >= 3000000: %s)\n", rate, (rate >= 3000000) ? "met" : "MISSED"
+  if (cpu > 0) printf "per CPU s:   %.0f entries (user+sys; what the rate would be on an idle core)\n", n / cpu
   printf "peak RSS:    %.1f MB (%d KiB)  (target < 32 MB: %s)\n", rss / 1024, rss, (rss < 32 * 1024) ? "met" : "MISSED"
 }'

@@ -2,6 +2,7 @@ package dump
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -237,4 +238,92 @@ func TestFiles(t *testing.T) {
 			t.Fatalf("att=%v err=%v recs=%d warns=%q", att, err, len(c.recs), warns)
 		}
 	})
+}
+
+// TestAppendTime: the fast formatter writes what time.Format does, for
+// day and year boundaries, leap days, and a sweep over the uint32 range.
+func TestAppendTime(t *testing.T) {
+	check := func(v uint32) {
+		want := time.Unix(int64(v), 0).UTC().Format(time.RFC3339)
+		if got := FormatTime(v); got != want {
+			t.Fatalf("FormatTime(%d) = %s, want %s", v, got, want)
+		}
+	}
+	for _, v := range []uint32{0, 1, 59, 60, 3599, 3600, 86399, 86400, 951782400, 951868799, 951868800, 4107542399, 4107542400, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF} {
+		check(v)
+	}
+	for v := uint64(0); v <= 0xFFFFFFFF; v += 3_600_007 { // about 1200 points, every month
+		check(uint32(v))
+	}
+	for v := uint64(0xFFFFFFFF - 200_000); v <= 0xFFFFFFFF; v += 997 {
+		check(uint32(v))
+	}
+}
+
+func FuzzFormatTime(f *testing.F) {
+	f.Add(uint32(0))
+	f.Add(uint32(0xFFFFFFFF))
+	f.Fuzz(func(t *testing.T, v uint32) {
+		if got, want := FormatTime(v), time.Unix(int64(v), 0).UTC().Format(time.RFC3339); got != want {
+			t.Fatalf("FormatTime(%d) = %s, want %s", v, got, want)
+		}
+	})
+}
+
+// TestFilesReusedStore: records encoded one after another get their own
+// values although Files reuses the storage (encoders copy what they keep).
+func TestFilesReusedStore(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "r.cfg")
+	var data []byte
+	for _, r := range []record.Entry{
+		record.Make("A/", 86400, nil), record.Make("B", 86400, nil), record.Make("C", 0, nil), record.Make("D?", 2*86400, nil),
+	} {
+		data = append(data, r.Raw[:]...)
+	}
+	os.WriteFile(p, data, 0o644)
+	var got []string
+	enc := encFunc(func(rec any) error {
+		e := rec.(*Entry)
+		got = append(got, fmt.Sprintf("%s %s %v %s", e.SmsId, str(e.RequestedAt), ageStr(e.AgeDays), str(e.Problem)))
+		return nil
+	})
+	if _, err := Files([]string{p}, Options{Now: time.Unix(3*86400, 0)}, enc, func(err error) { t.Fatal(err) }); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"A/ 1970-01-02T00:00:00Z 2 SMSID has byte 0x2F at position 1",
+		"B 1970-01-02T00:00:00Z 2 <nil>",
+		"C <nil> <nil> <nil>",
+		"D? 1970-01-03T00:00:00Z 1 SMSID has byte 0x3F at position 1",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+type encFunc func(any) error
+
+func (f encFunc) Encode(rec any) error { return f(rec) }
+
+func ageStr(p *int64) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprint(*p)
+}
+
+func BenchmarkFill(b *testing.B) {
+	now := time.Unix(1_800_000_000, 0)
+	recs := make([]record.Entry, 1024)
+	for i := range recs {
+		recs[i] = record.Make(fmt.Sprintf("SMS%05X", i), uint32(1_700_000_000+i*7919), nil)
+	}
+	var en Entry
+	var st fillStore
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		fill(&en, "p", int64(i), &recs[i%len(recs)], now.Unix(), &st)
+		i++
+	}
 }
