@@ -16,6 +16,11 @@ Plan first, apply second: 'dumpsync plan' writes every intended change as a reco
 that you can review and filter in PowerShell; 'dumpsync apply' carries out exactly those rows, safely.
 The original syntax 'dumpsync [days] [/Dump]' works too.
 
+Examples:
+  dumpsync dump                                   # list the Resync.cfg of the current folder
+  dumpsync dump Domain.* -f csv --out resync.csv  # every domain folder matching Domain.*, as CSV
+  dumpsync /Dump                                  # the original syntax: the current folder as a table
+
 Exit codes: 0 success; 1 done, but something needs attention (see stderr); 2 usage error or bad input, nothing changed.`
 
 // CLI is the kong grammar.

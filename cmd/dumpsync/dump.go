@@ -5,6 +5,7 @@ import (
 
 	"github.com/dumpsync/dumpsync/internal/dump"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -43,10 +44,13 @@ func runDump(g *Globals, s *Streams, now Clock, args []string, raw bool, force s
 	if raw {
 		proto = dump.RawEntry{}
 	}
-	recs, err := g.open(s, proto)
-	if force != "" && g.Format == "auto" {
-		recs, err = g.openAs(s, proto, "table")
+	// Open the output once: a second open would leave the first --out temp
+	// file behind and write a second BOM to stdout.
+	f := output.Format(g.Format)
+	if force != "" && f == output.Auto {
+		f = output.Format(force)
 	}
+	recs, err := g.openAs(s, proto, f)
 	if err != nil {
 		return err
 	}

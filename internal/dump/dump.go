@@ -31,8 +31,10 @@ type RawEntry struct {
 }
 
 // AgeDays returns floor((now - t) / 86400).
-func AgeDays(now time.Time, t uint32) int64 {
-	d := now.Unix() - int64(t)
+func AgeDays(now time.Time, t uint32) int64 { return ageDays(now.Unix(), t) }
+
+func ageDays(now int64, t uint32) int64 {
+	d := now - int64(t)
 	q := d / 86400
 	if d%86400 != 0 && d < 0 {
 		q--
@@ -42,11 +44,60 @@ func AgeDays(now time.Time, t uint32) int64 {
 
 // FormatTime renders a request time as RFC 3339 UTC.
 func FormatTime(t uint32) string {
-	return time.Unix(int64(t), 0).UTC().Format(time.RFC3339)
+	var b [20]byte
+	return string(appendTime(b[:0], t))
+}
+
+// appendTime appends t as time.Unix(t, 0).UTC().Format(time.RFC3339) does
+// (for every uint32: years 1970-2106, always four digits), several times
+// faster: dump formats one time per record.
+func appendTime(b []byte, t uint32) []byte {
+	// Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+	z := int64(t/86400) + 719468
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	sec := t % 86400
+	b = append(b,
+		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-',
+		byte('0'+d/10), byte('0'+d%10), 'T',
+		byte('0'+sec/36000), byte('0'+sec/3600%10), ':',
+		byte('0'+sec%3600/600), byte('0'+sec%3600/60%10), ':',
+		byte('0'+sec%60/10), byte('0'+sec%10), 'Z')
+	return b
+}
+
+// fillStore holds what an Entry's pointer fields point to.
+type fillStore struct {
+	at      string
+	age     int64
+	problem string
+	lastT   uint32 // at formats lastT (when at != "")
 }
 
 // Fill sets an Entry from a record; path is shared by all records of a file.
+// The entry's pointers point to storage of its own.
 func Fill(en *Entry, path string, index int64, e *record.Entry, now time.Time) {
+	fill(en, path, index, e, now.Unix(), new(fillStore))
+}
+
+// fill is Fill with the pointed-to storage given: Files reuses one store for
+// every record (each is encoded before the next is filled), which saves three
+// allocations per record, and reuses the RequestedAt text while the time
+// repeats.
+func fill(en *Entry, path string, index int64, e *record.Entry, now int64, st *fillStore) {
 	t := e.Time()
 	*en = Entry{
 		Path:        path,
@@ -57,13 +108,16 @@ func Fill(en *Entry, path string, index int64, e *record.Entry, now time.Time) {
 		Valid:       true,
 	}
 	if t != 0 {
-		s := FormatTime(t)
-		a := AgeDays(now, t)
-		en.RequestedAt, en.AgeDays = &s, &a
+		if st.at == "" || st.lastT != t {
+			st.at, st.lastT = FormatTime(t), t
+		}
+		st.age = ageDays(now, t)
+		en.RequestedAt, en.AgeDays = &st.at, &st.age
 	}
 	if p := e.Problem(); p != "" {
+		st.problem = p
 		en.Valid = false
-		en.Problem = &p
+		en.Problem = &st.problem
 	}
 }
 
@@ -81,6 +135,8 @@ type Encoder interface{ Encode(rec any) error }
 // passed to warn and make attention true; an encoder error stops the dump.
 func Files(files []string, opt Options, enc Encoder, warn func(error)) (attention bool, err error) {
 	var en RawEntry
+	var store fillStore
+	now := opt.Now.Unix()
 	for _, path := range files {
 		st, lerr := os.Lstat(path)
 		if lerr != nil {
@@ -95,7 +151,7 @@ func Files(files []string, opt Options, enc Encoder, warn func(error)) (attentio
 		}
 		var encErr error
 		_, serr := resync.Scan(path, func(i int64, e *record.Entry) error {
-			Fill(&en.Entry, path, i, e, opt.Now)
+			fill(&en.Entry, path, i, e, now, &store)
 			if opt.Raw {
 				en.Extra = e.ExtraHex()
 				encErr = enc.Encode(&en)

@@ -3,6 +3,7 @@ package output
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
@@ -64,10 +65,7 @@ const hexDigits = "0123456789abcdef"
 // JSON such characters can only be inside strings, where \u escapes are legal.
 func writeASCII(w *bufio.Writer, b []byte) {
 	for len(b) > 0 {
-		i := 0
-		for i < len(b) && b[i] < utf8.RuneSelf {
-			i++
-		}
+		i := asciiPrefix(b)
 		w.Write(b[:i])
 		b = b[i:]
 		if len(b) == 0 {
@@ -83,6 +81,21 @@ func writeASCII(w *bufio.Writer, b []byte) {
 		}
 		writeU(w, r) // includes utf8.RuneError for invalid bytes
 	}
+}
+
+// asciiPrefix returns the length of the leading run of ASCII bytes, testing
+// eight bytes at a time (records are almost always pure ASCII).
+func asciiPrefix(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for i < len(b) && b[i] < utf8.RuneSelf {
+		i++
+	}
+	return i
 }
 
 func writeU(w *bufio.Writer, r rune) {

@@ -114,12 +114,14 @@ func Match(pattern, name string) bool {
 	pi, ni, star, mark := 0, 0, -1, 0
 	for ni < len(n) {
 		switch {
+		case pi < len(p) && p[pi] == '*':
+			// Checked first: a `*` in the pattern is always a wildcard, even
+			// when the name has a literal `*` (possible outside Windows).
+			star, mark = pi, ni
+			pi++
 		case pi < len(p) && (p[pi] == '?' || p[pi] == n[ni]):
 			pi++
 			ni++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, ni
-			pi++
 		case star >= 0:
 			pi = star + 1
 			mark++

@@ -28,11 +28,24 @@ func ResyncFiles(args []string) ([]string, error) {
 				return nil, fmt.Errorf("%s: %w", m, err)
 			}
 			st, err := os.Stat(abs)
+			if os.IsNotExist(err) {
+				// Names match case-insensitively on every platform: look
+				// the last element up in its folder.
+				if p, lerr := Lookup(filepath.Dir(abs), filepath.Base(abs)); lerr == nil {
+					abs = p
+					st, err = os.Stat(abs)
+				}
+			}
 			if err != nil {
 				if os.IsNotExist(err) {
 					return nil, fmt.Errorf("%s: no such file or folder", m)
 				}
 				return nil, err
+			}
+			// Report the name as it is on disk, not as typed (they differ
+			// on case-insensitive file systems).
+			if p, err := Lookup(filepath.Dir(abs), filepath.Base(abs)); err == nil {
+				abs = p
 			}
 			if !st.IsDir() {
 				out = append(out, abs)
