@@ -356,7 +356,7 @@ func TestPlanSymlinkedCfg(t *testing.T) {
 
 func TestPlanParallelIsDeterministic(t *testing.T) {
 	c := sample.DefaultConfig(2, sample.DefaultNow)
-	c.Domains, c.LogonServers, c.EntriesPerDomain = 5, 7, 400
+	c.Domains, c.LogonServers, c.EntriesPerDomain = 4, 5, 300
 	l := planSite(t, c)
 	for _, f := range []string{"json", "csv"} {
 		for _, extra := range [][]string{nil, {"--orphans", "--include-invalid"}} {
@@ -365,7 +365,7 @@ func TestPlanParallelIsDeterministic(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
-			for range 3 {
+			for range 2 {
 				_, eight, _ := planCLI(t, append(args, "--parallel", "8")...)
 				if eight != one {
 					t.Fatalf("-f %s %v: --parallel 8 differs from --parallel 1", f, extra)
