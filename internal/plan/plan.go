@@ -91,7 +91,24 @@ type resyncPlan struct {
 	size    int64
 	modTime int64
 	sha256  string
-	hits    []hit // entries to remove, in file order
+	hits    hitList // entries to remove, in file order
+}
+
+// hitList is a list of hits in blocks, so that it grows without copying.
+type hitList struct {
+	blocks [][]hit
+	n      int
+}
+
+const hitBlock = 8192
+
+func (l *hitList) add(off int64, e *record.Entry) {
+	if k := len(l.blocks); k == 0 || len(l.blocks[k-1]) == hitBlock {
+		l.blocks = append(l.blocks, make([]hit, 0, hitBlock))
+	}
+	b := &l.blocks[len(l.blocks)-1]
+	*b = append(*b, hit{off, *e})
+	l.n++
 }
 
 // hit is one entry to remove. Its Reason follows from the entry itself.
@@ -105,25 +122,11 @@ type hit struct {
 func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 	rp := &fp.resync
 	cutoff := p.Opt.Cutoff()
-	for i := range rp.hits {
-		h := &rp.hits[i]
-		// One allocation holds what the row's pointers point at, so that a
-		// row copied by fn stays valid after the call.
-		v := &rowValues{off: h.off, rec: h.e.Hex()}
-		r := Row{
-			Action: RemoveEntry, Path: rp.path, SmsId: h.e.SmsID(), Cutoff: cutoff,
-			Offset: &v.off, Record: &v.rec,
-			Size: rp.size, ModTime: rp.modTime, Sha256: rp.sha256,
-		}
-		t := h.e.Time()
-		r.setTimeIn(v, t, p.Opt.Now)
-		if problem := h.e.Problem(); problem != "" {
-			r.Reason = "invalid entry (" + problem + "); its time cannot be trusted"
-		} else {
-			r.Reason = p.staleReason(v.age)
-		}
-		if err := fn(&r); err != nil {
-			return err
+	for _, block := range rp.hits.blocks {
+		for i := range block {
+			if err := p.emitHit(rp, &block[i], cutoff, fn); err != nil {
+				return err
+			}
 		}
 	}
 	for j := range fp.dels {
@@ -132,6 +135,26 @@ func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 		}
 	}
 	return nil
+}
+
+// emitHit makes the RemoveEntry row of one hit and hands it to fn.
+func (p *Planner) emitHit(rp *resyncPlan, h *hit, cutoff int64, fn func(*Row) error) error {
+	// One allocation holds what the row's pointers point at, so that a
+	// row copied by fn stays valid after the call.
+	v := &rowValues{off: h.off, rec: h.e.Hex()}
+	r := Row{
+		Action: RemoveEntry, Path: rp.path, SmsId: h.e.SmsID(), Cutoff: cutoff,
+		Offset: &v.off, Record: &v.rec,
+		Size: rp.size, ModTime: rp.modTime, Sha256: rp.sha256,
+	}
+	t := h.e.Time()
+	r.setTimeIn(v, t, p.Opt.Now)
+	if problem := h.e.Problem(); problem != "" {
+		r.Reason = "invalid entry (" + problem + "); its time cannot be trusted"
+	} else {
+		r.Reason = p.staleReason(v.age)
+	}
+	return fn(&r)
 }
 
 // rowValues backs the pointer fields of one Row.
@@ -219,71 +242,104 @@ type idState struct {
 
 func (s *idState) allStale() bool { return s.valid > 0 && s.stale == s.valid }
 
-// idStates holds one Resync.cfg's idState per upper-cased SMSID. States
-// are allocated in blocks: a file may name a million clients.
+// idStates holds one Resync.cfg's idState per upper-cased SMSID
+// (strings.ToUpper of record.Entry.SmsID or of the .cfg name). A file may
+// name a million clients, so keys of up to 16 ASCII bytes, which is every
+// valid SMSID, are held as arrays in a map without pointers, pointing into
+// one slice of states: nothing for the garbage collector to scan and no
+// allocation per entry. Other keys go to a second, ordinary map.
 type idStates struct {
-	m    map[string]*idState
-	free []idState
+	short  map[[16]byte]int32
+	long   map[string]int32
+	states []idState
 }
 
-func newIDStates() *idStates { return &idStates{m: map[string]*idState{}} }
+func newIDStates(records int64) *idStates {
+	return &idStates{short: make(map[[16]byte]int32, min(records/2, 1<<20)), long: map[string]int32{}}
+}
 
-// get returns the state of key (upper-cased), nil if there is none.
-func (s *idStates) get(key string) *idState { return s.m[key] }
+// shortKey returns key as an array when it is ASCII and fits.
+func shortKey(key string) (k [16]byte, ok bool) {
+	if len(key) > len(k) {
+		return k, false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] >= 0x80 {
+			return k, false
+		}
+		k[i] = key[i]
+	}
+	return k, true
+}
 
-// of returns the state of the entry's SMSID, made on first use. The key is
-// strings.ToUpper(e.SmsID()); for an ASCII SMSID it is built without
-// allocating unless the SMSID is new.
-func (s *idStates) of(e *record.Entry) *idState {
+// get returns the state of an upper-cased key, nil if there is none.
+func (s *idStates) get(key string) *idState {
+	var (
+		i  int32
+		ok bool
+	)
+	if k, short := shortKey(key); short {
+		i, ok = s.short[k]
+	} else {
+		i, ok = s.long[key]
+	}
+	if !ok {
+		return nil
+	}
+	return &s.states[i]
+}
+
+// of returns the index of the state of the entry's SMSID, made on first use.
+func (s *idStates) of(e *record.Entry) int32 {
 	id := e.IDBytes()
-	var buf [16]byte
-	ascii := true
+	var k [16]byte
 	for i, c := range id {
 		if c >= 0x80 {
-			ascii = false
-			break
+			return s.ofLong(strings.ToUpper(e.SmsID()))
 		}
 		if 'a' <= c && c <= 'z' {
 			c -= 'a' - 'A'
 		}
-		buf[i] = c
+		k[i] = c
 	}
-	if !ascii {
-		key := strings.ToUpper(e.SmsID())
-		st := s.m[key]
-		if st == nil {
-			st = s.alloc()
-			s.m[key] = st
-		}
-		return st
+	if i, ok := s.short[k]; ok {
+		return i
 	}
-	if st := s.m[string(buf[:len(id)])]; st != nil {
-		return st
-	}
-	st := s.alloc()
-	s.m[string(buf[:len(id)])] = st
-	return st
+	i := int32(len(s.states))
+	s.states = append(s.states, idState{})
+	s.short[k] = i
+	return i
 }
 
-func (s *idStates) alloc() *idState {
-	if len(s.free) == 0 {
-		s.free = make([]idState, 4096)
+func (s *idStates) ofLong(key string) int32 {
+	if k, short := shortKey(key); short {
+		if i, ok := s.short[k]; ok {
+			return i
+		}
+		i := int32(len(s.states))
+		s.states = append(s.states, idState{})
+		s.short[k] = i
+		return i
 	}
-	st := &s.free[0]
-	s.free = s.free[1:]
-	return st
+	if i, ok := s.long[key]; ok {
+		return i
+	}
+	i := int32(len(s.states))
+	s.states = append(s.states, idState{})
+	s.long[key] = i
+	return i
 }
 
 // planFolder plans one folder. Everything it reports goes to Warn.
 func (p *Planner) planFolder(f Folder) *folderPlan {
 	fp := &folderPlan{}
 	cutoff := p.Opt.Cutoff()
-	ids := newIDStates()
+	var ids *idStates
 
 	resyncPath, err := site.Resync(f.Dir)
 	switch {
 	case err == nil:
-		err = p.scanResync(resyncPath, ids, &fp.resync)
+		ids, err = p.scanResync(resyncPath, &fp.resync)
 		if err != nil {
 			p.warn(err)
 			if !resync.IsPartial(err) && !f.Logon {
@@ -325,7 +381,10 @@ func (p *Planner) planFolder(f Folder) *folderPlan {
 	var cands []candidate
 	for _, c := range files {
 		key := strings.ToUpper(c.SmsID)
-		st := ids.get(key)
+		var st *idState
+		if ids != nil {
+			st = ids.get(key)
+		}
 		reason := p.deleteReason(f, c, key, st)
 		if reason == "" {
 			continue
@@ -351,7 +410,7 @@ func (p *Planner) planFolder(f Folder) *folderPlan {
 func (p *Planner) count(fp *folderPlan) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if n := len(fp.resync.hits); n > 0 {
+	if n := fp.resync.hits.n; n > 0 {
 		p.summary.Entries += int64(n)
 		p.summary.ResyncFiles++
 	}
@@ -393,17 +452,18 @@ func (p *Planner) deleteReason(f Folder, c site.Cfg, key string, st *idState) st
 // scanResync reads one Resync.cfg, filling ids and rp: the entries to remove
 // and the guard of exactly the bytes read. A partial record is returned as
 // its error, with rp filled.
-func (p *Planner) scanResync(path string, ids *idStates, rp *resyncPlan) error {
+func (p *Planner) scanResync(path string, rp *resyncPlan) (*idStates, error) {
 	st, err := os.Lstat(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return fmt.Errorf("%s: skipped: not a regular file", path)
+		return nil, fmt.Errorf("%s: skipped: not a regular file", path)
 	}
+	ids := newIDStates(st.Size() / record.Size)
 	now := p.Opt.Now.Unix()
 	cutoff := p.Opt.Cutoff()
-	var hits []hit
+	var hits hitList
 	var lastBytes int64
 	info, serr := resync.Scan(path, func(i int64, e *record.Entry) error {
 		off := i * record.Size
@@ -411,10 +471,10 @@ func (p *Planner) scanResync(path string, ids *idStates, rp *resyncPlan) error {
 			p.Progress.Scanned(path, off-lastBytes)
 			lastBytes = off
 		}
-		s := ids.of(e)
+		s := &ids.states[ids.of(e)]
 		if e.Problem() != "" {
 			if p.Opt.IncludeInvalid {
-				hits = append(hits, hit{off, *e})
+				hits.add(off, e)
 			}
 			return nil
 		}
@@ -425,7 +485,7 @@ func (p *Planner) scanResync(path string, ids *idStates, rp *resyncPlan) error {
 		}
 		if staleTime(int64(t), now, cutoff) {
 			s.stale++
-			hits = append(hits, hit{off, *e})
+			hits.add(off, e)
 		}
 		return nil
 	})
@@ -433,13 +493,13 @@ func (p *Planner) scanResync(path string, ids *idStates, rp *resyncPlan) error {
 		p.Progress.Scanned(path, info.Size-lastBytes)
 	}
 	if serr != nil && !resync.IsPartial(serr) {
-		return serr
+		return nil, serr
 	}
 	*rp = resyncPlan{
 		path: path, size: info.Size, modTime: info.ModTime.Unix(),
 		sha256: hex.EncodeToString(info.Sha256[:]), hits: hits,
 	}
-	return serr
+	return ids, serr
 }
 
 // setTimeIn fills RequestTime, RequestedAt and AgeDays, backed by v.
