@@ -590,8 +590,11 @@ func fingerprint(path string, buf []byte) (int64, int64, string, error) {
 	if !st.Mode().IsRegular() {
 		return 0, 0, "", fmt.Errorf("%s: skipped: not a regular file", path)
 	}
+	// Read exactly the size fstat gave: a small file then takes one read
+	// call, not a second one to find the end. A file that shrank meanwhile
+	// is fingerprinted as read.
 	h := sha256.New()
-	n, err := io.CopyBuffer(h, f, buf)
+	n, err := io.CopyBuffer(h, io.LimitReader(f, st.Size()), buf)
 	if err != nil {
 		return 0, 0, "", fmt.Errorf("%s: %w", path, err)
 	}
