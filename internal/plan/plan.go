@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,9 +37,11 @@ func (o Options) Cutoff() int64 { return o.Now.Unix() - o.Days*86400 }
 // Stale reports whether an entry is stale: valid, dated, not in the future,
 // and older than Days: now - t > Days*86400.
 func (o Options) Stale(e *record.Entry) bool {
-	t := int64(e.Time())
-	return t != 0 && t <= o.Now.Unix() && t < o.Cutoff() && e.Valid()
+	return staleTime(int64(e.Time()), o.Now.Unix(), o.Cutoff()) && e.Valid()
 }
+
+// staleTime is the time part of Stale.
+func staleTime(t, now, cutoff int64) bool { return t != 0 && t <= now && t < cutoff }
 
 // Folder is one place to plan: a domain folder or a logon server's Logon.srv.
 type Folder struct {
@@ -73,9 +76,102 @@ type Planner struct {
 	haveSite  bool            // site domains are part of this plan
 }
 
-// folderPlan is the result of planning one folder, held until its turn to be emitted.
+// folderPlan is the result of planning one folder, held until its turn to be
+// emitted. RemoveEntry rows are held as compact hits (no pointers, 56 bytes
+// each) and made into Rows only as they are emitted: a Resync.cfg of a
+// million stale entries costs tens of MB, not a GB of rows.
 type folderPlan struct {
-	rows []Row
+	resync resyncPlan
+	dels   []Row // DeleteFile rows
+}
+
+// resyncPlan is what one scan of a Resync.cfg decided.
+type resyncPlan struct {
+	path    string
+	size    int64
+	modTime int64
+	sha256  string
+	hits    hitList // entries to remove, in file order
+}
+
+// hitList is a list of hits in blocks, so that it grows without copying.
+type hitList struct {
+	blocks [][]hit
+	n      int
+}
+
+const hitBlock = 8192
+
+func (l *hitList) add(off int64, e *record.Entry) {
+	if k := len(l.blocks); k == 0 || len(l.blocks[k-1]) == hitBlock {
+		l.blocks = append(l.blocks, make([]hit, 0, hitBlock))
+	}
+	b := &l.blocks[len(l.blocks)-1]
+	*b = append(*b, hit{off, *e})
+	l.n++
+}
+
+// hit is one entry to remove. Its Reason follows from the entry itself.
+type hit struct {
+	off int64
+	e   record.Entry
+}
+
+// emit hands the folder's rows to fn in order: RemoveEntry by offset, then
+// DeleteFile by upper-cased name.
+func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
+	rp := &fp.resync
+	cutoff := p.Opt.Cutoff()
+	for _, block := range rp.hits.blocks {
+		for i := range block {
+			if err := p.emitHit(rp, &block[i], cutoff, fn); err != nil {
+				return err
+			}
+		}
+	}
+	for j := range fp.dels {
+		if err := fn(&fp.dels[j]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emitHit makes the RemoveEntry row of one hit and hands it to fn.
+func (p *Planner) emitHit(rp *resyncPlan, h *hit, cutoff int64, fn func(*Row) error) error {
+	// One allocation holds what the row's pointers point at, so that a
+	// row copied by fn stays valid after the call.
+	v := &rowValues{off: h.off, rec: h.e.Hex()}
+	r := Row{
+		Action: RemoveEntry, Path: rp.path, SmsId: h.e.SmsID(), Cutoff: cutoff,
+		Offset: &v.off, Record: &v.rec,
+		Size: rp.size, ModTime: rp.modTime, Sha256: rp.sha256,
+	}
+	t := h.e.Time()
+	r.setTimeIn(v, t, p.Opt.Now)
+	if problem := h.e.Problem(); problem != "" {
+		r.Reason = "invalid entry (" + problem + "); its time cannot be trusted"
+	} else {
+		r.Reason = p.staleReason(v.age)
+	}
+	return fn(&r)
+}
+
+// rowValues backs the pointer fields of one Row.
+type rowValues struct {
+	rt, age, off int64
+	at, rec      string
+}
+
+// staleReason is the Reason of a stale entry: "request A days old (> N)".
+func (p *Planner) staleReason(age int64) string {
+	var b [64]byte
+	s := append(b[:0], "request "...)
+	s = strconv.AppendInt(s, age, 10)
+	s = append(s, " days old (> "...)
+	s = strconv.AppendInt(s, p.Opt.Days, 10)
+	s = append(s, ')')
+	return string(s)
 }
 
 // Run plans domains, then logon servers (they are judged against the site's
@@ -118,10 +214,8 @@ func (p *Planner) runOrdered(dirs []string, logon bool, emit func(*Row) error) e
 	}()
 	for i := range dirs {
 		fp := <-results[i]
-		for j := range fp.rows {
-			if err := emit(&fp.rows[j]); err != nil {
-				return err
-			}
+		if err := fp.emit(p, emit); err != nil {
+			return err
 		}
 		<-slots
 		if p.Progress != nil {
@@ -148,17 +242,104 @@ type idState struct {
 
 func (s *idState) allStale() bool { return s.valid > 0 && s.stale == s.valid }
 
+// idStates holds one Resync.cfg's idState per upper-cased SMSID
+// (strings.ToUpper of record.Entry.SmsID or of the .cfg name). A file may
+// name a million clients, so keys of up to 16 ASCII bytes, which is every
+// valid SMSID, are held as arrays in a map without pointers, pointing into
+// one slice of states: nothing for the garbage collector to scan and no
+// allocation per entry. Other keys go to a second, ordinary map.
+type idStates struct {
+	short  map[[16]byte]int32
+	long   map[string]int32
+	states []idState
+}
+
+func newIDStates(records int64) *idStates {
+	return &idStates{short: make(map[[16]byte]int32, min(records/2, 1<<20)), long: map[string]int32{}}
+}
+
+// shortKey returns key as an array when it is ASCII and fits.
+func shortKey(key string) (k [16]byte, ok bool) {
+	if len(key) > len(k) {
+		return k, false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] >= 0x80 {
+			return k, false
+		}
+		k[i] = key[i]
+	}
+	return k, true
+}
+
+// get returns the state of an upper-cased key, nil if there is none.
+func (s *idStates) get(key string) *idState {
+	var (
+		i  int32
+		ok bool
+	)
+	if k, short := shortKey(key); short {
+		i, ok = s.short[k]
+	} else {
+		i, ok = s.long[key]
+	}
+	if !ok {
+		return nil
+	}
+	return &s.states[i]
+}
+
+// of returns the index of the state of the entry's SMSID, made on first use.
+func (s *idStates) of(e *record.Entry) int32 {
+	id := e.IDBytes()
+	var k [16]byte
+	for i, c := range id {
+		if c >= 0x80 {
+			return s.ofLong(strings.ToUpper(e.SmsID()))
+		}
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		k[i] = c
+	}
+	if i, ok := s.short[k]; ok {
+		return i
+	}
+	i := int32(len(s.states))
+	s.states = append(s.states, idState{})
+	s.short[k] = i
+	return i
+}
+
+func (s *idStates) ofLong(key string) int32 {
+	if k, short := shortKey(key); short {
+		if i, ok := s.short[k]; ok {
+			return i
+		}
+		i := int32(len(s.states))
+		s.states = append(s.states, idState{})
+		s.short[k] = i
+		return i
+	}
+	if i, ok := s.long[key]; ok {
+		return i
+	}
+	i := int32(len(s.states))
+	s.states = append(s.states, idState{})
+	s.long[key] = i
+	return i
+}
+
 // planFolder plans one folder. Everything it reports goes to Warn.
 func (p *Planner) planFolder(f Folder) *folderPlan {
 	fp := &folderPlan{}
 	cutoff := p.Opt.Cutoff()
-	ids := map[string]*idState{}
-	var removals []Row
+	var ids *idStates
 
 	resyncPath, err := site.Resync(f.Dir)
 	switch {
 	case err == nil:
-		removals, err = p.scanResync(resyncPath, ids, cutoff)
+		ids, err = p.scanResync(resyncPath, &fp.resync)
 		if err != nil {
 			p.warn(err)
 			if !resync.IsPartial(err) && !f.Logon {
@@ -172,7 +353,6 @@ func (p *Planner) planFolder(f Folder) *folderPlan {
 		p.warn(err)
 		return fp
 	}
-	fp.rows = append(fp.rows, removals...)
 
 	inv, err := site.Invencfg(f.Dir)
 	if err != nil {
@@ -201,7 +381,10 @@ func (p *Planner) planFolder(f Folder) *folderPlan {
 	var cands []candidate
 	for _, c := range files {
 		key := strings.ToUpper(c.SmsID)
-		st := ids[key]
+		var st *idState
+		if ids != nil {
+			st = ids.get(key)
+		}
 		reason := p.deleteReason(f, c, key, st)
 		if reason == "" {
 			continue
@@ -212,7 +395,7 @@ func (p *Planner) planFolder(f Folder) *folderPlan {
 		}
 		cands = append(cands, candidate{cfg: c, st: st, reason: reason})
 	}
-	fp.rows = append(fp.rows, p.deleteRows(cands, cutoff)...)
+	fp.dels = p.deleteRows(cands, cutoff)
 	if !f.Logon {
 		p.mu.Lock()
 		for _, c := range cands {
@@ -227,19 +410,11 @@ func (p *Planner) planFolder(f Folder) *folderPlan {
 func (p *Planner) count(fp *folderPlan) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	seen := false
-	for _, r := range fp.rows {
-		switch r.Action {
-		case RemoveEntry:
-			p.summary.Entries++
-			if !seen {
-				p.summary.ResyncFiles++
-				seen = true
-			}
-		case DeleteFile:
-			p.summary.Files++
-		}
+	if n := fp.resync.hits.n; n > 0 {
+		p.summary.Entries += int64(n)
+		p.summary.ResyncFiles++
 	}
+	p.summary.Files += int64(len(fp.dels))
 }
 
 // deleteReason says why a .cfg file is to be deleted, or "" to keep it.
@@ -274,9 +449,10 @@ func (p *Planner) deleteReason(f Folder, c site.Cfg, key string, st *idState) st
 	return ""
 }
 
-// scanResync reads one Resync.cfg, filling ids and returning its RemoveEntry
-// rows with the guard of exactly the bytes read.
-func (p *Planner) scanResync(path string, ids map[string]*idState, cutoff int64) ([]Row, error) {
+// scanResync reads one Resync.cfg, filling ids and rp: the entries to remove
+// and the guard of exactly the bytes read. A partial record is returned as
+// its error, with rp filled.
+func (p *Planner) scanResync(path string, rp *resyncPlan) (*idStates, error) {
 	st, err := os.Lstat(path)
 	if err != nil {
 		return nil, err
@@ -284,12 +460,10 @@ func (p *Planner) scanResync(path string, ids map[string]*idState, cutoff int64)
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: skipped: not a regular file", path)
 	}
-	type hit struct {
-		off    int64
-		e      record.Entry
-		reason string
-	}
-	var hits []hit
+	ids := newIDStates(st.Size() / record.Size)
+	now := p.Opt.Now.Unix()
+	cutoff := p.Opt.Cutoff()
+	var hits hitList
 	var lastBytes int64
 	info, serr := resync.Scan(path, func(i int64, e *record.Entry) error {
 		off := i * record.Size
@@ -297,31 +471,21 @@ func (p *Planner) scanResync(path string, ids map[string]*idState, cutoff int64)
 			p.Progress.Scanned(path, off-lastBytes)
 			lastBytes = off
 		}
-		problem := e.Problem()
-		if problem != "" {
-			key := strings.ToUpper(e.SmsID())
-			if ids[key] == nil {
-				ids[key] = &idState{}
-			}
+		s := &ids.states[ids.of(e)]
+		if e.Problem() != "" {
 			if p.Opt.IncludeInvalid {
-				hits = append(hits, hit{off, *e, "invalid entry (" + problem + "); its time cannot be trusted"})
+				hits.add(off, e)
 			}
 			return nil
 		}
 		t := e.Time()
-		key := strings.ToUpper(e.SmsID())
-		s := ids[key]
-		if s == nil {
-			s = &idState{}
-			ids[key] = s
-		}
 		s.valid++
 		if !s.hasTime || t > s.newest {
 			s.newest, s.hasTime = t, true
 		}
-		if p.Opt.Stale(e) {
+		if staleTime(int64(t), now, cutoff) {
 			s.stale++
-			hits = append(hits, hit{off, *e, fmt.Sprintf("request %d days old (> %d)", dump.AgeDays(p.Opt.Now, t), p.Opt.Days)})
+			hits.add(off, e)
 		}
 		return nil
 	})
@@ -331,22 +495,22 @@ func (p *Planner) scanResync(path string, ids map[string]*idState, cutoff int64)
 	if serr != nil && !resync.IsPartial(serr) {
 		return nil, serr
 	}
-	sum := hex.EncodeToString(info.Sha256[:])
-	mod := info.ModTime.Unix()
-	rows := make([]Row, len(hits))
-	for i := range hits {
-		h := &hits[i]
-		r := &rows[i]
-		*r = Row{
-			Action: RemoveEntry, Path: path, SmsId: h.e.SmsID(), Cutoff: cutoff,
-			Size: info.Size, ModTime: mod, Sha256: sum, Reason: h.reason,
-		}
-		r.setTime(h.e.Time(), p.Opt.Now)
-		off := h.off
-		rec := h.e.Hex()
-		r.Offset, r.Record = &off, &rec
+	*rp = resyncPlan{
+		path: path, size: info.Size, modTime: info.ModTime.Unix(),
+		sha256: hex.EncodeToString(info.Sha256[:]), hits: hits,
 	}
-	return rows, serr
+	return ids, serr
+}
+
+// setTimeIn fills RequestTime, RequestedAt and AgeDays, backed by v.
+func (r *Row) setTimeIn(v *rowValues, t uint32, now time.Time) {
+	v.rt = int64(t)
+	r.RequestTime = &v.rt
+	if t != 0 {
+		v.at = dump.FormatTime(t)
+		v.age = dump.AgeDays(now, t)
+		r.RequestedAt, r.AgeDays = &v.at, &v.age
+	}
 }
 
 // setTime fills RequestTime, RequestedAt and AgeDays.
@@ -426,8 +590,11 @@ func fingerprint(path string, buf []byte) (int64, int64, string, error) {
 	if !st.Mode().IsRegular() {
 		return 0, 0, "", fmt.Errorf("%s: skipped: not a regular file", path)
 	}
+	// Read exactly the size fstat gave: a small file then takes one read
+	// call, not a second one to find the end. A file that shrank meanwhile
+	// is fingerprinted as read.
 	h := sha256.New()
-	n, err := io.CopyBuffer(h, f, buf)
+	n, err := io.CopyBuffer(h, io.LimitReader(f, st.Size()), buf)
 	if err != nil {
 		return 0, 0, "", fmt.Errorf("%s: %w", path, err)
 	}

@@ -52,6 +52,10 @@ func (e *Entry) idBytes() []byte {
 	return e.Raw[:idLen]
 }
 
+// IDBytes returns the SMSID field up to (not including) the first NUL, all
+// 16 bytes when there is none. It aliases e.Raw: copy it to keep it.
+func (e *Entry) IDBytes() []byte { return e.idBytes() }
+
 // SmsID returns the bytes before the first NUL, each byte mapped to one
 // character (Latin-1), so that an invalid ID is still shown faithfully.
 func (e *Entry) SmsID() string {
