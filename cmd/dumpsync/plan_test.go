@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -23,7 +22,8 @@ import (
 
 // The golden plans live beside the other golden files of the repository.
 // Run `go test ./cmd/dumpsync -run TestPlanGolden -update` to rewrite them.
-var updatePlanGolden = flag.Bool("update", false, "rewrite the golden files of testdata/golden/plan")
+// updatePlanGolden is the package's one -update flag (declared in script_test.go).
+var updatePlanGolden = update
 
 const (
 	planGoldenDir = "../../testdata/golden/plan"
