@@ -343,15 +343,18 @@ func (e *editor) edit(req Request) (Outcome, error) {
 // to each replaced file. It returns the content as left (nil if the file was
 // not replaced) and how many records it carried over.
 //
-// Each round: copy src's tail into the temporary file until src stops
-// growing, then swap (per OS), which reports what reached the replaced file
-// after that. If anything did, another round rewrites the new file with
-// those records right after what the previous round wrote — before any
-// record appended to the new file since — so a writer's records stay in the
-// order it wrote them.
+// Each round writes the temporary file and copies src's tail into it until
+// src stops growing, across the fsync (which takes milliseconds, long enough
+// for a busy writer to append again), then renames it over the path (swap,
+// per OS). Records that reached the replaced file after our last read are
+// read from it right after the rename and, on Unix, again after opts.Grace
+// (for writers that opened it before the rename). They belong right after
+// what we wrote: if nobody has appended to the new file yet they are simply
+// appended to it; otherwise another round rewrites the new file with them in
+// that place, so a writer's records stay in the order it wrote them.
 func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.FileMode) (final []byte, carried int, err error) {
 	ops := e.opts.Ops
-	var late error // an error after a successful rename
+	var late error // errors after a successful rename
 	replaced := false
 	for round := 1; ; round++ {
 		tmp, err := atomicfile.CreateTemp(ops, e.path, perm)
@@ -368,48 +371,120 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.File
 		if _, err := tmp.Write(content); err != nil {
 			return abort(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
 		}
-		for {
-			tail, err := e.readTail(src, srcOff)
-			if err != nil {
-				return abort(err)
+		for pass := 0; ; pass++ {
+			n := 0
+			for {
+				tail, err := e.readTail(src, srcOff)
+				if err != nil {
+					return abort(err)
+				}
+				if len(tail) == 0 {
+					break
+				}
+				if _, err := tmp.Write(tail); err != nil {
+					return abort(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
+				}
+				content = append(content, tail...)
+				srcOff += int64(len(tail))
+				carried += len(tail) / record.Size
+				n += len(tail)
 			}
-			if len(tail) == 0 {
+			if pass > 0 && n == 0 || pass == 3 {
 				break
 			}
-			if _, err := tmp.Write(tail); err != nil {
-				return abort(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
+			if err := tmp.Sync(); err != nil {
+				return abort(fmt.Errorf("%s: syncing temporary file %s: %w", e.path, tmp.Name(), err))
 			}
-			content = append(content, tail...)
-			srcOff += int64(len(tail))
-			carried += len(tail) / record.Size
 		}
-		if err := atomicfile.SyncClose(ops, tmp, e.path); err != nil {
+		if err := tmp.Close(); err != nil {
+			ops.RemoveFile(tmp.Name())
 			src.Close()
-			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+			return e.partialResult(replaced, content, carried, errors.Join(late, fmt.Errorf("%s: closing temporary file %s: %w", e.path, tmp.Name(), err)))
 		}
-		tail, renamed, err := e.swap(src, tmp.Name(), srcOff)
-		if !renamed {
+		old, err := e.swap(src, tmp.Name())
+		if err != nil {
 			ops.RemoveFile(tmp.Name())
 			return e.partialResult(replaced, content, carried, errors.Join(late, err))
 		}
 		replaced = true
-		late = errors.Join(late, err)
-		if len(tail) == 0 {
+		late = errors.Join(late, old.err)
+		if err := ops.SyncFolder(filepath.Dir(e.path)); err != nil {
+			late = errors.Join(late, fmt.Errorf("%s: replaced, but syncing its folder failed: %w", e.path, err))
+		}
+
+		// Carry over what reached the replaced file.
+		var pending []byte
+		for check := 0; check < 2 && old.f != nil; check++ {
+			if check == 1 {
+				if !watchAfterRename {
+					break
+				}
+				time.Sleep(e.opts.Grace)
+			}
+			tail, err := e.readTail(old.f, srcOff)
+			late = errors.Join(late, err) // a record still partial: the whole ones are kept
+			if len(tail) == 0 {
+				continue
+			}
+			srcOff += int64(len(tail))
+			carried += len(tail) / record.Size
+			if debugRounds {
+				fmt.Fprintf(os.Stderr, "round %d check %d: %d records\n", round, check, len(tail)/record.Size)
+			}
+			if len(pending) == 0 {
+				ok, err := e.appendIfSize(int64(len(content)), tail)
+				if err != nil {
+					late = errors.Join(late, err)
+				}
+				if ok {
+					content = append(content, tail...)
+					continue
+				}
+			}
+			pending = append(pending, tail...)
+		}
+		late = errors.Join(late, old.close(e))
+		if len(pending) == 0 {
 			return content, carried, late
 		}
-		carried += len(tail) / record.Size
 		if round >= e.opts.MaxRounds {
-			// Out of rounds: append what is left; nothing is lost, but a
-			// record appended to the new file meanwhile may now precede it.
-			return append(content, tail...), carried, errors.Join(late, e.appendTo(tail))
+			// Out of rounds: append what is left; nothing is lost, but
+			// records appended to the new file meanwhile now precede it.
+			return append(content, pending...), carried, errors.Join(late, e.appendTo(pending))
 		}
 		src, err = e.open()
 		if err != nil {
-			return append(content, tail...), carried, errors.Join(late, e.appendTo(tail))
+			return append(content, pending...), carried, errors.Join(late, e.appendTo(pending))
 		}
 		srcOff = int64(len(content))
-		content = append(content, tail...)
+		content = append(content, pending...)
 	}
+}
+
+// appendIfSize appends recs to the file at the path if its size is still
+// size, that is if nobody appended to it since we wrote it.
+func (e *editor) appendIfSize(size int64, recs []byte) (bool, error) {
+	var f *os.File
+	err := atomicfile.RetryInUse(e.opts.InUseWait, func() (err error) {
+		f, err = os.OpenFile(e.path, os.O_WRONLY|os.O_APPEND, 0)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("%s: carrying over %d appended records: %w", e.path, len(recs)/record.Size, err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || fi.Size() != size {
+		return false, nil
+	}
+	if _, err := f.Write(recs); err != nil {
+		// A failed append may have written part of it: leave it to the
+		// next round, which rewrites the file anyway.
+		return false, fmt.Errorf("%s: carrying over %d appended records: %w", e.path, len(recs)/record.Size, err)
+	}
+	if err := f.Sync(); err != nil {
+		return true, fmt.Errorf("%s: syncing carried-over records: %w", e.path, err)
+	}
+	return true, nil
 }
 
 func (e *editor) partialResult(replaced bool, content []byte, carried int, err error) ([]byte, int, error) {
@@ -663,3 +738,5 @@ func computeInsert(data []byte, req Request, results []OpResult, valid []int, gu
 func tempName(path, suffix string) string {
 	return filepath.Join(filepath.Dir(path), filepath.Base(path)+atomicfile.TempMarker+suffix)
 }
+
+var debugRounds = os.Getenv("RESYNCEDIT_DEBUG") != ""
