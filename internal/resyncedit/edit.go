@@ -187,7 +187,7 @@ type Options struct {
 	// rename for records written by a writer that opened it before (default
 	// 200 ms). Unused on Windows, where such a writer blocks the rename.
 	Grace time.Duration
-	// MaxRounds bounds the carry-over rounds (default 10).
+	// MaxRounds bounds the carry-over rounds (default 20).
 	MaxRounds int
 	// Ops are the file operations; tests make them fail.
 	Ops atomicfile.Ops
@@ -212,7 +212,7 @@ func (o Options) withDefaults() Options {
 		o.Grace = 200 * time.Millisecond
 	}
 	if o.MaxRounds == 0 {
-		o.MaxRounds = 10
+		o.MaxRounds = 20
 	}
 	return o
 }
@@ -349,63 +349,52 @@ func (e *editor) edit(req Request) (Outcome, error) {
 // per OS). Records that reached the replaced file after our last read are
 // read from it right after the rename and, on Unix, again after opts.Grace
 // (for writers that opened it before the rename). They belong right after
-// what we wrote: if nobody has appended to the new file yet they are simply
-// appended to it; otherwise another round rewrites the new file with them in
-// that place, so a writer's records stay in the order it wrote them.
+// what we wrote, before anything appended to the new file since, so another
+// round rewrites the new file with them in that place: a writer's records
+// stay in the order it wrote them. (Appending them would race with writers
+// of the new file: there is no atomic "append if the size is still N".)
+// Rounds are rare with a writer like SMS; with a very busy one each round
+// has the same small chance of a tail as the first, so they end quickly.
 func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.FileMode) (final []byte, carried int, err error) {
 	ops := e.opts.Ops
+	c := &carry{e: e, src: src, srcOff: srcOff, content: content}
 	var late error // errors after a successful rename
 	replaced := false
+	link := "" // see linkOld
+	fail := func(err error) ([]byte, int, error) {
+		if c.src != nil {
+			c.src.Close()
+		}
+		e.unlinkOld(link) // after closing src: Windows cannot remove a name of an open file
+		if replaced {
+			return c.content, c.carried, errors.Join(late, err)
+		}
+		return nil, 0, errors.Join(late, err)
+	}
 	for round := 1; ; round++ {
 		tmp, err := atomicfile.CreateTemp(ops, e.path, perm)
 		if err != nil {
-			src.Close()
-			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+			return fail(err)
 		}
-		abort := func(err error) ([]byte, int, error) {
+		if _, err := tmp.Write(c.content); err != nil {
 			tmp.Close()
 			ops.RemoveFile(tmp.Name())
-			src.Close()
-			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+			return fail(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
 		}
-		if _, err := tmp.Write(content); err != nil {
-			return abort(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
+		// On Windows, a second name for the file being replaced (see
+		// swap_windows.go); made before the last reads to keep the window
+		// between them and the rename short.
+		var linkErr error
+		link, linkErr = e.linkOld()
+		if err := c.fill(tmp); err != nil {
+			return fail(err)
 		}
-		for pass := 0; ; pass++ {
-			n := 0
-			for {
-				tail, err := e.readTail(src, srcOff)
-				if err != nil {
-					return abort(err)
-				}
-				if len(tail) == 0 {
-					break
-				}
-				if _, err := tmp.Write(tail); err != nil {
-					return abort(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
-				}
-				content = append(content, tail...)
-				srcOff += int64(len(tail))
-				carried += len(tail) / record.Size
-				n += len(tail)
-			}
-			if pass > 0 && n == 0 || pass == 3 {
-				break
-			}
-			if err := tmp.Sync(); err != nil {
-				return abort(fmt.Errorf("%s: syncing temporary file %s: %w", e.path, tmp.Name(), err))
-			}
-		}
-		if err := tmp.Close(); err != nil {
-			ops.RemoveFile(tmp.Name())
-			src.Close()
-			return e.partialResult(replaced, content, carried, errors.Join(late, fmt.Errorf("%s: closing temporary file %s: %w", e.path, tmp.Name(), err)))
-		}
-		old, err := e.swap(src, tmp.Name())
+		old, err := c.swap(tmp.Name(), link, linkErr)
 		if err != nil {
 			ops.RemoveFile(tmp.Name())
-			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+			return fail(err)
 		}
+		link = "" // old.close removes it
 		replaced = true
 		late = errors.Join(late, old.err)
 		if err := ops.SyncFolder(filepath.Dir(e.path)); err != nil {
@@ -421,77 +410,128 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.File
 				}
 				time.Sleep(e.opts.Grace)
 			}
-			tail, err := e.readTail(old.f, srcOff)
+			tail, err := e.readTail(old.f, c.srcOff)
 			late = errors.Join(late, err) // a record still partial: the whole ones are kept
 			if len(tail) == 0 {
 				continue
 			}
-			srcOff += int64(len(tail))
-			carried += len(tail) / record.Size
+			c.srcOff += int64(len(tail))
+			c.carried += len(tail) / record.Size
 			if debugRounds {
 				fmt.Fprintf(os.Stderr, "round %d check %d: %d records\n", round, check, len(tail)/record.Size)
-			}
-			if len(pending) == 0 {
-				ok, err := e.appendIfSize(int64(len(content)), tail)
-				if err != nil {
-					late = errors.Join(late, err)
-				}
-				if ok {
-					content = append(content, tail...)
-					continue
-				}
 			}
 			pending = append(pending, tail...)
 		}
 		late = errors.Join(late, old.close(e))
 		if len(pending) == 0 {
-			return content, carried, late
+			return c.content, c.carried, late
+		}
+		if debugRounds {
+			fmt.Fprintf(os.Stderr, "round %d: %d pending, content %d\n", round, len(pending)/record.Size, len(c.content)/record.Size)
 		}
 		if round >= e.opts.MaxRounds {
 			// Out of rounds: append what is left; nothing is lost, but
 			// records appended to the new file meanwhile now precede it.
-			return append(content, pending...), carried, errors.Join(late, e.appendTo(pending))
+			return append(c.content, pending...), c.carried, errors.Join(late, e.appendTo(pending))
 		}
-		src, err = e.open()
+		c.src, err = e.open()
 		if err != nil {
-			return append(content, pending...), carried, errors.Join(late, e.appendTo(pending))
+			return append(c.content, pending...), c.carried, errors.Join(late, err, e.appendTo(pending))
 		}
-		srcOff = int64(len(content))
-		content = append(content, pending...)
+		c.srcOff = int64(len(c.content))
+		c.content = append(c.content, pending...)
 	}
 }
 
-// appendIfSize appends recs to the file at the path if its size is still
-// size, that is if nobody appended to it since we wrote it.
-func (e *editor) appendIfSize(size int64, recs []byte) (bool, error) {
-	var f *os.File
-	err := atomicfile.RetryInUse(e.opts.InUseWait, func() (err error) {
-		f, err = os.OpenFile(e.path, os.O_WRONLY|os.O_APPEND, 0)
+// carry is the state of one commit: the file being replaced (src), how much
+// of it content stands for (srcOff), and the new content.
+type carry struct {
+	e       *editor
+	src     *os.File // nil while closed
+	srcOff  int64
+	content []byte
+	carried int
+}
+
+// fill copies src's tail into tmp until src stops growing, across fsyncs,
+// then closes tmp. On error tmp is closed and removed.
+func (c *carry) fill(tmp atomicfile.File) error {
+	e, ops := c.e, c.e.opts.Ops
+	abort := func(err error) error {
+		tmp.Close()
+		ops.RemoveFile(tmp.Name())
 		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("%s: carrying over %d appended records: %w", e.path, len(recs)/record.Size, err)
 	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || fi.Size() != size {
-		return false, nil
+	for pass := 0; ; pass++ {
+		n := 0
+		for {
+			tail, err := e.readTail(c.src, c.srcOff)
+			if err != nil {
+				return abort(err)
+			}
+			if len(tail) == 0 {
+				break
+			}
+			if _, err := tmp.Write(tail); err != nil {
+				return abort(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
+			}
+			c.content = append(c.content, tail...)
+			c.srcOff += int64(len(tail))
+			c.carried += len(tail) / record.Size
+			n += len(tail)
+		}
+		if pass > 0 && n == 0 || pass == 3 {
+			break
+		}
+		if err := tmp.Sync(); err != nil {
+			return abort(fmt.Errorf("%s: syncing temporary file %s: %w", e.path, tmp.Name(), err))
+		}
 	}
-	if _, err := f.Write(recs); err != nil {
-		// A failed append may have written part of it: leave it to the
-		// next round, which rewrites the file anyway.
-		return false, fmt.Errorf("%s: carrying over %d appended records: %w", e.path, len(recs)/record.Size, err)
+	if err := tmp.Close(); err != nil {
+		ops.RemoveFile(tmp.Name())
+		return fmt.Errorf("%s: closing temporary file %s: %w", e.path, tmp.Name(), err)
 	}
-	if err := f.Sync(); err != nil {
-		return true, fmt.Errorf("%s: syncing carried-over records: %w", e.path, err)
-	}
-	return true, nil
+	return nil
 }
 
-func (e *editor) partialResult(replaced bool, content []byte, carried int, err error) ([]byte, int, error) {
-	if replaced {
-		return content, carried, err
+// swap renames the temporary file tmp over the path. When another process
+// holds the path open (Windows), it retries for up to opts.InUseWait, and
+// before each retry copies what was appended meanwhile into tmp, so that the
+// rename, when it succeeds, follows our last read as closely as possible.
+// On error tmp is left for the caller to remove, and src is closed.
+func (c *carry) swap(tmp, link string, linkErr error) (*replacedFile, error) {
+	e := c.e
+	deadline := time.Now().Add(e.opts.InUseWait)
+	delay := 2 * time.Millisecond
+	for {
+		old, err := e.swapOnce(c.src, tmp, link, linkErr)
+		c.src = nil
+		if err == nil {
+			return old, nil
+		}
+		if !atomicfile.InUse(err) || time.Now().After(deadline) {
+			if atomicfile.InUse(err) {
+				err = fmt.Errorf("still in use by another process after %v: %w", e.opts.InUseWait, err)
+			}
+			return nil, fmt.Errorf("%s: replacing it with %s: %w", e.path, filepath.Base(tmp), err)
+		}
+		time.Sleep(delay)
+		delay = min(2*delay, 50*time.Millisecond)
+		if c.src, err = e.open(); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			c.src.Close()
+			c.src = nil
+			return nil, fmt.Errorf("%s: reopening temporary file %s: %w", e.path, tmp, err)
+		}
+		if err := c.fill(f); err != nil {
+			c.src.Close()
+			c.src = nil
+			return nil, err
+		}
 	}
-	return nil, 0, err
 }
 
 // appendTo appends records to the file at the path: the last resort when

@@ -2,11 +2,7 @@
 
 package resyncedit
 
-import (
-	"os"
-
-	"github.com/dumpsync/dumpsync/internal/atomicfile"
-)
+import "os"
 
 // On Unix the rename succeeds even while writers hold the old file open, and
 // a writer that opened it before the rename keeps writing to the old inode.
@@ -27,12 +23,16 @@ type replacedFile struct {
 
 func (r *replacedFile) close(*editor) error { return r.f.Close() }
 
-// swap renames tmp over the path. src (the file at the path, open) is kept
-// open: after the rename it is the replaced file.
-func (e *editor) swap(src *os.File, tmp string) (*replacedFile, error) {
-	if err := atomicfile.Rename(e.opts.Ops, tmp, e.path, e.opts.InUseWait); err != nil {
+// swapOnce renames tmp over the path. src (the file at the path, open) is
+// kept open: after the rename it is the replaced file. On error src is closed.
+func (e *editor) swapOnce(src *os.File, tmp, _ string, _ error) (*replacedFile, error) {
+	if err := e.opts.Ops.RenameFile(tmp, e.path); err != nil {
 		src.Close()
 		return nil, err
 	}
 	return &replacedFile{f: src}, nil
 }
+
+// linkOld and unlinkOld do nothing on Unix: src itself stays readable.
+func (e *editor) linkOld() (string, error) { return "", nil }
+func (e *editor) unlinkOld(string)         {}

@@ -14,8 +14,9 @@ import (
 
 // On Windows a rename over a file that any handle holds open fails (access
 // denied / sharing violation) — our own handle included, so src is closed
-// first, and a writer's handle too, so the rename is retried for up to
-// opts.InUseWait. Once it succeeds no writer can still hold the old file, so
+// first, and a writer's handle too, so carry.swap retries the rename for up
+// to opts.InUseWait, copying what was appended meanwhile into the temporary
+// file before each retry. Once it succeeds no writer can still hold the old file, so
 // nothing can reach it afterwards and no grace period is needed; but a
 // writer may have appended between our last read of src and the rename. To
 // catch that, a second name (hard link "<base>.dumpsync-tmp-<n>-old") is
@@ -51,19 +52,31 @@ func (r *replacedFile) close(e *editor) error {
 	return nil
 }
 
-// swap renames tmp over the path; src is the file at the path, open.
-func (e *editor) swap(src *os.File, tmp string) (*replacedFile, error) {
-	ops := e.opts.Ops
+// linkOld makes the second name of the file at the path.
+func (e *editor) linkOld() (string, error) {
 	link := tempName(e.path, strconv.FormatInt(time.Now().UnixNano(), 36)+"-old")
-	linkErr := atomicfile.RetryInUse(e.opts.InUseWait, func() error { return ops.HardLink(e.path, link) })
+	err := atomicfile.RetryInUse(e.opts.InUseWait, func() error { return e.opts.Ops.HardLink(e.path, link) })
+	if err != nil {
+		return "", err
+	}
+	return link, nil
+}
+
+func (e *editor) unlinkOld(link string) {
+	if link != "" {
+		atomicfile.RetryInUse(e.opts.InUseWait, func() error { return e.opts.Ops.RemoveFile(link) })
+	}
+}
+
+// swapOnce renames tmp over the path; src is the file at the path, open,
+// and is closed first. link is the second name linkOld made, or "" with
+// linkErr saying why not.
+func (e *editor) swapOnce(src *os.File, tmp, link string, linkErr error) (*replacedFile, error) {
 	src.Close()
-	if err := atomicfile.Rename(ops, tmp, e.path, e.opts.InUseWait); err != nil {
-		if linkErr == nil {
-			ops.RemoveFile(link)
-		}
+	if err := e.opts.Ops.RenameFile(tmp, e.path); err != nil {
 		return nil, err
 	}
-	if linkErr != nil {
+	if link == "" {
 		return &replacedFile{err: fmt.Errorf("%s: no hard link to the old file (%w): records appended during the rename were not checked", e.path, linkErr)}, nil
 	}
 	r := &replacedFile{link: link}
