@@ -584,7 +584,7 @@ func (e *editor) readAll() (*os.File, []byte, error) {
 	if fi, err := f.Stat(); err == nil {
 		size = fi.Size()
 	}
-	buf := make([]byte, 0, size+64*record.Size)
+	buf := make([]byte, 0, size+256*1024) // room for appends without a regrowth
 	data, err := e.readRecords(f, buf, 0)
 	if err != nil {
 		f.Close()
