@@ -417,17 +417,11 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.File
 			}
 			c.srcOff += int64(len(tail))
 			c.carried += len(tail) / record.Size
-			if debugRounds {
-				fmt.Fprintf(os.Stderr, "round %d check %d: %d records\n", round, check, len(tail)/record.Size)
-			}
 			pending = append(pending, tail...)
 		}
 		late = errors.Join(late, old.close(e))
 		if len(pending) == 0 {
 			return c.content, c.carried, late
-		}
-		if debugRounds {
-			fmt.Fprintf(os.Stderr, "round %d: %d pending, content %d\n", round, len(pending)/record.Size, len(c.content)/record.Size)
 		}
 		if round >= e.opts.MaxRounds {
 			// Out of rounds: append what is left; nothing is lost, but
@@ -648,7 +642,7 @@ func readFrom(f *os.File, buf []byte, off int64) ([]byte, error) {
 func compute(data []byte, req Request) (results []OpResult, content []byte, changed bool) {
 	results = make([]OpResult, len(req.Ops))
 	guardOK := req.Guard.matches(data)
-	var valid []int // indexes of ops that passed validation
+	valid := make([]int, 0, len(req.Ops)) // indexes of ops that passed validation
 	for i, op := range req.Ops {
 		r := &results[i]
 		r.ID, r.OldOffset, r.NewOffset = op.ID, -1, -1
@@ -691,7 +685,7 @@ func recordAt(data []byte, off int64) []byte {
 }
 
 func computeRemove(data []byte, req Request, results []OpResult, valid []int, guardOK bool) ([]OpResult, []byte, bool) {
-	var remove []int64 // ascending offsets
+	remove := make([]int64, 0, len(valid)) // ascending offsets
 	for _, i := range valid {
 		op, r := req.Ops[i], &results[i]
 		r.OldOffset = op.Offset
@@ -778,5 +772,3 @@ func computeInsert(data []byte, req Request, results []OpResult, valid []int, gu
 func tempName(path, suffix string) string {
 	return filepath.Join(filepath.Dir(path), filepath.Base(path)+atomicfile.TempMarker+suffix)
 }
-
-var debugRounds = os.Getenv("RESYNCEDIT_DEBUG") != ""

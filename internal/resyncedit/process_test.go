@@ -247,7 +247,8 @@ func TestKillAtRandomPoints(t *testing.T) {
 	a, b, _ := killStates()
 	p := writeFile(t, a)
 	dir := filepath.Dir(p)
-	leftovers := 0
+	leftovers, flips := 0, 0
+	prev := a
 	for i := 0; i < 12; i++ {
 		cmd := helper(t, "editloop", "RESYNCEDIT_PATH="+p)
 		time.Sleep(time.Duration(50+rand.IntN(250)) * time.Millisecond)
@@ -257,6 +258,10 @@ func TestKillAtRandomPoints(t *testing.T) {
 		if !bytes.Equal(got, a) && !bytes.Equal(got, b) {
 			t.Fatalf("iteration %d: file is neither state (size %d)", i, len(got))
 		}
+		if !bytes.Equal(got, prev) {
+			flips++
+		}
+		prev = got
 		es, _ := os.ReadDir(dir)
 		for _, e := range es {
 			if e.Name() != "Resync.cfg" {
@@ -271,5 +276,8 @@ func TestKillAtRandomPoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertOnlyFile(t, p)
-	t.Logf("%d leftover files from killed runs were removed", leftovers)
+	if flips == 0 {
+		t.Fatal("the helper never finished an edit")
+	}
+	t.Logf("%d state changes seen, %d leftover files from killed runs were removed", flips, leftovers)
 }
