@@ -55,9 +55,9 @@ func (o Ops) createTemp(dir, pattern string, perm os.FileMode) (File, error) {
 	return OSCreateTemp(dir, pattern, perm)
 }
 
-// Rename renames oldpath to newpath (replacing it; MoveFileEx with
+// RenameFile renames oldpath to newpath (replacing it; MoveFileEx with
 // MOVEFILE_REPLACE_EXISTING on Windows).
-func (o Ops) rename(oldpath, newpath string) error {
+func (o Ops) RenameFile(oldpath, newpath string) error {
 	if o.Rename != nil {
 		return o.Rename(oldpath, newpath)
 	}
@@ -182,7 +182,7 @@ func SyncClose(ops Ops, f File, path string) error {
 // the failure is InUse (on Windows another process holding newpath open
 // blocks the replacement).
 func Rename(ops Ops, oldpath, newpath string, inUseWait time.Duration) error {
-	err := RetryInUse(inUseWait, func() error { return ops.rename(oldpath, newpath) })
+	err := RetryInUse(inUseWait, func() error { return ops.RenameFile(oldpath, newpath) })
 	if err != nil {
 		if InUse(err) {
 			return fmt.Errorf("%s: replacing it with %s: still in use by another process after %v: %w", newpath, filepath.Base(oldpath), inUseWait, err)

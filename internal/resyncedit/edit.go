@@ -187,7 +187,7 @@ type Options struct {
 	// rename for records written by a writer that opened it before (default
 	// 200 ms). Unused on Windows, where such a writer blocks the rename.
 	Grace time.Duration
-	// MaxRounds bounds the carry-over rounds (default 10).
+	// MaxRounds bounds the carry-over rounds (default 20).
 	MaxRounds int
 	// Ops are the file operations; tests make them fail.
 	Ops atomicfile.Ops
@@ -212,7 +212,7 @@ func (o Options) withDefaults() Options {
 		o.Grace = 200 * time.Millisecond
 	}
 	if o.MaxRounds == 0 {
-		o.MaxRounds = 10
+		o.MaxRounds = 20
 	}
 	return o
 }
@@ -343,33 +343,123 @@ func (e *editor) edit(req Request) (Outcome, error) {
 // to each replaced file. It returns the content as left (nil if the file was
 // not replaced) and how many records it carried over.
 //
-// Each round: copy src's tail into the temporary file until src stops
-// growing, then swap (per OS), which reports what reached the replaced file
-// after that. If anything did, another round rewrites the new file with
-// those records right after what the previous round wrote — before any
-// record appended to the new file since — so a writer's records stay in the
-// order it wrote them.
+// Each round writes the temporary file and copies src's tail into it until
+// src stops growing, across the fsync (which takes milliseconds, long enough
+// for a busy writer to append again), then renames it over the path (swap,
+// per OS). Records that reached the replaced file after our last read are
+// read from it right after the rename and, on Unix, again after opts.Grace
+// (for writers that opened it before the rename). They belong right after
+// what we wrote, before anything appended to the new file since, so another
+// round rewrites the new file with them in that place: a writer's records
+// stay in the order it wrote them. (Appending them would race with writers
+// of the new file: there is no atomic "append if the size is still N".)
+// Rounds are rare with a writer like SMS; with a very busy one each round
+// has the same small chance of a tail as the first, so they end quickly.
 func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.FileMode) (final []byte, carried int, err error) {
 	ops := e.opts.Ops
-	var late error // an error after a successful rename
+	c := &carry{e: e, src: src, srcOff: srcOff, content: content}
+	var late error // errors after a successful rename
 	replaced := false
+	link := "" // see linkOld
+	fail := func(err error) ([]byte, int, error) {
+		if c.src != nil {
+			c.src.Close()
+		}
+		e.unlinkOld(link) // after closing src: Windows cannot remove a name of an open file
+		if replaced {
+			return c.content, c.carried, errors.Join(late, err)
+		}
+		return nil, 0, errors.Join(late, err)
+	}
 	for round := 1; ; round++ {
 		tmp, err := atomicfile.CreateTemp(ops, e.path, perm)
 		if err != nil {
-			src.Close()
-			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+			return fail(err)
 		}
-		abort := func(err error) ([]byte, int, error) {
+		if _, err := tmp.Write(c.content); err != nil {
 			tmp.Close()
 			ops.RemoveFile(tmp.Name())
-			src.Close()
-			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+			return fail(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
 		}
-		if _, err := tmp.Write(content); err != nil {
-			return abort(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
+		// On Windows, a second name for the file being replaced (see
+		// swap_windows.go); made before the last reads to keep the window
+		// between them and the rename short.
+		var linkErr error
+		link, linkErr = e.linkOld()
+		if err := c.fill(tmp); err != nil {
+			return fail(err)
 		}
+		old, err := c.swap(tmp.Name(), link, linkErr)
+		if err != nil {
+			ops.RemoveFile(tmp.Name())
+			return fail(err)
+		}
+		link = "" // old.close removes it
+		replaced = true
+		late = errors.Join(late, old.err)
+		if err := ops.SyncFolder(filepath.Dir(e.path)); err != nil {
+			late = errors.Join(late, fmt.Errorf("%s: replaced, but syncing its folder failed: %w", e.path, err))
+		}
+
+		// Carry over what reached the replaced file.
+		var pending []byte
+		for check := 0; check < 2 && old.f != nil; check++ {
+			if check == 1 {
+				if !watchAfterRename {
+					break
+				}
+				time.Sleep(e.opts.Grace)
+			}
+			tail, err := e.readTail(old.f, c.srcOff)
+			late = errors.Join(late, err) // a record still partial: the whole ones are kept
+			if len(tail) == 0 {
+				continue
+			}
+			c.srcOff += int64(len(tail))
+			c.carried += len(tail) / record.Size
+			pending = append(pending, tail...)
+		}
+		late = errors.Join(late, old.close(e))
+		if len(pending) == 0 {
+			return c.content, c.carried, late
+		}
+		if round >= e.opts.MaxRounds {
+			// Out of rounds: append what is left; nothing is lost, but
+			// records appended to the new file meanwhile now precede it.
+			return append(c.content, pending...), c.carried, errors.Join(late, e.appendTo(pending))
+		}
+		c.src, err = e.open()
+		if err != nil {
+			return append(c.content, pending...), c.carried, errors.Join(late, err, e.appendTo(pending))
+		}
+		c.srcOff = int64(len(c.content))
+		c.content = append(c.content, pending...)
+	}
+}
+
+// carry is the state of one commit: the file being replaced (src), how much
+// of it content stands for (srcOff), and the new content.
+type carry struct {
+	e       *editor
+	src     *os.File // nil while closed
+	srcOff  int64
+	content []byte
+	carried int
+}
+
+// fill copies src's tail into tmp until src stops growing, across fsyncs,
+// then closes tmp. On error tmp is closed and removed.
+func (c *carry) fill(tmp atomicfile.File) error {
+	e, ops := c.e, c.e.opts.Ops
+	abort := func(err error) error {
+		tmp.Close()
+		ops.RemoveFile(tmp.Name())
+		return err
+	}
+	for pass := 0; ; pass++ {
+		n := 0
 		for {
-			tail, err := e.readTail(src, srcOff)
+			tail, err := e.readTail(c.src, c.srcOff)
 			if err != nil {
 				return abort(err)
 			}
@@ -379,44 +469,63 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.File
 			if _, err := tmp.Write(tail); err != nil {
 				return abort(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
 			}
-			content = append(content, tail...)
-			srcOff += int64(len(tail))
-			carried += len(tail) / record.Size
+			c.content = append(c.content, tail...)
+			c.srcOff += int64(len(tail))
+			c.carried += len(tail) / record.Size
+			n += len(tail)
 		}
-		if err := atomicfile.SyncClose(ops, tmp, e.path); err != nil {
-			src.Close()
-			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+		if pass > 0 && n == 0 || pass == 3 {
+			break
 		}
-		tail, renamed, err := e.swap(src, tmp.Name(), srcOff)
-		if !renamed {
-			ops.RemoveFile(tmp.Name())
-			return e.partialResult(replaced, content, carried, errors.Join(late, err))
+		if err := tmp.Sync(); err != nil {
+			return abort(fmt.Errorf("%s: syncing temporary file %s: %w", e.path, tmp.Name(), err))
 		}
-		replaced = true
-		late = errors.Join(late, err)
-		if len(tail) == 0 {
-			return content, carried, late
-		}
-		carried += len(tail) / record.Size
-		if round >= e.opts.MaxRounds {
-			// Out of rounds: append what is left; nothing is lost, but a
-			// record appended to the new file meanwhile may now precede it.
-			return append(content, tail...), carried, errors.Join(late, e.appendTo(tail))
-		}
-		src, err = e.open()
-		if err != nil {
-			return append(content, tail...), carried, errors.Join(late, e.appendTo(tail))
-		}
-		srcOff = int64(len(content))
-		content = append(content, tail...)
 	}
+	if err := tmp.Close(); err != nil {
+		ops.RemoveFile(tmp.Name())
+		return fmt.Errorf("%s: closing temporary file %s: %w", e.path, tmp.Name(), err)
+	}
+	return nil
 }
 
-func (e *editor) partialResult(replaced bool, content []byte, carried int, err error) ([]byte, int, error) {
-	if replaced {
-		return content, carried, err
+// swap renames the temporary file tmp over the path. When another process
+// holds the path open (Windows), it retries for up to opts.InUseWait, and
+// before each retry copies what was appended meanwhile into tmp, so that the
+// rename, when it succeeds, follows our last read as closely as possible.
+// On error tmp is left for the caller to remove, and src is closed.
+func (c *carry) swap(tmp, link string, linkErr error) (*replacedFile, error) {
+	e := c.e
+	deadline := time.Now().Add(e.opts.InUseWait)
+	delay := 2 * time.Millisecond
+	for {
+		old, err := e.swapOnce(c.src, tmp, link, linkErr)
+		c.src = nil
+		if err == nil {
+			return old, nil
+		}
+		if !atomicfile.InUse(err) || time.Now().After(deadline) {
+			if atomicfile.InUse(err) {
+				err = fmt.Errorf("still in use by another process after %v: %w", e.opts.InUseWait, err)
+			}
+			return nil, fmt.Errorf("%s: replacing it with %s: %w", e.path, filepath.Base(tmp), err)
+		}
+		time.Sleep(delay)
+		delay = min(2*delay, 50*time.Millisecond)
+		if c.src, err = e.open(); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			c.src.Close()
+			c.src = nil
+			return nil, fmt.Errorf("%s: reopening temporary file %s: %w", e.path, tmp, err)
+		}
+		if err := c.fill(f); err != nil {
+			c.src.Close()
+			c.src = nil
+			return nil, err
+		}
 	}
-	return nil, 0, err
 }
 
 // appendTo appends records to the file at the path: the last resort when
@@ -469,7 +578,7 @@ func (e *editor) readAll() (*os.File, []byte, error) {
 	if fi, err := f.Stat(); err == nil {
 		size = fi.Size()
 	}
-	buf := make([]byte, 0, size+64*record.Size)
+	buf := make([]byte, 0, size+256*1024) // room for appends without a regrowth
 	data, err := e.readRecords(f, buf, 0)
 	if err != nil {
 		f.Close()
@@ -533,7 +642,7 @@ func readFrom(f *os.File, buf []byte, off int64) ([]byte, error) {
 func compute(data []byte, req Request) (results []OpResult, content []byte, changed bool) {
 	results = make([]OpResult, len(req.Ops))
 	guardOK := req.Guard.matches(data)
-	var valid []int // indexes of ops that passed validation
+	valid := make([]int, 0, len(req.Ops)) // indexes of ops that passed validation
 	for i, op := range req.Ops {
 		r := &results[i]
 		r.ID, r.OldOffset, r.NewOffset = op.ID, -1, -1
@@ -576,7 +685,7 @@ func recordAt(data []byte, off int64) []byte {
 }
 
 func computeRemove(data []byte, req Request, results []OpResult, valid []int, guardOK bool) ([]OpResult, []byte, bool) {
-	var remove []int64 // ascending offsets
+	remove := make([]int64, 0, len(valid)) // ascending offsets
 	for _, i := range valid {
 		op, r := req.Ops[i], &results[i]
 		r.OldOffset = op.Offset

@@ -2,38 +2,37 @@
 
 package resyncedit
 
-import (
-	"errors"
-	"os"
-	"path/filepath"
-	"time"
+import "os"
 
-	"github.com/dumpsync/dumpsync/internal/atomicfile"
-)
-
-// swap renames tmp over the path and returns the records that reached src
-// (the replaced file, still open) beyond srcOff.
-//
-// On Unix the rename succeeds even while writers hold the old file open; a
-// writer that opened it before the rename keeps writing to the old inode. We
-// keep src open across the rename and read it again after opts.Grace, so
-// such records are carried over by the next round.
+// On Unix the rename succeeds even while writers hold the old file open, and
+// a writer that opened it before the rename keeps writing to the old inode.
+// So commit watches it for opts.Grace after the rename.
 //
 // Residual window: a writer that keeps the old file open longer than the
 // grace period and writes after it loses those records (they go to an
-// unlinked inode). SMS opens, appends one record and closes, so its
-// window is the few microseconds between its open and its write.
-func (e *editor) swap(src *os.File, tmp string, srcOff int64) (tail []byte, renamed bool, err error) {
-	defer src.Close()
-	ops := e.opts.Ops
-	if err := atomicfile.Rename(ops, tmp, e.path, e.opts.InUseWait); err != nil {
-		return nil, false, err
-	}
-	var late error
-	if err := ops.SyncFolder(filepath.Dir(e.path)); err != nil {
-		late = err
-	}
-	time.Sleep(e.opts.Grace)
-	tail, err = e.readTail(src, srcOff)
-	return tail, true, errors.Join(late, err)
+// unlinked inode). SMS opens, appends one record and closes, so for it the
+// window is the microseconds between its open and its write, and the grace
+// covers it many times over.
+const watchAfterRename = true
+
+// replacedFile gives access to the file the rename replaced.
+type replacedFile struct {
+	f   *os.File
+	err error
 }
+
+func (r *replacedFile) close(*editor) error { return r.f.Close() }
+
+// swapOnce renames tmp over the path. src (the file at the path, open) is
+// kept open: after the rename it is the replaced file. On error src is closed.
+func (e *editor) swapOnce(src *os.File, tmp, _ string, _ error) (*replacedFile, error) {
+	if err := e.opts.Ops.RenameFile(tmp, e.path); err != nil {
+		src.Close()
+		return nil, err
+	}
+	return &replacedFile{f: src}, nil
+}
+
+// linkOld and unlinkOld do nothing on Unix: src itself stays readable.
+func (e *editor) linkOld() (string, error) { return "", nil }
+func (e *editor) unlinkOld(string)         {}

@@ -1,0 +1,283 @@
+package resyncedit
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/record"
+)
+
+// helperMain runs the test binary as another process:
+//
+//	appender: appends numbered records to $PATH like SMS does (open with
+//	  O_APPEND, write 48 bytes, close; with $HOLD set it keeps the handle for
+//	  a few records first) until $STOP exists, then writes the count to $STOP.
+//	editloop: flips $PATH between the two states of killStates forever.
+func helperMain(kind string) int {
+	path := os.Getenv("RESYNCEDIT_PATH")
+	switch kind {
+	case "appender":
+		return appender(path, os.Getenv("RESYNCEDIT_STOP"), os.Getenv("RESYNCEDIT_HOLD") != "")
+	case "editloop":
+		a, b, remove := killStates()
+		for {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 2
+			}
+			req := Request{Path: path, Ops: remove}
+			switch {
+			case bytes.Equal(data, a):
+				req.Guard = GuardOf(a)
+			case bytes.Equal(data, b):
+				req.Guard = GuardOf(b)
+				req.Ops = undoOps(remove)
+			default:
+				fmt.Fprintln(os.Stderr, "unexpected content")
+				return 3
+			}
+			if _, err := Edit(req, Options{Grace: time.Millisecond}); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 4
+			}
+		}
+	}
+	return 1
+}
+
+func appRecord(n int) []byte {
+	r := record.Make("APP", uint32(n), nil).Raw
+	binary.LittleEndian.PutUint64(r[40:], uint64(n)+1)
+	return r[:]
+}
+
+func appender(path, stop string, hold bool) int {
+	n := 0
+	for {
+		if _, err := os.Stat(stop); err == nil {
+			break
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil { // in use during a rename on Windows: SMS would retry too
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		k := 1
+		if hold {
+			k = 3
+		}
+		for i := 0; i < k; i++ {
+			if i > 0 {
+				time.Sleep(time.Millisecond)
+			}
+			if _, err := f.Write(appRecord(n)); err != nil {
+				fmt.Fprintln(os.Stderr, "write:", err)
+				return 2
+			}
+			n++
+		}
+		f.Close()
+		// About 200 records a second (hold: 3 records in a burst every
+		// 20 ms): far busier than SMS. Much busier writers (1000/s under
+		// Wine) can exhaust the carry-over rounds, after which order is no
+		// longer kept (nothing is lost); see commit.
+		if hold {
+			time.Sleep(20 * time.Millisecond)
+		} else {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	return writeInt(stop, n)
+}
+
+func writeInt(name string, n int) int {
+	if err := os.WriteFile(name+".count", []byte(strconv.Itoa(n)), 0o644); err != nil {
+		return 5
+	}
+	return 0
+}
+
+func helper(t *testing.T, kind string, env ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "RESYNCEDIT_HELPER="+kind)
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
+
+// TestConcurrentAppender runs many edits while another process appends
+// records, and checks that every appended record is there exactly once and
+// in order, every removed record is gone, and every other one is kept.
+func TestConcurrentAppender(t *testing.T) {
+	for _, hold := range []bool{false, true} {
+		t.Run(fmt.Sprintf("hold=%v", hold), func(t *testing.T) {
+			const keep, del = 300, 300
+			var data []byte
+			for i := 0; i < keep+del; i++ {
+				id := "KEEP"
+				if i%2 == 1 {
+					id = "DEL"
+				}
+				r := record.Make(id, uint32(i), nil).Raw
+				data = append(data, r[:]...)
+			}
+			p := writeFile(t, data)
+			stop := filepath.Join(t.TempDir(), "stop")
+			env := []string{"RESYNCEDIT_PATH=" + p, "RESYNCEDIT_STOP=" + stop}
+			if hold {
+				env = append(env, "RESYNCEDIT_HOLD=1")
+			}
+			cmd := helper(t, "appender", env...)
+			defer cmd.Process.Kill()
+
+			opts := fastOpts()
+			opts.Grace = 200 * time.Millisecond
+			opts.InUseWait = 10 * time.Second
+			removed := map[[48]byte]bool{}
+			var carried int
+			for edit := 0; edit < 50; edit++ {
+				snap := readFile(t, p)
+				snap = snap[:len(snap)-len(snap)%record.Size]
+				var ops []Op
+				for i := 0; i*record.Size < len(snap) && len(ops) < 6; i++ {
+					r := at(snap, i)
+					if e := record.Parse(r[:]); e.SmsID() == "DEL" && rand.IntN(3) == 0 {
+						ops = append(ops, Op{ID: i, Kind: Remove, Offset: int64(i * record.Size), Record: r})
+					}
+				}
+				out, err := Edit(Request{Path: p, Guard: GuardOf(snap), Ops: ops}, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, r := range out.Results {
+					if r.Status != Applied {
+						t.Fatalf("edit %d: %+v", edit, r)
+					}
+					removed[ops[i].Record] = true
+				}
+				carried += out.CarriedOver
+			}
+			os.WriteFile(stop, nil, 0o644)
+			if err := cmd.Wait(); err != nil {
+				t.Fatal("appender:", err)
+			}
+			cb, err := os.ReadFile(stop + ".count")
+			if err != nil {
+				t.Fatal(err)
+			}
+			appended, _ := strconv.Atoi(string(cb))
+			final := readFile(t, p)
+			if len(final)%record.Size != 0 {
+				t.Fatalf("final size %d", len(final))
+			}
+			next, keepSeen, delSeen := 0, 0, 0
+			for i := 0; i*record.Size < len(final); i++ {
+				r := at(final, i)
+				e := record.Parse(r[:])
+				switch e.SmsID() {
+				case "APP":
+					if !bytes.Equal(r[:], appRecord(next)) {
+						where := bytes.Index(final, appRecord(next))
+						for j := max(0, i-5); j < min(i+8, len(final)/record.Size); j++ {
+							r := at(final, j)
+							e := record.Parse(r[:])
+							t.Logf("  %d: %s %d", j, e.SmsID(), e.Time())
+						}
+						t.Fatalf("record %d: appended record %d expected, got #%d; #%d is at offset %d (-1: missing)", i, next, e.Time(), next, where)
+					}
+					next++
+				case "KEEP":
+					if int(e.Time()) != 2*keepSeen {
+						t.Fatalf("record %d: kept record %d out of order", i, e.Time())
+					}
+					keepSeen++
+				case "DEL":
+					if removed[r] {
+						t.Fatalf("removed record %d is still there", e.Time())
+					}
+					delSeen++
+				default:
+					t.Fatalf("record %d: garbage %x", i, r)
+				}
+			}
+			if next != appended || keepSeen != keep || delSeen != del-len(removed) {
+				t.Fatalf("appended %d, found %d; kept %d/%d; del %d/%d", appended, next, keepSeen, keep, delSeen, del-len(removed))
+			}
+			t.Logf("%d edits, %d records removed, %d appended, %d carried over by the edits", 50, len(removed), appended, carried)
+			assertOnlyFile(t, p)
+		})
+	}
+}
+
+// killStates returns the two contents the editloop helper flips between and
+// the removals that turn a into b.
+func killStates() (a, b []byte, remove []Op) {
+	for i := 0; i < 2000; i++ {
+		r := record.Make(fmt.Sprintf("K%d", i), uint32(i), nil).Raw
+		a = append(a, r[:]...)
+	}
+	for i := 0; i < 2000; i += 3 {
+		remove = append(remove, Op{ID: i, Kind: Remove, Offset: int64(i * record.Size), Record: at(a, i)})
+	}
+	b = append([]byte{}, a...)
+	for k := len(remove) - 1; k >= 0; k-- {
+		off := remove[k].Offset
+		b = append(b[:off], b[off+record.Size:]...)
+	}
+	return a, b, remove
+}
+
+// TestKillAtRandomPoints kills an editing process at random instants and
+// checks that the file is always exactly one of the two states, and that the
+// next run removes what the killed one left.
+func TestKillAtRandomPoints(t *testing.T) {
+	a, b, _ := killStates()
+	p := writeFile(t, a)
+	dir := filepath.Dir(p)
+	leftovers, flips := 0, 0
+	prev := a
+	for i := 0; i < 12; i++ {
+		cmd := helper(t, "editloop", "RESYNCEDIT_PATH="+p)
+		time.Sleep(time.Duration(50+rand.IntN(250)) * time.Millisecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+		got := readFile(t, p)
+		if !bytes.Equal(got, a) && !bytes.Equal(got, b) {
+			t.Fatalf("iteration %d: file is neither state (size %d)", i, len(got))
+		}
+		if !bytes.Equal(got, prev) {
+			flips++
+		}
+		prev = got
+		es, _ := os.ReadDir(dir)
+		for _, e := range es {
+			if e.Name() != "Resync.cfg" {
+				if !strings.HasPrefix(e.Name(), "Resync.cfg.dumpsync-") {
+					t.Fatalf("unexpected file %s", e.Name())
+				}
+				leftovers++
+			}
+		}
+	}
+	if err := Clean(p, fastOpts()); err != nil {
+		t.Fatal(err)
+	}
+	assertOnlyFile(t, p)
+	if flips == 0 {
+		t.Fatal("the helper never finished an edit")
+	}
+	t.Logf("%d state changes seen, %d leftover files from killed runs were removed", flips, leftovers)
+}
