@@ -441,7 +441,12 @@ func (p *Planner) deleteReason(f Folder, c site.Cfg, key string, st *idState) st
 		return ""
 	}
 	if p.Opt.Orphans {
-		age := p.Opt.Now.Unix() - c.Info.ModTime().Unix()
+		info, err := c.Info()
+		if err != nil {
+			p.warn(err)
+			return ""
+		}
+		age := p.Opt.Now.Unix() - info.ModTime().Unix()
 		if age > days*86400 {
 			return fmt.Sprintf("orphan: no request in Resync.cfg, file %d days old (> %d)", age/86400, days)
 		}

@@ -203,8 +203,9 @@ func TestCfgFiles(t *testing.T) {
 	var ids []string
 	for _, f := range files {
 		ids = append(ids, f.SmsID)
-		if f.Path != filepath.Join(dir, f.Info.Name()) || !f.Info.Mode().IsRegular() {
-			t.Errorf("%s: Path %q Info %v", f.SmsID, f.Path, f.Info.Mode())
+		info, err := f.Info()
+		if err != nil || f.Path != filepath.Join(dir, info.Name()) || !info.Mode().IsRegular() {
+			t.Errorf("%s: Path %q Info %v %v", f.SmsID, f.Path, info, err)
 		}
 	}
 	if want := []string{"ABC0001F", "abc0002f", "ZZZ"}; !reflect.DeepEqual(ids, want) {
