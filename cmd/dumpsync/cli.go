@@ -37,9 +37,9 @@ type CLI struct {
 
 // Globals are the flags every command takes.
 type Globals struct {
-	Format   string           `short:"f" default:"auto" enum:"auto,json,jsonl,csv,table" help:"Output format: auto (table on a terminal, else json; with --out, from the file's extension), json, jsonl, csv or table."`
+	Format   formatFlag       `short:"f" default:"auto" help:"Output format: auto (table on a terminal, else json; with --out, from the file's extension), json, jsonl, csv or table."`
 	Out      string           `placeholder:"FILE" help:"Write the records to FILE (atomically) instead of stdout."`
-	Encoding string           `default:"utf8" enum:"utf8,utf8bom,utf16le" help:"Character encoding of what is written: utf8 (no BOM), utf8bom or utf16le."`
+	Encoding encodingFlag     `default:"utf8" help:"Character encoding of what is written: utf8 (no BOM), utf8bom or utf16le."`
 	Now      string           `placeholder:"TIME" help:"Use TIME (RFC 3339, e.g. 2026-11-01T00:00:00Z) as the current time, for reproducible output."`
 	Version  kong.VersionFlag `help:"Print the version and exit."`
 }
@@ -66,6 +66,24 @@ type records struct {
 // after every usage check, so a usage error writes nothing.
 func (g *Globals) open(s *Streams, proto any) (*records, error) {
 	return g.openAs(s, proto, output.Format(g.Format))
+}
+
+// formatFlag is --format: validated (case-insensitively) as it is parsed.
+type formatFlag output.Format
+
+func (f *formatFlag) UnmarshalText(b []byte) error {
+	v, err := output.ParseFormat(string(b))
+	*f = formatFlag(v)
+	return err
+}
+
+// encodingFlag is --encoding: validated (case-insensitively) as it is parsed.
+type encodingFlag output.Encoding
+
+func (e *encodingFlag) UnmarshalText(b []byte) error {
+	v, err := output.ParseEncoding(string(b))
+	*e = encodingFlag(v)
+	return err
 }
 
 func (g *Globals) openAs(s *Streams, proto any, f output.Format) (*records, error) {
