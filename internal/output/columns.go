@@ -7,22 +7,27 @@ import (
 	"strings"
 )
 
-// column is one field of a flat record type, in declaration order.
-type column struct {
-	name  string
-	index []int
+// Field is one column of a flat record type: its name (the json tag) and
+// the Go field behind it.
+type Field struct {
+	Name  string
+	Type  reflect.Type
+	Index []int // for reflect.Value.FieldByIndex
 }
 
-// columnsOf lists the exported fields of a struct type (embedded structs are
-// flattened, as encoding/json does), named by their json tag.
-func columnsOf(t reflect.Type) ([]column, error) {
+type column = Field
+
+// FieldsOf lists the columns of a record type in output order: the exported
+// fields, embedded structs flattened (as encoding/json does), named by their
+// json tag. The schema of a record kind is built from the same list.
+func FieldsOf(t reflect.Type) ([]Field, error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("output: record type %s is not a struct", t)
 	}
-	var cols []column
+	var cols []Field
 	var walk func(t reflect.Type, prefix []int)
 	walk = func(t reflect.Type, prefix []int) {
 		for i := 0; i < t.NumField(); i++ {
@@ -42,12 +47,14 @@ func columnsOf(t reflect.Type) ([]column, error) {
 			if name == "" {
 				name = f.Name
 			}
-			cols = append(cols, column{name: name, index: idx})
+			cols = append(cols, Field{Name: name, Type: f.Type, Index: idx})
 		}
 	}
 	walk(t, nil)
 	return cols, nil
 }
+
+func columnsOf(t reflect.Type) ([]column, error) { return FieldsOf(t) }
 
 // Columns returns the column names of a record type, in output order.
 func Columns(proto any) []string {
@@ -57,7 +64,7 @@ func Columns(proto any) []string {
 	}
 	names := make([]string, len(cols))
 	for i, c := range cols {
-		names[i] = c.name
+		names[i] = c.Name
 	}
 	return names
 }

@@ -29,7 +29,7 @@ func (e *csvEncoder) header() error {
 	}
 	e.head = true
 	for i, c := range e.cols {
-		e.row[i] = c.name
+		e.row[i] = c.Name
 	}
 	return e.writeRow()
 }
@@ -40,7 +40,7 @@ func (e *csvEncoder) Encode(rec any) error {
 	}
 	v := valueOf(rec)
 	for i, c := range e.cols {
-		e.row[i], _ = text(v.FieldByIndex(c.index))
+		e.row[i], _ = text(v.FieldByIndex(c.Index))
 	}
 	return e.writeRow()
 }

@@ -24,7 +24,7 @@ type tableEncoder struct {
 func newTableEncoder(w *bufio.Writer, cols []column) *tableEncoder {
 	e := &tableEncoder{w: w, cols: cols, width: make([]int, len(cols))}
 	for i, c := range cols {
-		e.width[i] = utf8.RuneCountInString(c.name)
+		e.width[i] = utf8.RuneCountInString(c.Name)
 	}
 	return e
 }
@@ -33,7 +33,7 @@ func (e *tableEncoder) Encode(rec any) error {
 	v := valueOf(rec)
 	row := make([]string, len(e.cols))
 	for i, c := range e.cols {
-		s, _ := text(v.FieldByIndex(c.index))
+		s, _ := text(v.FieldByIndex(c.Index))
 		row[i] = strings.Map(printable, s)
 	}
 	if e.header {
@@ -62,7 +62,7 @@ func (e *tableEncoder) flushHeld() {
 	names := make([]string, len(e.cols))
 	rules := make([]string, len(e.cols))
 	for i, c := range e.cols {
-		names[i] = c.name
+		names[i] = c.Name
 		rules[i] = strings.Repeat("-", e.width[i])
 	}
 	e.line(names)

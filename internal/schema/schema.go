@@ -19,6 +19,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/apply"
 	"github.com/dumpsync/dumpsync/internal/check"
 	"github.com/dumpsync/dumpsync/internal/dump"
+	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/plan"
 )
 
@@ -86,11 +87,11 @@ func (k Kind) Record() *jsonschema.Schema {
 	s.Title = k.Title
 	s.Description = k.Description + " With -f json the output is an array of these records, with -f jsonl one record per line: validate each element, or the whole array against 'dumpsync schema " + k.Name + " --array'."
 	for _, f := range fields(t) {
-		p, ok := s.Properties.Get(f.name)
+		p, ok := s.Properties.Get(f.Name)
 		if !ok {
-			panic("schema: no property " + f.name) // the reflector and fields disagree
+			panic("schema: no property " + f.Name) // the reflector and fields disagree
 		}
-		if f.typ.Kind() == reflect.Pointer {
+		if f.Type.Kind() == reflect.Pointer {
 			p.Extras = map[string]any{"type": []string{p.Type, "null"}}
 			p.Type = ""
 			if len(p.Enum) > 0 {
@@ -148,35 +149,11 @@ func fieldDesc(t reflect.Type, field string) string {
 	return f.Tag.Get("desc")
 }
 
-type field struct {
-	name string
-	typ  reflect.Type
-}
-
-// fields lists a record type's fields as the encoders see them: embedded
-// structs flattened, named by their json tag.
-func fields(t reflect.Type) []field {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+// fields lists a record type's fields exactly as the encoders write them.
+func fields(t reflect.Type) []output.Field {
+	fs, err := output.FieldsOf(t)
+	if err != nil {
+		panic(err)
 	}
-	var out []field
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			out = append(out, fields(f.Type)...)
-			continue
-		}
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out = append(out, field{name, f.Type})
-	}
-	return out
+	return fs
 }

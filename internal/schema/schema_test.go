@@ -152,7 +152,7 @@ func TestShape(t *testing.T) {
 			}
 			types := map[string]reflect.Type{}
 			for _, f := range fields(reflect.TypeOf(k.Proto)) {
-				types[f.name] = f.typ
+				types[f.Name] = f.Type
 			}
 			for name, raw := range d.Properties {
 				var p propDoc
