@@ -25,6 +25,11 @@ func TestBackupPath(t *testing.T) {
 			{`E:\bak\T`, `\\sms01\SMS_ABC\Site.srv\Invencfg.box\ABC00001.cfg`, `E:\bak\T\sms01\SMS_ABC\Site.srv\Invencfg.box\ABC00001.cfg`},
 			{`E:\bak\T`, `\\LOGON1\SMSLOGON\Logon.srv\Invencfg.box\ABC00001.cfg`, `E:\bak\T\LOGON1\SMSLOGON\Logon.srv\Invencfg.box\ABC00001.cfg`},
 			{`\\backup\share\T`, `D:\a.cfg`, `\\backup\share\T\D\a.cfg`},
+			// Long-path forms: no "?" or "C:" element may end up inside the backup folder.
+			{`E:\bak\T`, `\\?\C:\SMS\Invencfg.box\ABC00001.cfg`, `E:\bak\T\C\SMS\Invencfg.box\ABC00001.cfg`},
+			{`E:\bak\T`, `\\?\UNC\sms01\SMS_ABC\Invencfg.box\ABC00001.cfg`, `E:\bak\T\sms01\SMS_ABC\Invencfg.box\ABC00001.cfg`},
+			{`E:\bak\T`, `\\.\C:\SMS\Invencfg.box\ABC00001.cfg`, `E:\bak\T\C\SMS\Invencfg.box\ABC00001.cfg`},
+			{`E:\bak\T`, `\\srv\UNC\x.cfg`, `E:\bak\T\srv\UNC\x.cfg`}, // a share named UNC stays
 		}
 	} else {
 		cases = []tc{
