@@ -100,7 +100,9 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 		abs, _ := filepath.Abs(backupDir)
 		opt.BackupDir = filepath.Join(abs, now.UTC().Format("20060102T150405Z"))
 	}
-	if !whatIf && !noUndo {
+	// The undo file is checked with --what-if too (it is not created then),
+	// so that --what-if gives the exit code the real run would.
+	if !noUndo {
 		if undoPath == "" {
 			var err error
 			if undoPath, err = apply.DefaultUndoPath(now); err != nil {
@@ -114,7 +116,9 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 				return exitcode.Usagef("--undo %s: file exists; choose a new name", undoPath)
 			}
 		}
-		opt.Undo = apply.NewJournal(undoPath, func(p string) { fmt.Fprintf(s.Err, "dumpsync: undo file: %s\n", p) })
+		if !whatIf {
+			opt.Undo = apply.NewJournal(undoPath, func(p string) { fmt.Fprintf(s.Err, "dumpsync: undo file: %s\n", p) })
+		}
 	}
 	recs, err := g.open(s, apply.Result{})
 	if force != "" && g.Format == "auto" {
