@@ -9,6 +9,7 @@ import (
 
 	"github.com/dumpsync/dumpsync/internal/apply"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/planread"
 )
 
@@ -120,10 +121,11 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 			opt.Undo = apply.NewJournal(undoPath, func(p string) { fmt.Fprintf(s.Err, "dumpsync: undo file: %s\n", p) })
 		}
 	}
-	recs, err := g.open(s, apply.Result{})
+	format := output.Format(g.Format)
 	if force != "" && g.Format == "auto" {
-		recs, err = g.openAs(s, apply.Result{}, "table")
+		format = output.Format(force)
 	}
+	recs, err := g.openAs(s, apply.Result{}, format)
 	if err != nil {
 		return err
 	}
