@@ -189,6 +189,20 @@ func TestJournalDurableLineByLine(t *testing.T) {
 			}
 		}
 	}
+	// Several rows at once (one Resync.cfg rewrite), then none.
+	jb := NewJournal(filepath.Join(filepath.Dir(path), "batch.json"), nil)
+	if err := jb.Add(undoRow(1), undoRow(2), undoRow(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := jb.Add(); err != nil {
+		t.Fatal(err)
+	}
+	bb, _ := os.ReadFile(jb.Path())
+	if p := readPlan(t, bb); !p.Truncated || len(p.Rows) != 3 {
+		t.Errorf("after Add of 3 rows: Truncated=%v rows=%d, want true and 3", p.Truncated, len(p.Rows))
+	}
+	jb.Close()
+
 	// The same name is never overwritten.
 	j2 := NewJournal(path, nil)
 	if err := j2.Add(undoRow(1)); err == nil {
