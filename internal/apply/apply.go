@@ -162,7 +162,8 @@ func (r *runner) folder(g *group) {
 
 // edit removes or restores the records of one Resync.cfg in one rewrite.
 func (r *runner) edit(e *edit, removed map[int64]bool) {
-	req := resyncedit.Request{Path: e.path, Guard: e.guard, DryRun: r.opt.WhatIf}
+	req := resyncedit.Request{Path: e.path, Guard: e.guard, DryRun: r.opt.WhatIf,
+		Ops: make([]resyncedit.Op, 0, len(e.rows))}
 	for _, i := range e.rows {
 		row := &r.rows[i]
 		rec, _ := record.ParseHex(*row.Record)
@@ -379,8 +380,7 @@ func newResult(r *planread.Row) Result {
 		ModTime: r.ModTime, Sha256: r.Sha256, Reason: r.Reason,
 	}
 	if r.SmsId != "" {
-		id := r.SmsId
-		res.SmsId = &id
+		res.SmsId = &r.SmsId // rows outlive the results and are not changed
 	}
 	return res
 }
