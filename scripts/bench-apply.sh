@@ -33,4 +33,3 @@ measure() { # label, command...
 measure "apply plan.json --no-undo -f jsonl" "$ds" apply "$work/plan.json" --no-undo -f jsonl
 measure "apply plan.json --what-if -f jsonl" "$ds" apply "$work/plan.json" --what-if -f jsonl
 measure "apply plan.json (undo file) -f jsonl" "$ds" apply "$work/plan.json" --undo "$work/undo.json" -f jsonl
-measure "check --plan plan.json (read+validate)" "$ds" check --plan "$work/plan.json" "$work/Domain.000"
