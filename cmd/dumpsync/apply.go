@@ -9,6 +9,7 @@ import (
 
 	"github.com/dumpsync/dumpsync/internal/apply"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/planread"
 )
 
@@ -111,7 +112,9 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 		abs, _ := filepath.Abs(backupDir)
 		opt.BackupDir = filepath.Join(abs, now.UTC().Format("20060102T150405Z"))
 	}
-	if !whatIf && !noUndo {
+	// The undo file is checked with --what-if too (it is not created then),
+	// so that --what-if gives the exit code the real run would.
+	if !noUndo {
 		if undoPath == "" {
 			var err error
 			if undoPath, err = apply.DefaultUndoPath(now); err != nil {
@@ -125,12 +128,15 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 				return exitcode.Usagef("--undo %s: file exists; choose a new name", undoPath)
 			}
 		}
-		opt.Undo = apply.NewJournal(undoPath, func(p string) { fmt.Fprintf(s.Err, "dumpsync: undo file: %s\n", p) })
+		if !whatIf {
+			opt.Undo = apply.NewJournal(undoPath, func(p string) { fmt.Fprintf(s.Err, "dumpsync: undo file: %s\n", p) })
+		}
 	}
-	recs, err := g.open(s, apply.Result{})
+	format := output.Format(g.Format)
 	if force != "" && g.Format == "auto" {
-		recs, err = g.openAs(s, apply.Result{}, "table")
+		format = output.Format(force)
 	}
+	recs, err := g.openAs(s, apply.Result{}, format)
 	if err != nil {
 		return err
 	}

@@ -162,7 +162,8 @@ func (r *runner) folder(g *group) {
 
 // edit removes or restores the records of one Resync.cfg in one rewrite.
 func (r *runner) edit(e *edit, removed map[int64]bool) {
-	req := resyncedit.Request{Path: e.path, Guard: e.guard, DryRun: r.opt.WhatIf}
+	req := resyncedit.Request{Path: e.path, Guard: e.guard, DryRun: r.opt.WhatIf,
+		Ops: make([]resyncedit.Op, 0, len(e.rows))}
 	for _, i := range e.rows {
 		row := &r.rows[i]
 		rec, _ := record.ParseHex(*row.Record)
@@ -174,6 +175,8 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 	}
 	if !r.opt.WhatIf && r.opt.Undo != nil {
 		req.BeforeCommit = func(results []resyncedit.OpResult, newGuard resyncedit.Guard) error {
+			undo := make([]UndoRow, 0, len(results))
+			sum := hex.EncodeToString(newGuard.Sha256[:])
 			for _, res := range results {
 				row := &r.rows[res.ID]
 				if res.Status != resyncedit.Applied || row.Action != RemoveEntryAction {
@@ -181,14 +184,18 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 				}
 				off := res.OldOffset
 				rec := strings.ToLower(*row.Record)
-				if err := r.opt.Undo.Add(&UndoRow{
+				undo = append(undo, UndoRow{
 					Action: RestoreEntry, Path: row.Path, SmsId: row.SmsId, Offset: &off, Record: &rec,
-					Size: newGuard.Size, Sha256: hex.EncodeToString(newGuard.Sha256[:]),
-				}); err != nil {
-					return err
-				}
+					Size: newGuard.Size, Sha256: sum,
+				})
 			}
-			return nil
+			// One sync for the whole rewrite: every row is durable before
+			// the file is replaced.
+			ptrs := make([]*UndoRow, len(undo))
+			for i := range undo {
+				ptrs[i] = &undo[i]
+			}
+			return r.opt.Undo.Add(ptrs...)
 		}
 	}
 	out, err := resyncedit.Edit(req, resyncedit.Options{InUseWait: r.opt.LockedRetry})
@@ -373,8 +380,7 @@ func newResult(r *planread.Row) Result {
 		ModTime: r.ModTime, Sha256: r.Sha256, Reason: r.Reason,
 	}
 	if r.SmsId != "" {
-		id := r.SmsId
-		res.SmsId = &id
+		res.SmsId = &r.SmsId // rows outlive the results and are not changed
 	}
 	return res
 }

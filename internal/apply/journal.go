@@ -44,8 +44,13 @@ func DefaultUndoPath(now time.Time) (string, error) {
 // Path is where the journal is (or will be) written.
 func (j *Journal) Path() string { return j.path }
 
-// Add writes one row and makes it durable.
-func (j *Journal) Add(r *UndoRow) error {
+// Add writes rows, one per line, and makes them durable with one sync: the
+// rows of one Resync.cfg rewrite are all synced before that rewrite commits,
+// without paying a sync per record.
+func (j *Journal) Add(rows ...*UndoRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	if j.f == nil {
 		if err := os.MkdirAll(filepath.Dir(j.path), 0o755); err != nil {
 			return fmt.Errorf("undo file %s: %w", j.path, err)
@@ -64,8 +69,10 @@ func (j *Journal) Add(r *UndoRow) error {
 			j.created(j.path)
 		}
 	}
-	if err := j.enc.Encode(r); err != nil {
-		return fmt.Errorf("undo file %s: %w", j.path, err)
+	for _, r := range rows {
+		if err := j.enc.Encode(r); err != nil {
+			return fmt.Errorf("undo file %s: %w", j.path, err)
+		}
 	}
 	if err := j.enc.(output.Flusher).Flush(); err != nil {
 		return fmt.Errorf("undo file %s: %w", j.path, err)
@@ -73,7 +80,7 @@ func (j *Journal) Add(r *UndoRow) error {
 	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("undo file %s: %w", j.path, err)
 	}
-	j.rows++
+	j.rows += len(rows)
 	return nil
 }
 

@@ -39,16 +39,23 @@ func RejectInside(what, dir string, rows []planread.Row) error {
 
 // BackupPath maps a planned path into the backup folder, keeping its whole
 // path: \\server\share\a\b.cfg → server/share/a/b.cfg, C:\a\b.cfg → C/a/b.cfg,
-// /a/b.cfg → a/b.cfg.
+// /a/b.cfg → a/b.cfg. The Win32 long-path forms \\?\C:\a, \\.\C:\a and
+// \\?\UNC\server\share\a map like C:\a and \\server\share\a: no "?" or "C:"
+// element ends up in the backup folder.
 func BackupPath(root, p string) string {
 	vol := filepath.VolumeName(p)
 	rest := p[len(vol):]
 	var parts []string
-	switch {
-	case strings.HasPrefix(vol, `\\`) || strings.HasPrefix(vol, "//"):
-		parts = append(parts, strings.FieldsFunc(vol, isSlash)...)
-	case vol != "":
-		parts = append(parts, strings.TrimSuffix(vol, ":"))
+	long := false
+	for i, part := range strings.FieldsFunc(vol, isSlash) {
+		if i == 0 && (part == "?" || part == ".") {
+			long = true
+			continue
+		}
+		if i == 1 && long && strings.EqualFold(part, "UNC") {
+			continue
+		}
+		parts = append(parts, strings.TrimSuffix(part, ":"))
 	}
 	parts = append(parts, strings.FieldsFunc(rest, isSlash)...)
 	return filepath.Join(append([]string{root}, parts...)...)
