@@ -24,8 +24,12 @@ import (
 
 // TestMain points the user cache folder at a temporary folder for the whole
 // package, so that no test writes an undo file into the real one.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "dumpsync-cache-")
+// isolateCache points the user cache folder (where default undo files go)
+// at a temporary folder for the whole test binary, testscript's re-executed
+// dumpsync included, so no test writes into the real cache. TestMain is in
+// script_test.go. The folder is left in the temp dir: testscript.Main exits.
+func isolateCache() {
+	dir, err := os.MkdirTemp("", "dumpsync-test-cache-")
 	if err != nil {
 		panic(err)
 	}
@@ -34,9 +38,6 @@ func TestMain(m *testing.M) {
 		cacheEnv = "LocalAppData"
 	}
 	os.Setenv(cacheEnv, dir)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
 }
 
 // isolate points the user cache folder (where default undo files go) at a
@@ -86,8 +87,8 @@ func genSite(t *testing.T, c sample.Config) *sample.Layout {
 	return l
 }
 
-// planSite plans the whole site and its logon servers in format f.
-func planSite(t *testing.T, l *sample.Layout, f string) []byte {
+// planWholeSite plans the whole site and its logon servers in format f.
+func planWholeSite(t *testing.T, l *sample.Layout, f string) []byte {
 	t.Helper()
 	code, out, errs := runCLI(t, "plan", "--days", "90", "--site", l.Root, "--logon", filepath.Join(l.Dir, "LOGON*", "SMSLOGON"), "-f", f)
 	if code != 0 {
@@ -312,9 +313,9 @@ func TestApplyPowerShellShapes(t *testing.T) {
 				orig := snapshot(t, l.Dir)
 				var p ptable
 				if sh.csv {
-					p = parseCSVPlan(t, planSite(t, l, "csv"))
+					p = parseCSVPlan(t, planWholeSite(t, l, "csv"))
 				} else {
-					p = parseJSONPlan(t, planSite(t, l, "json"))
+					p = parseJSONPlan(t, planWholeSite(t, l, "json"))
 				}
 				if len(p.rows) < 100 {
 					t.Fatalf("plan has %d rows, want the sample's hundreds", len(p.rows))
@@ -415,8 +416,8 @@ func TestApplyInvalidPlanChangesNothing(t *testing.T) {
 	cache := isolate(t)
 	l := newSite(t)
 	orig := snapshot(t, l.Dir)
-	pc := parseCSVPlan(t, planSite(t, l, "csv"))
-	pj := parseJSONPlan(t, planSite(t, l, "json"))
+	pc := parseCSVPlan(t, planWholeSite(t, l, "csv"))
+	pj := parseJSONPlan(t, planWholeSite(t, l, "json"))
 	set := func(p ptable, i int, col string, v any) ptable {
 		q := ptable{cols: p.cols}
 		for j, r := range p.rows {
@@ -485,7 +486,7 @@ func TestApplyDuplicateRowsOneResult(t *testing.T) {
 	cache := isolate(t)
 	l := newSite(t)
 	orig := snapshot(t, l.Dir)
-	p := parseJSONPlan(t, planSite(t, l, "json"))
+	p := parseJSONPlan(t, planWholeSite(t, l, "json"))
 	idx := []int{0, 1, 0, len(p.rows) - 1, 1, len(p.rows) - 1}
 	code, res, errs := applyBoth(t, l.Dir, cache, ps51JSON(p.keep(idx...)), "-", "--no-undo")
 	if code != 0 || len(res) != 3 {
@@ -520,7 +521,7 @@ func TestApplyStalePlans(t *testing.T) {
 		cache = isolate(t)
 		l = newSite(t)
 		orig = snapshot(t, l.Dir)
-		b := planSite(t, l, "json")
+		b := planWholeSite(t, l, "json")
 		return cache, l, orig, parseJSONPlan(t, b), writeFile(t, "plan.json", b), filepath.Join(l.Domains[0], "Resync.cfg")
 	}
 
@@ -776,7 +777,7 @@ func TestApplyNeverDeletesThroughLinks(t *testing.T) {
 	}
 	cache := isolate(t)
 	l := newSite(t)
-	p := parseJSONPlan(t, planSite(t, l, "json"))
+	p := parseJSONPlan(t, planWholeSite(t, l, "json"))
 	fa := firstOf(p, "DeleteFile", l.Domains[0])
 	fb := firstOf(p, "DeleteFile", l.Domains[1])
 	pa, pb := p.str(fa, "Path"), p.str(fb, "Path")
@@ -821,7 +822,7 @@ func TestApplyBackupDir(t *testing.T) {
 	cache := isolate(t)
 	l := newSite(t)
 	orig := snapshot(t, l.Dir)
-	p := parseJSONPlan(t, planSite(t, l, "json"))
+	p := parseJSONPlan(t, planWholeSite(t, l, "json"))
 	planPath := writeFile(t, "plan.json", ps51JSON(p))
 
 	for _, inside := range []string{filepath.Join(l.Domains[0], "bak"), l.Logons[0], filepath.Join(l.Logons[1], "Invencfg.box", "b")} {
@@ -876,7 +877,7 @@ func TestApplyDefaultUndoFile(t *testing.T) {
 	cache := isolate(t)
 	l := newSite(t)
 	orig := snapshot(t, l.Dir)
-	p := parseJSONPlan(t, planSite(t, l, "json"))
+	p := parseJSONPlan(t, planWholeSite(t, l, "json"))
 	planPath := writeFile(t, "plan.json", ps7JSON(p, false, false))
 
 	code, _, errs := applyBoth(t, l.Dir, cache, nil, planPath)
@@ -929,7 +930,7 @@ func TestApplyDefaultUndoFile(t *testing.T) {
 func TestApplyNoUndo(t *testing.T) {
 	cache := isolate(t)
 	l := newSite(t)
-	p := planSite(t, l, "json")
+	p := planWholeSite(t, l, "json")
 	code, _, errs := runCLI(t, "apply", writeFile(t, "p.json", p), "--no-undo")
 	if code != 0 || strings.Contains(errs, "undo") {
 		t.Errorf("exit %d, stderr %q", code, errs)
@@ -980,7 +981,7 @@ func TestUndoAfterChanges(t *testing.T) {
 	cache := isolate(t)
 	l := newSite(t)
 	orig := snapshot(t, l.Dir)
-	p := parseJSONPlan(t, planSite(t, l, "json"))
+	p := parseJSONPlan(t, planWholeSite(t, l, "json"))
 	undo := filepath.Join(t.TempDir(), "u.json")
 	if code, _, errs := applyRun(t, ps51JSON(p), "-", "--undo", undo); code != 0 {
 		t.Fatalf("apply: exit %d\n%s", code, errs)
@@ -1034,7 +1035,7 @@ func TestUndoCutShort(t *testing.T) {
 	cache := isolate(t)
 	for _, partialLine := range []bool{true, false} {
 		l := newSmallSite(t)
-		p := parseJSONPlan(t, planSite(t, l, "json"))
+		p := parseJSONPlan(t, planWholeSite(t, l, "json"))
 		undo := filepath.Join(t.TempDir(), "u.json")
 		if code, _, errs := applyRun(t, ps51JSON(p), "-", "--undo", undo); code != 0 {
 			t.Fatalf("apply: exit %d\n%s", code, errs)
@@ -1164,7 +1165,7 @@ func TestLegacyCleanHere(t *testing.T) {
 func TestWhatIfUndoFileExists(t *testing.T) {
 	isolate(t)
 	l := newSite(t)
-	planPath := writeFile(t, "p.json", planSite(t, l, "json"))
+	planPath := writeFile(t, "p.json", planWholeSite(t, l, "json"))
 	undo := writeFile(t, "u.json", []byte("keep"))
 	for _, whatIf := range []bool{false, true} {
 		args := []string{"apply", planPath, "--undo", undo}

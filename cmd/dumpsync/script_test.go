@@ -25,6 +25,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files and the expected files inside testdata/script/*.txtar")
 
 func TestMain(m *testing.M) {
+	isolateCache()
 	testscript.Main(m, map[string]func(){
 		"dumpsync": func() {
 			s := &Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
