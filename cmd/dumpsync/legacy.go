@@ -82,12 +82,25 @@ func (c *LegacyCmd) Run(g *Globals, s *Streams, now Clock) error {
 			days = int(n)
 		}
 	}
-	if days < 0 || dumpFirst {
-		if err := runDump(g, s, now, nil, false, "table"); err != nil || days < 0 {
-			return err
-		}
+	if days < 0 {
+		return runDump(g, s, now, nil, false, "table")
 	}
-	return cleanHere(g, s, now, int64(days))
+	if !dumpFirst {
+		return cleanHere(g, s, now, int64(days))
+	}
+	if g.Out != "" {
+		return exitcode.Usagef("--out takes one output, and 'dumpsync %d /Dump' writes two (the dump, then the results): drop /Dump or --out", days)
+	}
+	// Dump first, as the original did; a dump that needs attention (a
+	// partial record) does not stop the cleaning, whose rows say the rest.
+	dumpErr := runDump(g, s, now, nil, false, "table")
+	if dumpErr != nil && dumpErr != exitcode.NeedsAttention {
+		return dumpErr
+	}
+	if err := cleanHere(g, s, now, int64(days)); err != nil {
+		return err
+	}
+	return dumpErr
 }
 
 // cleanHere is the original 'dumpsync DAYS': plan the current domain folder
