@@ -45,10 +45,11 @@ type Options struct {
 // Summary counts results by status.
 type Summary struct {
 	Applied, Skipped, Failed, WhatIf int
+	Warnings                         int // reported on Warn: a change made, but not everything after it worked
 }
 
-// Attention reports whether any row was not applied.
-func (s Summary) Attention() bool { return s.Skipped+s.Failed > 0 }
+// Attention reports whether any row was not applied, or a warning was given.
+func (s Summary) Attention() bool { return s.Skipped+s.Failed+s.Warnings > 0 }
 
 // group is the rows of one SMS folder: its Resync.cfg edits, then its files.
 type group struct {
@@ -77,7 +78,7 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 	for _, g := range groupRows(rows) {
 		r.folder(g)
 	}
-	var sum Summary
+	sum := Summary{Warnings: r.warnings}
 	for i := range results {
 		switch results[i].Status {
 		case Applied:
@@ -137,9 +138,10 @@ func guardOf(r *planread.Row) resyncedit.Guard {
 }
 
 type runner struct {
-	rows []planread.Row
-	res  []Result
-	opt  Options
+	rows     []planread.Row
+	res      []Result
+	opt      Options
+	warnings int // problems after a change was made
 }
 
 func (r *runner) set(i int, status, detail string) {
@@ -199,11 +201,19 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 		}
 	}
 	out, err := resyncedit.Edit(req, resyncedit.Options{InUseWait: r.opt.LockedRetry})
-	if err != nil {
+	if err != nil && !out.Rewritten {
 		for _, i := range e.rows {
 			r.set(i, Failed, err.Error())
 		}
 		return
+	}
+	if err != nil {
+		// The file was replaced, so its rows were applied, but a later step
+		// (syncing the folder) failed: say so, and let the exit code say it.
+		r.warnings++
+		if r.opt.Warn != nil {
+			r.opt.Warn(fmt.Errorf("%s: rewritten, but: %w", e.path, err))
+		}
 	}
 	for _, res := range out.Results {
 		status, detail := res.Status.String(), res.Detail

@@ -6,22 +6,22 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
 )
+
+// isLocked reports a file held open by another process (a Windows sharing
+// or lock violation); never on POSIX systems.
+var isLocked = atomicfile.InUse
 
 // retryLocked runs fn until it succeeds, fails for another reason than a
 // file locked by another process, or d has passed.
 func retryLocked(d time.Duration, fn func() error) error {
-	deadline := time.Now().Add(d)
-	for {
-		err := fn()
-		if err == nil || !isLocked(err) {
-			return err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%w (still locked by another process after %s)", err, d)
-		}
-		time.Sleep(100 * time.Millisecond)
+	err := atomicfile.RetryInUse(d, fn)
+	if err != nil && isLocked(err) {
+		return fmt.Errorf("%w (still locked by another process after %s)", err, d)
 	}
+	return err
 }
 
 // moveFile moves src to dest, which must not exist; across volumes it copies
@@ -34,7 +34,11 @@ func moveFile(src, dest string) error {
 		return fmt.Errorf("backup %s already exists; nothing moved", dest)
 	}
 	err := os.Rename(src, dest)
-	if err == nil || isLocked(err) {
+	if err == nil {
+		syncDirs(filepath.Dir(dest), filepath.Dir(src))
+		return nil
+	}
+	if isLocked(err) {
 		return err
 	}
 	var le *os.LinkError
@@ -48,7 +52,20 @@ func moveFile(src, dest string) error {
 	if werr := writeNew(dest, content); werr != nil {
 		return fmt.Errorf("%v; copying instead: %w", err, werr)
 	}
-	return os.Remove(src)
+	if err := os.Remove(src); err != nil {
+		return err
+	}
+	syncDirs(filepath.Dir(src))
+	return nil
+}
+
+// syncDirs makes new or removed names in these folders durable where the
+// platform allows it (not on Windows). A failure is not fatal: the data
+// itself was synced.
+func syncDirs(dirs ...string) {
+	for _, d := range dirs {
+		atomicfile.SyncDir(d)
+	}
 }
 
 // writeNew writes a file that must not exist yet, completely or not at all:
@@ -77,6 +94,8 @@ func writeNew(path string, content []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
+		return err
 	}
-	return err
+	syncDirs(dir)
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
 	"github.com/dumpsync/dumpsync/internal/output"
 )
 
@@ -65,6 +66,7 @@ func (j *Journal) Add(rows ...*UndoRow) error {
 			return err
 		}
 		j.f, j.enc = f, enc
+		atomicfile.SyncDir(filepath.Dir(j.path)) // the file's name must survive a crash too
 		if j.created != nil {
 			j.created(j.path)
 		}
