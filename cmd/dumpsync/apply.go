@@ -28,7 +28,9 @@ func (c *ApplyCmd) Help() string {
 	return `Removes exactly the planned records and files, and only while they are as planned: a row whose file
 changed since the plan is Skipped. Records appended meanwhile are kept. Each change is written to the undo
 file before it is made; 'dumpsync apply UNDOFILE' puts everything back.
+
 Results: the row's fields, then Status (Applied, Skipped, Failed, WhatIf) and Detail.
+
 Exit codes: 0 every row Applied (or WhatIf); 1 some row Skipped or Failed; 2 invalid plan or usage, nothing changed.
 
 Examples:

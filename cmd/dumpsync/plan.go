@@ -29,12 +29,15 @@ type PlanCmd struct {
 // Help is shown by 'dumpsync plan --help'.
 func (c *PlanCmd) Help() string {
 	return `Reads, decides and writes one record per intended change; it never changes a file.
+
 Fields: Action, Path, SmsId, RequestTime, RequestedAt, AgeDays, Cutoff, Offset, Record, Size, ModTime, Sha256, Reason.
+
 An entry is stale when it is valid, dated, not in the future and more than N days old.
 
 Examples:
   dumpsync plan --days 90                                   # in a Domain.000 folder, like the original
-  dumpsync plan --days 90 --site \\sms01\SMS_ABC --logon \\LOGON*\SMSLOGON --out plan.json
+  dumpsync plan --days 90 --site \\sms01\SMS_ABC --logon \\LOGON1\SMSLOGON --logon \\LOGON2\SMSLOGON --out plan.json
+  dumpsync plan --days 90 --site D:\SMS --logon 'E:\LogonCopies\LOGON*'                # wildcards after the share name
   dumpsync plan --days 90 --site D:\SMS -f csv --out plan.csv
   dumpsync plan --days 90 --site D:\SMS | ConvertFrom-Json | Where-Object SmsId -notlike 'ABC0000*' | ConvertTo-Json | Set-Content plan.json`
 }
