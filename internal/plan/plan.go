@@ -82,7 +82,8 @@ type Planner struct {
 // million stale entries costs tens of MB, not a GB of rows.
 type folderPlan struct {
 	resync resyncPlan
-	dels   []Row // DeleteFile rows
+	dels   []Row         // DeleteFile rows, set before done is closed
+	done   chan struct{} // closed when dels are known
 }
 
 // resyncPlan is what one scan of a Resync.cfg decided.
@@ -129,6 +130,7 @@ func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 			}
 		}
 	}
+	<-fp.done // the .cfg files may still be being fingerprinted
 	for j := range fp.dels {
 		if err := fn(&fp.dels[j]); err != nil {
 			return err
@@ -208,7 +210,12 @@ func (p *Planner) runOrdered(dirs []string, logon bool, emit func(*Row) error) e
 				return
 			}
 			go func(i int, d string) {
-				results[i] <- p.planFolder(Folder{Dir: d, Logon: logon})
+				// The folder's turn may come as soon as its Resync.cfg is
+				// decided: its RemoveEntry rows are written while its .cfg
+				// files are still being fingerprinted.
+				fp := &folderPlan{done: make(chan struct{})}
+				var once sync.Once
+				p.planFolder(Folder{Dir: d, Logon: logon}, fp, func() { once.Do(func() { results[i] <- fp }) })
 			}(i, d)
 		}
 	}()
@@ -330,9 +337,12 @@ func (s *idStates) ofLong(key string) int32 {
 	return i
 }
 
-// planFolder plans one folder. Everything it reports goes to Warn.
-func (p *Planner) planFolder(f Folder) *folderPlan {
-	fp := &folderPlan{}
+// planFolder plans one folder into fp, calling ready (at least once) when
+// fp.resync is final and closing fp.done when fp.dels is. Everything it
+// reports goes to Warn.
+func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
+	defer close(fp.done)
+	defer ready()
 	cutoff := p.Opt.Cutoff()
 	var ids *idStates
 
@@ -344,15 +354,17 @@ func (p *Planner) planFolder(f Folder) *folderPlan {
 			p.warn(err)
 			if !resync.IsPartial(err) && !f.Logon {
 				// Without the requests, no .cfg file can be judged.
-				return fp
+				return
 			}
 		}
 	case errors.Is(err, site.ErrNotFound) && f.Logon:
 		// A logon server without a Resync.cfg copy: only its .cfg files are planned.
 	default:
 		p.warn(err)
-		return fp
+		return
 	}
+
+	ready()
 
 	inv, err := site.Invencfg(f.Dir)
 	if err != nil {
@@ -360,13 +372,13 @@ func (p *Planner) planFolder(f Folder) *folderPlan {
 			p.warn(err)
 		}
 		p.count(fp)
-		return fp
+		return
 	}
 	files, irregular, err := site.CfgFiles(inv)
 	if err != nil {
 		p.warn(err)
 		p.count(fp)
-		return fp
+		return
 	}
 	for _, x := range irregular {
 		p.warn(fmt.Errorf("%s: skipped: not a regular file", x))
@@ -404,7 +416,6 @@ func (p *Planner) planFolder(f Folder) *folderPlan {
 		p.mu.Unlock()
 	}
 	p.count(fp)
-	return fp
 }
 
 func (p *Planner) count(fp *folderPlan) {
