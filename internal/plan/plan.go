@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -31,8 +32,20 @@ type Options struct {
 	Parallel       int  // folders scanned at once
 }
 
-// Cutoff is the Unix time before which a request is stale.
-func (o Options) Cutoff() int64 { return o.Now.Unix() - o.Days*86400 }
+// Cutoff is the Unix time before which a request is stale: now - Days*86400,
+// clamped so that a huge --days cannot overflow into "everything is stale".
+func (o Options) Cutoff() int64 {
+	now := o.Now.Unix()
+	// now - MinInt64 does not fit an int64; as uint64 it is exact.
+	if o.Days < 0 || uint64(o.Days) > (uint64(now)+1<<63)/86400 {
+		return math.MinInt64
+	}
+	return now - o.Days*86400
+}
+
+// OlderThan reports whether an age in seconds is more than days days,
+// without overflowing for any days.
+func OlderThan(age, days int64) bool { return age > 0 && (age-1)/86400 >= days }
 
 // Stale reports whether an entry is stale: valid, dated, not in the future,
 // and older than Days: now - t > Days*86400.
@@ -458,7 +471,7 @@ func (p *Planner) deleteReason(f Folder, c site.Cfg, key string, st *idState) st
 			return ""
 		}
 		age := p.Opt.Now.Unix() - info.ModTime().Unix()
-		if age > days*86400 {
+		if OlderThan(age, days) {
 			return fmt.Sprintf("orphan: no request in Resync.cfg, file %d days old (> %d)", age/86400, days)
 		}
 	}

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -178,5 +179,34 @@ func TestPlanGuardMatchesBytesRead(t *testing.T) {
 	}
 	if !sum.Attention || len(warned) != 1 || !strings.Contains(warned[0], "partial record at byte offset 48") {
 		t.Fatalf("partial record not reported: %v", warned)
+	}
+}
+
+func TestHugeDaysPlansNothing(t *testing.T) {
+	n := uint32(now.Unix())
+	for _, days := range []int64{30_000, 106_751_991_167_300, 200_000_000_000_000, math.MaxInt64} {
+		o := Options{Days: days, Now: now}
+		for _, tm := range []uint32{1, n - 1, n} {
+			if e := record.Make("ABC00001", tm, nil); o.Stale(&e) {
+				t.Errorf("--days %d: a request at %d is stale (cutoff %d)", days, tm, o.Cutoff())
+			}
+		}
+		if OlderThan(int64(n), days) {
+			t.Errorf("--days %d: a file as old as the epoch is older", days)
+		}
+	}
+}
+
+func TestOlderThan(t *testing.T) {
+	for _, tt := range []struct {
+		age, days int64
+		want      bool
+	}{
+		{0, 0, false}, {1, 0, true}, {86400, 1, false}, {86401, 1, true}, {-5, 0, false},
+		{90 * 86400, 90, false}, {90*86400 + 1, 90, true}, {math.MaxInt64, math.MaxInt64, false},
+	} {
+		if got := OlderThan(tt.age, tt.days); got != tt.want {
+			t.Errorf("OlderThan(%d, %d) = %v, want %v", tt.age, tt.days, got, tt.want)
+		}
 	}
 }
