@@ -162,8 +162,28 @@ func (r *runner) folder(g *group) {
 	}
 }
 
+// notPlain says why path may not be changed: its folder, or the file itself
+// when it exists, is a link, junction or other non-plain entry. Links are
+// never followed: rewriting through one would detach the real file.
+func notPlain(path string) string {
+	dir := filepath.Dir(path)
+	if st, err := os.Lstat(dir); err != nil || !st.IsDir() || st.Mode()&(os.ModeSymlink|os.ModeIrregular) != 0 {
+		return fmt.Sprintf("%s is not a plain folder (missing, a link or a junction); nothing changed", dir)
+	}
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		return "not a regular file (a link, junction or device); never changed"
+	}
+	return ""
+}
+
 // edit removes or restores the records of one Resync.cfg in one rewrite.
 func (r *runner) edit(e *edit, removed map[int64]bool) {
+	if why := notPlain(e.path); why != "" {
+		for _, i := range e.rows {
+			r.set(i, Skipped, why)
+		}
+		return
+	}
 	req := resyncedit.Request{Path: e.path, Guard: e.guard, DryRun: r.opt.WhatIf,
 		Ops: make([]resyncedit.Op, 0, len(e.rows))}
 	for _, i := range e.rows {
@@ -274,9 +294,8 @@ func (r *runner) file(i int, sib *siblingState) {
 		r.restoreFile(i)
 		return
 	}
-	dir := filepath.Dir(row.Path)
-	if st, err := os.Lstat(dir); err != nil || !st.IsDir() || st.Mode()&(os.ModeSymlink|os.ModeIrregular) != 0 {
-		r.set(i, Skipped, fmt.Sprintf("%s is not a plain folder (missing, a link or a junction); nothing deleted", dir))
+	if why := notPlain(row.Path); why != "" {
+		r.set(i, Skipped, why)
 		return
 	}
 	st, err := os.Lstat(row.Path)
@@ -354,6 +373,10 @@ func (r *runner) deleteVerb() string {
 // restoreFile re-creates a deleted .cfg file, only if it is absent.
 func (r *runner) restoreFile(i int) {
 	row := &r.rows[i]
+	if why := notPlain(row.Path); why != "" {
+		r.set(i, Skipped, why)
+		return
+	}
 	if _, err := os.Lstat(row.Path); err == nil {
 		r.set(i, Skipped, "file exists; not overwritten")
 		return
