@@ -50,6 +50,9 @@ type jsonReader struct {
 }
 
 func readJSON(t *text) (*Plan, error) {
+	if p, ok := fastJSON(t); ok {
+		return p, nil
+	}
 	jr := &jsonReader{t: t, plan: &Plan{Format: "json"}}
 	start := skipSpace(t.s, 0)
 	var err error

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -70,7 +71,7 @@ type Plan struct {
 // bad encoding (with the byte offset in the input), bad JSON or CSV syntax
 // (with the line, and the byte offset for UTF-8 input).
 func Read(r io.Reader, name string) (*Plan, error) {
-	b, err := io.ReadAll(r)
+	b, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -90,6 +91,38 @@ func Read(r io.Reader, name string) (*Plan, error) {
 		return &Plan{Format: "json"}, nil
 	default:
 		return readCSV(t)
+	}
+}
+
+// readAll is io.ReadAll with the buffer sized at once when r tells its size
+// (a regular file, a bytes.Reader), instead of grown and copied many times.
+func readAll(r io.Reader) ([]byte, error) {
+	size := int64(-1)
+	switch v := r.(type) {
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	case interface{ Len() int }:
+		size = int64(v.Len())
+	}
+	if size < 0 || size > 1<<40 {
+		return io.ReadAll(r)
+	}
+	// One byte more, so that the EOF is seen without growing the buffer.
+	b := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // the file grew: let append find room
+		}
 	}
 }
 
@@ -116,6 +149,9 @@ func decodeText(b []byte) (decoded, error) {
 }
 
 func checkUTF8(b []byte, base int) (decoded, error) {
+	if utf8.Valid(b) {
+		return decoded{s: b, bomLen: base, utf8: true}, nil
+	}
 	for i := 0; i < len(b); {
 		if b[i] < utf8.RuneSelf {
 			i++

@@ -62,67 +62,172 @@ const (
 // the record removed, so Offset may be anything up to Size (the record goes
 // back at Offset); for RemoveEntry the record must lie inside Size.
 func Validate(p *Plan, opt Options) (rows []Row, errs []RowError) {
-	seenTarget := map[string]int{} // target key -> index in rows
-	seenGuard := map[string]int{}  // kind+path -> index in rows
-	for _, r := range p.Rows {
-		var rowErrs []RowError
-		add := func(field, format string, args ...any) {
-			rowErrs = append(rowErrs, RowError{N: r.N, Line: r.Line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	v := validator{opt: opt, pathIDs: map[string]int32{}}
+	// Target keys are compared as the strings "kind\x00path\x00offset" were
+	// before: a Path holding a NUL byte could make two of those strings equal
+	// where the parts differ, so such a plan keeps the string keys.
+	for i := range p.Rows {
+		if r := &p.Rows[i]; strings.IndexByte(r.Path, 0) >= 0 {
+			v.legacyKeys = true
+			break
 		}
-		checkRow(&r, opt, add)
+	}
+	if len(p.Rows) > 0 {
+		rows = make([]Row, 0, len(p.Rows))
+	}
+	seenTarget := make(map[targetKey]int, len(p.Rows)) // target -> index in rows
+	seenGuard := map[guardKey]int{}                    // kind+path -> index in rows
+	for n := range p.Rows {
+		r := &p.Rows[n]
+		v.r, v.errs = r, v.errs[:0]
+		v.checkRow()
 
 		dup := false
-		if kind := actionKind(r.Action); kind != "" && r.Path != "" {
-			pk := kind + "\x00" + pathKey(r.Path)
-			tk := pk
+		if kind := actionKind(r.Action); kind >= 0 && r.Path != "" {
+			pi := v.path(r.Path)
+			gk := guardKey{kind: kind, path: pi.id}
+			tk := targetKey{kind: kind, path: pi.id}
 			if isEntry(r.Action) && r.Offset != nil {
-				tk += fmt.Sprintf("\x00%d", *r.Offset)
+				tk.hasOff, tk.off = true, *r.Offset
+			}
+			if v.legacyKeys {
+				k := actions[kind] + "\x00" + pi.key
+				if tk.hasOff {
+					k += fmt.Sprintf("\x00%d", tk.off)
+				}
+				tk = targetKey{kind: -1, legacy: k}
 			}
 			if i, ok := seenTarget[tk]; ok {
-				if f := differingField(&rows[i], &r); f == "" {
+				if f := differingField(&rows[i], r); f == "" {
 					dup = true
 				} else {
-					add(f, "conflicts with row %d: same %s, different %s", rows[i].N, targetName(&r), f)
+					v.add(f, "conflicts with row %d: same %s, different %s", rows[i].N, targetName(r), f)
 				}
-			} else if i, ok := seenGuard[pk]; ok && !sameGuard(&rows[i], &r) {
-				add(guardField(&rows[i], &r), "conflicts with row %d: same Path, different guard (Size %s, Sha256 %s there; %s, %s here)",
-					rows[i].N, intText(rows[i].Size), strText(rows[i].Sha256), intText(r.Size), strText(r.Sha256))
-			}
-			if !dup {
-				if _, ok := seenTarget[tk]; !ok {
-					seenTarget[tk] = len(rows)
+				if !dup {
+					if _, ok := seenGuard[gk]; !ok {
+						seenGuard[gk] = len(rows)
+					}
 				}
-				if _, ok := seenGuard[pk]; !ok {
-					seenGuard[pk] = len(rows)
+			} else {
+				if i, ok := seenGuard[gk]; ok {
+					if !sameGuard(&rows[i], r) {
+						v.add(guardField(&rows[i], r), "conflicts with row %d: same Path, different guard (Size %s, Sha256 %s there; %s, %s here)",
+							rows[i].N, intText(rows[i].Size), strText(rows[i].Sha256), intText(r.Size), strText(r.Sha256))
+					}
+				} else {
+					seenGuard[gk] = len(rows)
 				}
+				seenTarget[tk] = len(rows)
 			}
 		}
-		errs = append(errs, rowErrs...)
+		errs = append(errs, v.errs...)
 		if !dup {
-			rows = append(rows, r)
+			rows = append(rows, *r)
 		}
 	}
 	return rows, errs
 }
 
-func checkRow(r *Row, opt Options, add func(field, format string, args ...any)) {
-	bad := map[string]bool{}
-	for _, b := range r.bad {
-		bad[b.Field] = true
-		add(b.Field, "%s", b.Msg)
+// targetKey identifies what a row changes: a record slot (kind, path,
+// offset) or a file (kind, path). legacy holds the whole key instead when
+// validator.legacyKeys is set.
+type targetKey struct {
+	kind   int8
+	hasOff bool
+	path   int32
+	off    int64
+	legacy string
+}
+
+type guardKey struct {
+	kind int8
+	path int32
+}
+
+// validator holds what Validate keeps from row to row.
+type validator struct {
+	opt        Options
+	r          *Row
+	errs       []RowError // the current row's
+	legacyKeys bool
+
+	last    *pathInfo // the Path of the previous row
+	paths   map[string]*pathInfo
+	pathIDs map[string]int32 // pathKey -> id
+}
+
+// pathInfo is what the checks of a row need to know about its Path; the
+// rows of one Resync.cfg all have the same Path.
+type pathInfo struct {
+	path      string
+	clean     bool // paths.IsCleanAbs
+	within    bool // inside opt.Within, or no opt.Within
+	base      string
+	parent    string // base name of the folder
+	key       string // pathKey(path)
+	id        int32  // the same for paths with the same key
+	resync    bool   // base is Resync.cfg, in any case
+	boxParent bool   // parent is Invencfg.box, in any case
+}
+
+func (v *validator) path(p string) *pathInfo {
+	if v.last != nil && v.last.path == p {
+		return v.last
 	}
-	// required reports a missing field unless it was already reported as bad.
-	required := func(name string, present bool) bool {
-		if !present && !bad[name] {
-			add(name, "missing (required for %s)", r.Action)
+	pi, ok := v.paths[p]
+	if !ok {
+		pi = &pathInfo{path: p, clean: paths.IsCleanAbs(p), base: baseName(p), key: pathKey(p)}
+		pi.within = len(v.opt.Within) == 0 || withinAny(p, v.opt.Within)
+		pi.parent = baseName(filepath.Dir(p))
+		pi.resync = strings.EqualFold(pi.base, resyncName)
+		pi.boxParent = strings.EqualFold(pi.parent, boxName)
+		id, ok := v.pathIDs[pi.key]
+		if !ok {
+			id = int32(len(v.pathIDs))
+			v.pathIDs[pi.key] = id
 		}
-		return present
+		pi.id = id
+		if v.paths == nil || len(v.paths) >= 4096 {
+			v.paths = map[string]*pathInfo{}
+		}
+		v.paths[p] = pi
+	}
+	v.last = pi
+	return pi
+}
+
+func (v *validator) add(field, format string, args ...any) {
+	v.errs = append(v.errs, RowError{N: v.r.N, Line: v.r.Line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// isBad reports whether field name was reported as bad by Read.
+func (v *validator) isBad(name string) bool {
+	for _, b := range v.r.bad {
+		if b.Field == name {
+			return true
+		}
+	}
+	return false
+}
+
+// required reports a missing field unless it was already reported as bad.
+func (v *validator) required(name string, present bool) bool {
+	if !present && !v.isBad(name) {
+		v.add(name, "missing (required for %s)", v.r.Action)
+	}
+	return present
+}
+
+func (v *validator) checkRow() {
+	r, opt, add, required := v.r, v.opt, v.add, v.required
+	for _, b := range r.bad {
+		add(b.Field, "%s", b.Msg)
 	}
 
 	switch r.Action {
 	case RemoveEntry, DeleteFile, RestoreEntry, RestoreFile:
 	case "":
-		if !bad["Action"] {
+		if !v.isBad("Action") {
 			add("Action", "missing")
 		}
 		return
@@ -132,23 +237,24 @@ func checkRow(r *Row, opt Options, add func(field, format string, args ...any)) 
 	}
 
 	pathOK := false
+	var pi *pathInfo
 	if required("Path", r.Path != "") {
+		pi = v.path(r.Path)
 		switch {
-		case !paths.IsCleanAbs(r.Path):
+		case !pi.clean:
 			add("Path", "%q is not a clean absolute path (no . or .. elements, doubled or trailing separators)", r.Path)
-		case len(opt.Within) > 0 && !withinAny(r.Path, opt.Within):
+		case !pi.within:
 			add("Path", "%q is outside --within %s", r.Path, strings.Join(opt.Within, ", "))
 		default:
 			pathOK = true
 		}
 	}
-	base := baseName(r.Path)
 
 	if isEntry(r.Action) {
-		if pathOK && !strings.EqualFold(base, resyncName) {
-			add("Path", "%s must name a %s file, not %q", r.Action, resyncName, base)
+		if pathOK && !pi.resync {
+			add("Path", "%s must name a %s file, not %q", r.Action, resyncName, pi.base)
 		}
-		if required("Record", r.Record != nil) {
+		if required("Record", r.Record != nil) && !isHex(*r.Record, record.Size) {
 			if _, err := record.ParseHex(*r.Record); err != nil {
 				add("Record", "%v", err)
 			}
@@ -163,11 +269,11 @@ func checkRow(r *Row, opt Options, add func(field, format string, args ...any)) 
 		}
 	} else {
 		if pathOK {
-			if !strings.EqualFold(base, r.SmsId+".cfg") {
-				add("Path", "%s must name the file <SmsId>.cfg (%s.cfg), not %q", r.Action, r.SmsId, base)
+			if !strings.EqualFold(pi.base, r.SmsId+".cfg") {
+				add("Path", "%s must name the file <SmsId>.cfg (%s.cfg), not %q", r.Action, r.SmsId, pi.base)
 			}
-			if parent := baseName(filepath.Dir(r.Path)); !strings.EqualFold(parent, boxName) {
-				add("Path", "%s must name a file in a folder named %s, not %q", r.Action, boxName, parent)
+			if !pi.boxParent {
+				add("Path", "%s must name a file in a folder named %s, not %q", r.Action, boxName, pi.parent)
 			}
 		}
 		if required("SmsId", r.SmsId != "") && !record.ValidSMSID(r.SmsId) {
@@ -231,25 +337,32 @@ func baseName(p string) string {
 	return filepath.Base(p)
 }
 
+// isHex reports whether s is n bytes in hex: 2n hex digits, any case.
 func isHex(s string, n int) bool {
 	if len(s) != 2*n {
 		return false
 	}
-	_, err := hex.DecodeString(s)
-	return err == nil
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 func isEntry(action string) bool { return action == RemoveEntry || action == RestoreEntry }
 
 // actionKind groups the actions whose rows may conflict: plan entry rows,
-// plan file rows, undo entry rows, undo file rows. "" for an unknown action.
-func actionKind(action string) string {
-	for _, a := range actions {
+// plan file rows, undo entry rows, undo file rows. It is the action's index
+// in actions, -1 for an unknown action.
+func actionKind(action string) int8 {
+	for i, a := range actions {
 		if a == action {
-			return a
+			return int8(i)
 		}
 	}
-	return ""
+	return -1
 }
 
 // pathKey is the form of a path rows are compared by: case-insensitive on

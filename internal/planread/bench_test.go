@@ -1,0 +1,75 @@
+package planread
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// benchPlan returns a plan of n RemoveEntry rows in the layout of
+// dumpsync plan -f json: an array with one object per line.
+var benchPlan = sync.OnceValue(func() []byte {
+	const n = 500000
+	var b bytes.Buffer
+	b.Grow(n * 480)
+	b.WriteString("[\n")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		id := fmt.Sprintf("ABC%05X", i)
+		fmt.Fprintf(&b, `{"Action":"RemoveEntry","Path":"/srv/sites/Domain.000/Resync.cfg","SmsId":%q,"RequestTime":%d,"RequestedAt":"2025-02-08T11:31:37Z","AgeDays":%d,"Cutoff":1758931200,"Offset":%d,"Record":"%x00000000000000009940a767be975f5cfb61a6b00b74ddfe282b7b4745c675ba440bbdf8b65cf964","Size":48000000,"ModTime":1795604362,"Sha256":"301fe8ebb8329f594d9f83304b0758674b63e7a00a58a8c41e7aa7bb66b188e0","Reason":"request %d days old (> 400)"}`,
+			id, 1739014297+i, 400+i%300, 96*i, id, 400+i%300)
+	}
+	b.WriteString("\n]\n")
+	return b.Bytes()
+})
+
+func BenchmarkRead(b *testing.B) {
+	data := benchPlan()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := Read(bytes.NewReader(data), "bench")
+		if err != nil || len(p.Rows) != 500000 {
+			b.Fatal(err, len(p.Rows))
+		}
+	}
+}
+
+func BenchmarkReadFile(b *testing.B) {
+	name := filepath.Join(b.TempDir(), "plan.json")
+	if err := os.WriteFile(name, benchPlan(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(benchPlan())))
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := os.Open(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := Read(f, "bench")
+		f.Close()
+		if err != nil || len(p.Rows) != 500000 {
+			b.Fatal(err, len(p.Rows))
+		}
+	}
+}
+
+func BenchmarkValidate(b *testing.B) {
+	p, err := Read(bytes.NewReader(benchPlan()), "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rows, errs := Validate(p, Options{Within: []string{"/srv"}})
+		if len(errs) > 0 || len(rows) != 500000 {
+			b.Fatal(errs[0], len(rows))
+		}
+	}
+}
