@@ -87,6 +87,9 @@ type Planner struct {
 	siteNames map[string]bool // upper-cased .cfg names present at the site
 	siteDel   map[string]bool // upper-cased .cfg names planned for deletion at the site
 	haveSite  bool            // site domains are part of this plan
+	// siteIncomplete is set when a site domain's Invencfg.box could not be
+	// listed: then no logon .cfg is "not present at the site".
+	siteIncomplete bool
 }
 
 // folderPlan is the result of planning one folder, held until its turn to be
@@ -356,8 +359,8 @@ func (s *idStates) ofLong(key string) int32 {
 func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 	defer close(fp.done)
 	defer ready()
-	cutoff := p.Opt.Cutoff()
 	var ids *idStates
+	blind := false // a domain whose Resync.cfg could not be read: plan no DeleteFile
 
 	resyncPath, err := site.Resync(f.Dir)
 	switch {
@@ -365,34 +368,42 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 		ids, err = p.scanResync(resyncPath, &fp.resync)
 		if err != nil {
 			p.warn(err)
-			if !resync.IsPartial(err) && !f.Logon {
-				// Without the requests, no .cfg file can be judged.
-				return
-			}
+			// Without the requests, no .cfg file of a domain can be judged;
+			// its Invencfg.box is still listed below, for the logon servers.
+			blind = !resync.IsPartial(err) && !f.Logon
 		}
 	case errors.Is(err, site.ErrNotFound) && f.Logon:
 		// A logon server without a Resync.cfg copy: only its .cfg files are planned.
 	default:
 		p.warn(err)
-		return
+		blind = !f.Logon
 	}
-
 	ready()
 
 	inv, err := site.Invencfg(f.Dir)
-	if err != nil {
-		if !errors.Is(err, site.ErrNotFound) {
-			p.warn(err)
+	if err == nil {
+		var files []site.Cfg
+		var irregular []string
+		if files, irregular, err = site.CfgFiles(inv); err == nil {
+			p.planFiles(f, fp, files, irregular, ids, blind)
 		}
-		p.count(fp)
-		return
 	}
-	files, irregular, err := site.CfgFiles(inv)
-	if err != nil {
+	if err != nil && !errors.Is(err, site.ErrNotFound) {
 		p.warn(err)
-		p.count(fp)
-		return
+		if !f.Logon {
+			// The site's list of .cfg files is incomplete: no logon .cfg
+			// may be judged "not present at the site".
+			p.mu.Lock()
+			p.siteIncomplete = true
+			p.mu.Unlock()
+		}
 	}
+	p.count(fp)
+}
+
+// planFiles plans the DeleteFile rows of one folder's Invencfg.box into fp.
+// A blind domain (its requests unknown) only registers its file names.
+func (p *Planner) planFiles(f Folder, fp *folderPlan, files []site.Cfg, irregular []string, ids *idStates, blind bool) {
 	for _, x := range irregular {
 		p.warn(fmt.Errorf("%s: skipped: not a regular file", x))
 	}
@@ -402,6 +413,9 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 			p.siteNames[strings.ToUpper(c.SmsID)] = true
 		}
 		p.mu.Unlock()
+	}
+	if blind {
+		return
 	}
 	var cands []candidate
 	for _, c := range files {
@@ -420,7 +434,7 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 		}
 		cands = append(cands, candidate{cfg: c, st: st, reason: reason})
 	}
-	fp.dels = p.deleteRows(cands, cutoff)
+	fp.dels = p.deleteRows(cands, p.Opt.Cutoff())
 	if !f.Logon {
 		p.mu.Lock()
 		for _, c := range cands {
@@ -428,7 +442,6 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 		}
 		p.mu.Unlock()
 	}
-	p.count(fp)
 }
 
 func (p *Planner) count(fp *folderPlan) {
@@ -447,13 +460,14 @@ func (p *Planner) deleteReason(f Folder, c site.Cfg, key string, st *idState) st
 	if f.Logon {
 		p.mu.Lock()
 		atSite, delAtSite := p.siteNames[key], p.siteDel[key]
+		incomplete := p.siteIncomplete
 		p.mu.Unlock()
 		switch {
 		case p.Opt.LogonAllCfg:
 			return "--logon-all-cfg: every .cfg on a logon server is deleted; Maintenance Manager copies back what is still needed"
 		case delAtSite:
 			return "planned for deletion at the site"
-		case !atSite && p.haveSite:
+		case !atSite && p.haveSite && !incomplete:
 			return "not present at the site"
 		}
 		return ""

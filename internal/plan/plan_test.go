@@ -210,3 +210,31 @@ func TestOlderThan(t *testing.T) {
 		}
 	}
 }
+
+// A site domain whose Resync.cfg cannot be read still counts its .cfg files
+// as present at the site, and plans no deletion of its own.
+func TestUnreadableSiteDomain(t *testing.T) {
+	n := uint32(now.Unix())
+	root := t.TempDir()
+	dom := filepath.Join(root, "Domain.000")
+	writeDomain(t, dom, nil, "ABC00001.cfg", "ABC00002.cfg")
+	rp := filepath.Join(dom, "Resync.cfg")
+	os.Remove(rp)
+	if err := os.Mkdir(rp, 0o755); err != nil { // a folder where the file should be: cannot be read
+		t.Fatal(err)
+	}
+	logon := filepath.Join(root, "LOGON1", "Logon.srv")
+	writeDomain(t, logon, []record.Entry{record.Make("ABC00001", n-100*86400, nil)}, "ABC00001.cfg", "ABC00002.cfg", "ABC00077.cfg")
+	var warned int
+	p := &Planner{Opt: Options{Days: 90, Now: now, Orphans: true}, Warn: func(error) { warned++ }}
+	var rows []Row
+	sum, err := p.Run([]string{dom}, []string{logon}, func(r *Row) error { rows = append(rows, *r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(describe(rows), "\n")
+	want := "RemoveEntry Logon.srv/Resync.cfg @0\nDeleteFile Invencfg.box/ABC00077.cfg"
+	if got != want || !sum.Attention || warned == 0 {
+		t.Errorf("plan:\n%s\nwant:\n%s (attention %v, warnings %d)", got, want, sum.Attention, warned)
+	}
+}
