@@ -117,7 +117,9 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 	// The undo file is checked with --what-if too (it is not created then),
 	// so that --what-if gives the exit code the real run would.
 	if !noUndo {
+		newJournal := apply.NewJournal
 		if undoPath == "" {
+			newJournal = apply.NewDefaultJournal
 			var err error
 			if undoPath, err = apply.DefaultUndoPath(now); err != nil {
 				return exitcode.UsageErr(err)
@@ -131,7 +133,7 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 			}
 		}
 		if !whatIf {
-			opt.Undo = apply.NewJournal(undoPath, func(p string) { fmt.Fprintf(s.Err, "dumpsync: undo file: %s\n", p) })
+			opt.Undo = newJournal(undoPath, func(p string) { fmt.Fprintf(s.Err, "dumpsync: undo file: %s\n", p) })
 		}
 	}
 	format := output.Format(g.Format)

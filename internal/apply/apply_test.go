@@ -306,3 +306,31 @@ func TestRetryLocked(t *testing.T) {
 		t.Errorf("always locked: gave up after %v, want about 300ms", d)
 	}
 }
+
+// Two applies started in the same second pick the same default undo name;
+// the second takes the next free one instead of failing all its rows.
+func TestDefaultJournalTakesTheNextFreeName(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "20261125T093000Z.json")
+	if err := os.WriteFile(path, []byte("[]"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var created string
+	j := NewDefaultJournal(path, func(p string) { created = p })
+	if err := j.Add(&UndoRow{Action: RestoreFile, Path: "/x/Invencfg.box/A.cfg", SmsId: "A"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "20261125T093000Z-2.json"); created != want || j.Path() != want {
+		t.Errorf("created %q, Path %q, want %q", created, j.Path(), want)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "[]" {
+		t.Error("the other apply's undo file was changed")
+	}
+	// An explicit --undo FILE is never renamed.
+	if err := NewJournal(path, nil).Add(&UndoRow{Action: RestoreFile}); err == nil {
+		t.Error("NewJournal wrote to an existing file")
+	}
+}

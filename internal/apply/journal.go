@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
@@ -19,11 +20,19 @@ type Journal struct {
 	f       *os.File
 	enc     output.Encoder
 	rows    int
+	renames bool // the name was chosen by DefaultUndoPath: take the next free one if it is taken
 }
 
 // NewJournal returns a journal that creates path on its first row.
 func NewJournal(path string, created func(string)) *Journal {
 	return &Journal{path: path, created: created}
+}
+
+// NewDefaultJournal is NewJournal for a name from DefaultUndoPath: if another
+// apply started in the same second takes the name first, the next free
+// name (<timestamp>-2.json, ...) is used instead of failing.
+func NewDefaultJournal(path string, created func(string)) *Journal {
+	return &Journal{path: path, created: created, renames: true}
 }
 
 // DefaultUndoPath is os.UserCacheDir()/dumpsync/undo/<UTC timestamp>.json.
@@ -57,6 +66,11 @@ func (j *Journal) Add(rows ...*UndoRow) error {
 			return fmt.Errorf("undo file %s: %w", j.path, err)
 		}
 		f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		base := strings.TrimSuffix(j.path, ".json")
+		for i := 2; err != nil && os.IsExist(err) && j.renames && i < 1000; i++ {
+			j.path = fmt.Sprintf("%s-%d.json", base, i)
+			f, err = os.OpenFile(j.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		}
 		if err != nil {
 			return fmt.Errorf("undo file: %w", err)
 		}
