@@ -69,33 +69,32 @@ func syncDirs(dirs ...string) {
 }
 
 // writeNew writes a file that must not exist yet, completely or not at all:
-// a temp file beside it, synced, renamed into place.
+// a temp file beside it (named as atomicfile names them, so that the
+// leftover of a killed run is recognised and removed here next time),
+// synced, renamed into place.
 func writeNew(path string, content []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".dumpsync-tmp-*")
+	var ops atomicfile.Ops
+	atomicfile.RemoveTemps(ops, path)
+	f, err := atomicfile.CreateTemp(ops, path, 0o644)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	_, err = f.Write(content)
-	if err == nil {
-		err = f.Sync()
+	if _, err := f.Write(content); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return fmt.Errorf("%s: writing %s: %w", path, f.Name(), err)
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		if _, lerr := os.Lstat(path); lerr == nil {
-			err = fmt.Errorf("%s appeared meanwhile; not overwritten", path)
-		}
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.SyncClose(ops, f, path); err != nil {
 		return err
 	}
-	syncDirs(dir)
+	if _, err := os.Lstat(path); err == nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("%s appeared meanwhile; not overwritten", path)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	syncDirs(filepath.Dir(path))
 	return nil
 }
