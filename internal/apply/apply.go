@@ -130,10 +130,13 @@ func groupRows(rows []planread.Row) []*group {
 	return groups
 }
 
+// guardOf is a validated row's guard (a row without one cannot pass Validate).
 func guardOf(r *planread.Row) resyncedit.Guard {
 	var g resyncedit.Guard
-	g.Size = *r.Size
-	hex.Decode(g.Sha256[:], []byte(*r.Sha256))
+	if r.Size != nil && r.Sha256 != nil {
+		g.Size = *r.Size
+		hex.Decode(g.Sha256[:], []byte(*r.Sha256))
+	}
 	return g
 }
 

@@ -73,6 +73,18 @@ func Plan(p *planread.Plan, opt PlanOptions, emit func(*Finding) error) (Summary
 			return sum, err
 		}
 	}
+	// Only rows apply would accept can be compared with the files.
+	bad := map[int]bool{}
+	for _, e := range errs {
+		bad[e.N] = true
+	}
+	var valid []planread.Row
+	for i := range rows {
+		if !bad[rows[i].N] {
+			valid = append(valid, rows[i])
+		}
+	}
+	rows = valid
 	if !opt.Verify || len(rows) == 0 {
 		return sum, nil
 	}

@@ -104,3 +104,15 @@ func TestPlanGate(t *testing.T) {
 		t.Fatalf("check --plan --verify touched the plan's file: %v", err)
 	}
 }
+
+// --verify compares only the rows apply would accept; invalid ones are
+// InvalidRow findings, never a crash.
+func TestPlanVerifySkipsInvalidRows(t *testing.T) {
+	_, rows := planFixture(t)
+	rows[0].Size, rows[0].Sha256 = nil, nil // no guard
+	sum, got := gate(t, rows, PlanOptions{Verify: true})
+	joined := strings.Join(got, "\n")
+	if !strings.Contains(joined, "Error InvalidRow row 1") || strings.Contains(joined, "StaleRow") || !sum.Failed(false) {
+		t.Errorf("findings:\n%s", joined)
+	}
+}
