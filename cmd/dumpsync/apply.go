@@ -76,7 +76,23 @@ func readPlan(s *Streams, arg string) (*planread.Plan, string, error) {
 	if err != nil {
 		return nil, name, exitcode.UsageErr(err)
 	}
+	if p.Truncated && !isUndo(p) {
+		// Only an undo file, written row by row, may be cut short by a crash;
+		// a plan without its closing ] is broken, and half of it is not what
+		// the user reviewed.
+		return nil, name, exitcode.Usagef("%s: cut short (the JSON array has no closing ]); only an undo file cut short by a crash is accepted: nothing changed", name)
+	}
 	return p, name, nil
+}
+
+// isUndo reports whether every row restores (and there is at least one).
+func isUndo(p *planread.Plan) bool {
+	for _, r := range p.Rows {
+		if r.Action != planread.RestoreEntry && r.Action != planread.RestoreFile {
+			return false
+		}
+	}
+	return len(p.Rows) > 0
 }
 
 // applyRows validates and applies a plan; used by apply and the original syntax.

@@ -129,3 +129,36 @@ func TestCheckPlan(t *testing.T) {
 		t.Errorf("--verify after a change: exit %d\n%s", code, out)
 	}
 }
+
+// A plan cut short (no closing ]) is refused by apply and check alike, and
+// nothing changes; only an undo file may be cut short.
+func TestCutShortPlanIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	dom := writeDomain(t, filepath.Join(dir, "Domain.000"), []record.Entry{
+		record.Make("A1", ago(100), nil), record.Make("A2", ago(200), nil),
+	}, nil, "A1.cfg", "A2.cfg")
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	if code, _, errs := runCLI(t, "plan", "--days", "90", dom, "--out", planFile); code != 0 {
+		t.Fatalf("plan: exit %d: %s", code, errs)
+	}
+	full, _ := os.ReadFile(planFile)
+	before, _ := os.ReadFile(filepath.Join(dom, "Resync.cfg"))
+	lines := strings.SplitAfter(string(full), "\n")
+	cuts := map[string]string{
+		"after two rows": strings.Join(lines[:3], ""),
+		"inside a row":   `[{"Action":"RemoveEntry"`,
+	}
+	for name, text := range cuts {
+		cut := filepath.Join(t.TempDir(), "cut.json")
+		os.WriteFile(cut, []byte(text), 0o644)
+		for _, args := range [][]string{{"apply", cut, "--no-undo"}, {"check", "--plan", cut}} {
+			code, out, errs := runCLI(t, args...)
+			if code != 2 || out != "" || !strings.Contains(errs, "cut short") {
+				t.Errorf("%s: %v: exit %d, stdout %q, stderr %q", name, args[0], code, out, errs)
+			}
+		}
+	}
+	if after, _ := os.ReadFile(filepath.Join(dom, "Resync.cfg")); string(after) != string(before) {
+		t.Error("a cut-short plan changed Resync.cfg")
+	}
+}
