@@ -118,9 +118,18 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 		}
 		return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%s: invalid plan; nothing was changed", name)}
 	}
+	format := output.Format(g.Format)
+	if force != "" && g.Format == "auto" {
+		format = output.Format(force)
+	}
 	if len(rows) == 0 {
 		fmt.Fprintln(s.Err, "dumpsync: nothing to do")
-		return nil
+		// No records is still a valid output: [] in JSON, a header in CSV.
+		recs, err := g.openAs(s, apply.Result{}, format)
+		if err != nil {
+			return err
+		}
+		return recs.close(nil)
 	}
 	opt := apply.Options{WhatIf: whatIf, Now: now, Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }}
 	if backupDir != "" {
@@ -151,10 +160,6 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 		if !whatIf {
 			opt.Undo = newJournal(undoPath, func(p string) { fmt.Fprintf(s.Err, "dumpsync: undo file: %s\n", p) })
 		}
-	}
-	format := output.Format(g.Format)
-	if force != "" && g.Format == "auto" {
-		format = output.Format(force)
 	}
 	recs, err := g.openAs(s, apply.Result{}, format)
 	if err != nil {

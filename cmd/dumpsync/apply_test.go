@@ -404,8 +404,8 @@ func TestApplyEmptyPlan(t *testing.T) {
 				} else {
 					code, out, errs = runCLI(t, "apply", writeFile(t, "plan.json", in))
 				}
-				if code != 0 || !strings.Contains(errs, "nothing to do") || out != "" {
-					t.Errorf("stdin=%v: exit %d, stdout %q, stderr %q; want 0, nothing, 'nothing to do'", stdin, code, out, errs)
+				if code != 0 || !strings.Contains(errs, "nothing to do") || out != "[]\n" {
+					t.Errorf("stdin=%v: exit %d, stdout %q, stderr %q; want 0, [], 'nothing to do'", stdin, code, out, errs)
 				}
 			}
 		})
