@@ -339,7 +339,7 @@ func (r *runner) file(i int, sib *siblingState) {
 		return
 	}
 	if r.opt.WhatIf {
-		r.set(i, WhatIf, r.deleteVerb())
+		r.set(i, WhatIf, r.deleteVerb(row.Path))
 		return
 	}
 	if r.opt.Undo != nil {
@@ -366,9 +366,9 @@ func (r *runner) file(i int, sib *siblingState) {
 	r.set(i, Applied, "deleted")
 }
 
-func (r *runner) deleteVerb() string {
+func (r *runner) deleteVerb(path string) string {
 	if r.opt.BackupDir != "" {
-		return "would be moved to " + BackupPath(r.opt.BackupDir, "")
+		return "would be moved to " + BackupPath(r.opt.BackupDir, path)
 	}
 	return "would be deleted"
 }

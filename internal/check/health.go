@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/dump"
+	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
 	"github.com/dumpsync/dumpsync/internal/site"
@@ -102,7 +103,8 @@ func healthOf(path string, opt Options) ([]Finding, error) {
 			add(Warning, FutureTime, ptr(id), ptr(off), "request time %s is in the future (now is %s)",
 				dump.FormatTime(t), opt.Now.UTC().Format(time.RFC3339))
 		default:
-			if age := dump.AgeDays(opt.Now, t); opt.MaxAgeDays.Exceeded(age) {
+			// The rule plan uses for --days: more than N*86400 seconds old.
+			if age := dump.AgeDays(opt.Now, t); opt.MaxAgeDays.Set && plan.OlderThan(now-int64(t), opt.MaxAgeDays.N) {
 				add(Error, TooOld, ptr(id), ptr(off), "request is %d days old (more than --max-age-days %d)", age, opt.MaxAgeDays.N)
 			}
 		}

@@ -99,6 +99,8 @@ func TestHealthFindings(t *testing.T) {
 			want: []string{"Info OrphanCfg Z9 @-", "Warning InvalidSmsId C-1 @48"}, msg: "no request for Z9 in the Resync.cfg beside Invencfg.box"},
 		{name: "too old", recs: []record.Entry{rec("A1", ago(90)), rec("B1", ago(91)), rec("C1", 0), rec("D/1", ago(900))}, opt: Options{MaxAgeDays: limit(90)},
 			want: []string{"Error TooOld B1 @48", "Warning ZeroTime C1 @96", "Warning InvalidSmsId D/1 @144"}, msg: "request is 91 days old (more than --max-age-days 90)"},
+		{name: "too old by one second, as plan --days judges it", recs: []record.Entry{rec("A1", ago(90)), rec("B1", ago(90)-1)}, opt: Options{MaxAgeDays: limit(90)},
+			want: []string{"Error TooOld B1 @48"}},
 		{name: "too old 0", recs: []record.Entry{rec("A1", uint32(now.Unix())), rec("B1", uint32(now.Unix())-day)}, opt: Options{MaxAgeDays: limit(0)},
 			want: []string{"Error TooOld B1 @48"}},
 		{name: "entries at the limit", recs: []record.Entry{rec("A1", ago(1)), rec("B1", ago(1))}, opt: Options{MaxEntries: limit(2)}},
