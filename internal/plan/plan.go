@@ -325,6 +325,11 @@ func (s *idStates) of(e *record.Entry) int32 {
 		}
 		k[i] = c
 	}
+	return s.ofShort(k)
+}
+
+// ofShort is of for an ASCII key of at most 16 bytes, upper-cased.
+func (s *idStates) ofShort(k [16]byte) int32 {
 	if i, ok := s.short[k]; ok {
 		return i
 	}
@@ -336,13 +341,7 @@ func (s *idStates) of(e *record.Entry) int32 {
 
 func (s *idStates) ofLong(key string) int32 {
 	if k, short := shortKey(key); short {
-		if i, ok := s.short[k]; ok {
-			return i
-		}
-		i := int32(len(s.states))
-		s.states = append(s.states, idState{})
-		s.short[k] = i
-		return i
+		return s.ofShort(k)
 	}
 	if i, ok := s.long[key]; ok {
 		return i
