@@ -251,7 +251,15 @@ func TestKillAtRandomPoints(t *testing.T) {
 	prev := a
 	for i := 0; i < 12; i++ {
 		cmd := helper(t, "editloop", "RESYNCEDIT_PATH="+p)
-		time.Sleep(time.Duration(50+rand.IntN(250)) * time.Millisecond)
+		// Wait until the helper has finished one edit (starting a process
+		// takes long under Wine), then kill it at a random instant of the
+		// edits that follow.
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+			if got, err := os.ReadFile(p); err == nil && !bytes.Equal(got, prev) {
+				break
+			}
+		}
+		time.Sleep(time.Duration(rand.IntN(60)) * time.Millisecond)
 		cmd.Process.Kill()
 		cmd.Wait()
 		got := readFile(t, p)
