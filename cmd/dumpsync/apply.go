@@ -55,7 +55,7 @@ func (c *ApplyCmd) Run(g *Globals, s *Streams, now Clock) error {
 	if p.Truncated {
 		fmt.Fprintf(s.Err, "dumpsync: %s was cut short (no closing ]): applying its %d complete rows\n", name, len(p.Rows))
 	}
-	return applyRows(g, s, now(), name, p, c.WhatIf, c.BackupDir, c.Undo, c.NoUndo, c.Within, "")
+	return applyRows(g, s, now(), name, p, c, "")
 }
 
 // readPlan reads a plan file, or stdin for "-"; any error is a usage error.
@@ -97,10 +97,11 @@ func isUndo(p *planread.Plan) bool {
 
 // applyRows validates and applies a plan; used by apply and the original syntax.
 // now names the backup folder and the default undo file: the wall clock, not --now.
-func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.Plan, whatIf bool,
-	backupDir, undoPath string, noUndo bool, within []string, force string) error {
+// c carries the apply flags; force is the format used when --format is auto.
+func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.Plan, c *ApplyCmd, force string) error {
+	undoPath := c.Undo
 	var roots []string
-	for _, w := range within {
+	for _, w := range c.Within {
 		abs, err := filepath.Abs(w)
 		if err != nil {
 			return exitcode.UsageErr(fmt.Errorf("--within %s: %w", w, err))
@@ -131,17 +132,17 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 		}
 		return recs.close(nil)
 	}
-	opt := apply.Options{WhatIf: whatIf, Now: now, Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }}
-	if backupDir != "" {
-		if err := apply.RejectInside("--backup-dir", backupDir, rows); err != nil {
+	opt := apply.Options{WhatIf: c.WhatIf, Now: now, Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }}
+	if c.BackupDir != "" {
+		if err := apply.RejectInside("--backup-dir", c.BackupDir, rows); err != nil {
 			return exitcode.UsageErr(err)
 		}
-		abs, _ := filepath.Abs(backupDir)
+		abs, _ := filepath.Abs(c.BackupDir)
 		opt.BackupDir = filepath.Join(abs, now.UTC().Format("20060102T150405Z"))
 	}
 	// The undo file is checked with --what-if too (it is not created then),
 	// so that --what-if gives the exit code the real run would.
-	if !noUndo {
+	if !c.NoUndo {
 		newJournal := apply.NewJournal
 		if undoPath == "" {
 			newJournal = apply.NewDefaultJournal
@@ -157,7 +158,7 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 				return exitcode.Usagef("--undo %s: file exists; choose a new name", undoPath)
 			}
 		}
-		if !whatIf {
+		if !c.WhatIf {
 			opt.Undo = newJournal(undoPath, func(p string) { fmt.Fprintf(s.Err, "dumpsync: undo file: %s\n", p) })
 		}
 	}

@@ -124,7 +124,7 @@ func cleanHere(g *Globals, s *Streams, now Clock, days int64) error {
 	if err != nil {
 		return err
 	}
-	err = applyRows(g, s, now(), "plan", apply.FromPlan(rows), false, "", "", false, domains, "table")
+	err = applyRows(g, s, now(), "plan", apply.FromPlan(rows), &ApplyCmd{Within: domains}, "table")
 	if err == nil && sum.Attention {
 		return exitcode.NeedsAttention
 	}
