@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	goldenfile "github.com/dumpsync/dumpsync/internal/golden"
 	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/record"
 )
@@ -277,17 +278,5 @@ func relative(root string, p *string) *string {
 
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	goldenfile.Check(t, path, got, *update)
 }

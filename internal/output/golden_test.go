@@ -4,12 +4,13 @@ import (
 	"bytes"
 	stdjson "encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	goldenfile "github.com/dumpsync/dumpsync/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -19,23 +20,7 @@ const goldenDir = "../../testdata/golden/output"
 // golden compares got with the named golden file, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	p := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run go test -update if intended)\ngot:\n%q\nwant:\n%q", name, got, want)
-	}
+	goldenfile.Check(t, filepath.Join(goldenDir, name), got, *update)
 }
 
 type base struct {
