@@ -49,6 +49,8 @@ const (
 // Validate checks every row of p and returns all problems, in row order:
 // apply stops on any, check lists them all. It also returns the rows with
 // identical duplicates removed, the first one kept, so that each counts once.
+// When there are none, the rows returned are p.Rows itself, not a copy:
+// neither may be changed while the other is in use.
 //
 // Rows are duplicates when they agree on every decision field: Action, Path
 // (compared without case on Windows), Offset, Record, Size, Sha256, Cutoff,
@@ -72,11 +74,39 @@ func Validate(p *Plan, opt Options) (rows []Row, errs []RowError) {
 			break
 		}
 	}
-	if len(p.Rows) > 0 {
-		rows = make([]Row, 0, len(p.Rows))
+	// rows shares p.Rows' backing array for as long as no row has been left
+	// out as a duplicate (row n is then rows[n]); the first duplicate turns
+	// it into a copy.
+	shared := true
+	// Entry rows usually come in increasing Offset per file, as dumpsync plan
+	// writes them: an Offset above every earlier one of the same kind and
+	// file is a new target, and needs no lookup. Until an Offset comes out of
+	// order (ordered), seenTarget holds no entry row with an Offset; then it
+	// is given them all (addEntries) and used for every row.
+	ordered := !v.legacyKeys
+	var maxOff map[guardKey]int64 // kind+path -> highest Offset so far
+	lastGK, lastMax, haveLast := guardKey{}, int64(0), false
+	seenTarget := map[targetKey]int{} // target -> index in rows
+	if !ordered {
+		seenTarget = make(map[targetKey]int, len(p.Rows))
 	}
-	seenTarget := make(map[targetKey]int, len(p.Rows)) // target -> index in rows
-	seenGuard := map[guardKey]int{}                    // kind+path -> index in rows
+	seenGuard := map[guardKey]int{} // kind+path -> index in rows
+	addEntries := func() {
+		m := make(map[targetKey]int, len(p.Rows))
+		for k, i := range seenTarget {
+			m[k] = i
+		}
+		for i := range rows {
+			r := &rows[i]
+			if kind := actionKind(r.Action); kind >= 0 && r.Path != "" && isEntry(r.Action) && r.Offset != nil {
+				tk := targetKey{kind: kind, path: v.path(r.Path).id, hasOff: true, off: *r.Offset}
+				if _, ok := m[tk]; !ok {
+					m[tk] = i
+				}
+			}
+		}
+		seenTarget = m
+	}
 	for n := range p.Rows {
 		r := &p.Rows[n]
 		v.r, v.errs = r, v.errs[:0]
@@ -97,7 +127,29 @@ func Validate(p *Plan, opt Options) (rows []Row, errs []RowError) {
 				}
 				tk = targetKey{kind: -1, legacy: k}
 			}
-			if i, ok := seenTarget[tk]; ok {
+			fresh := false // a new target not to be put in seenTarget
+			if ordered && tk.hasOff {
+				m, ok := lastMax, haveLast && lastGK == gk
+				if !ok {
+					m, ok = maxOff[gk]
+				}
+				if !ok || tk.off > m {
+					if maxOff == nil {
+						maxOff = map[guardKey]int64{}
+					}
+					maxOff[gk] = tk.off
+					lastGK, lastMax, haveLast = gk, tk.off, true
+					fresh = true
+				} else {
+					ordered = false
+					addEntries()
+				}
+			}
+			i, ok := 0, false
+			if !fresh {
+				i, ok = seenTarget[tk]
+			}
+			if ok {
 				if f := differingField(&rows[i], r); f == "" {
 					dup = true
 				} else {
@@ -117,12 +169,20 @@ func Validate(p *Plan, opt Options) (rows []Row, errs []RowError) {
 				} else {
 					seenGuard[gk] = len(rows)
 				}
-				seenTarget[tk] = len(rows)
+				if !fresh {
+					seenTarget[tk] = len(rows)
+				}
 			}
 		}
 		errs = append(errs, v.errs...)
-		if !dup {
+		switch {
+		case !dup && shared:
+			rows = p.Rows[: n+1 : n+1]
+		case !dup:
 			rows = append(rows, *r)
+		case shared:
+			shared = false
+			rows = append(make([]Row, 0, len(p.Rows)-1), p.Rows[:n]...)
 		}
 	}
 	return rows, errs
