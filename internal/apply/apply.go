@@ -70,17 +70,18 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 	if opt.LockedRetry == 0 {
 		opt.LockedRetry = 5 * time.Second
 	}
-	results := make([]Result, len(rows))
-	for i := range rows {
-		results[i] = newResult(&rows[i])
-	}
-	r := &runner{rows: rows, res: results, opt: opt}
+	// Only the outcomes are kept while the rows are carried out; each Result
+	// is made as it is emitted.
+	outcomes := make([]outcome, len(rows))
+	r := &runner{rows: rows, res: outcomes, opt: opt}
 	for _, g := range groupRows(rows) {
 		r.folder(g)
 	}
 	sum := Summary{Warnings: r.warnings}
-	for i := range results {
-		switch results[i].Status {
+	for i := range outcomes {
+		res := newResult(&rows[i])
+		res.Status, res.Detail = outcomes[i].status, outcomes[i].detail
+		switch res.Status {
 		case Applied:
 			sum.Applied++
 		case Skipped:
@@ -90,7 +91,7 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 		case WhatIf:
 			sum.WhatIf++
 		}
-		if err := emit(&results[i]); err != nil {
+		if err := emit(&res); err != nil {
 			return sum, err
 		}
 	}
@@ -140,15 +141,20 @@ func guardOf(r *planread.Row) resyncedit.Guard {
 	return g
 }
 
+// outcome is a row's Status and Detail.
+type outcome struct {
+	status, detail string
+}
+
 type runner struct {
 	rows     []planread.Row
-	res      []Result
+	res      []outcome
 	opt      Options
 	warnings int // problems after a change was made
 }
 
 func (r *runner) set(i int, status, detail string) {
-	r.res[i].Status, r.res[i].Detail = status, detail
+	r.res[i] = outcome{status, detail}
 }
 
 func (r *runner) folder(g *group) {
