@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/dumpsync/dumpsync/internal/hugepages"
 )
 
 // fastJSON is a fast path for the common JSON layouts: an array of flat
@@ -158,6 +160,7 @@ func (f *fastReader) reserve(start, end int) {
 	n := int(float64(len(f.s)-start)/float64(end-start)*float64(len(f.rows))*1.02) + 16
 	if n > cap(f.rows) {
 		rows := make([]Row, len(f.rows), n)
+		hugepages.Slice(rows)
 		copy(rows, f.rows)
 		f.rows = rows
 	}

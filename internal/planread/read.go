@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	xunicode "golang.org/x/text/encoding/unicode"
+
+	"github.com/dumpsync/dumpsync/internal/hugepages"
 )
 
 // Action names. RemoveEntry and DeleteFile are plan rows (see package plan);
@@ -111,6 +113,7 @@ func readAll(r io.Reader) ([]byte, error) {
 	}
 	// One byte more, so that the EOF is seen without growing the buffer.
 	b := make([]byte, 0, size+1)
+	hugepages.Slice(b)
 	for {
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
