@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/hugepages"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/record"
@@ -73,6 +74,7 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 	// Only the outcomes are kept while the rows are carried out; each Result
 	// is made as it is emitted.
 	outcomes := make([]outcome, len(rows))
+	hugepages.Slice(outcomes)
 	r := &runner{rows: rows, res: outcomes, opt: opt}
 	for _, g := range groupRows(rows) {
 		r.folder(g)
@@ -195,6 +197,7 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 	}
 	req := resyncedit.Request{Path: e.path, Guard: e.guard, DryRun: r.opt.WhatIf,
 		Ops: make([]resyncedit.Op, 0, len(e.rows))}
+	hugepages.Slice(req.Ops)
 	for _, i := range e.rows {
 		row := &r.rows[i]
 		rec, _ := record.ParseHex(*row.Record)

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
+	"github.com/dumpsync/dumpsync/internal/hugepages"
 	"github.com/dumpsync/dumpsync/internal/record"
 )
 
@@ -579,6 +580,7 @@ func (e *editor) readAll() (*os.File, []byte, error) {
 		size = fi.Size()
 	}
 	buf := make([]byte, 0, size+256*1024) // room for appends without a regrowth
+	hugepages.Slice(buf)
 	data, err := e.readRecords(f, buf, 0)
 	if err != nil {
 		f.Close()
@@ -707,6 +709,7 @@ func computeRemove(data []byte, req Request, results []OpResult, valid []int, gu
 		return results, data, false
 	}
 	content := make([]byte, 0, len(data)-len(remove)*record.Size)
+	hugepages.Slice(content)
 	var cur int64
 	for _, off := range remove {
 		content = append(content, data[cur:off]...)
