@@ -72,11 +72,18 @@ type fastReader struct {
 	paths    map[string]string
 }
 
-const slab = 4096
+// slab is the size of the first slab of each kind; each next one is twice
+// the size of the one before, up to maxSlab, so that a large plan takes few
+// large slabs (which hugepages can back) instead of many small ones.
+const (
+	slab    = 4096
+	maxSlab = 1 << 20
+)
 
 func (f *fastReader) newInt(n int64) *int64 {
 	if len(f.ints) == cap(f.ints) {
-		f.ints = make([]int64, 0, slab)
+		f.ints = make([]int64, 0, nextSlab(cap(f.ints), slab))
+		hugepages.Slice(f.ints)
 	}
 	f.ints = append(f.ints, n)
 	return &f.ints[len(f.ints)-1]
@@ -84,10 +91,19 @@ func (f *fastReader) newInt(n int64) *int64 {
 
 func (f *fastReader) newStr(v string) *string {
 	if len(f.strs) == cap(f.strs) {
-		f.strs = make([]string, 0, slab/4)
+		f.strs = make([]string, 0, nextSlab(cap(f.strs), slab/4))
+		hugepages.Slice(f.strs)
 	}
 	f.strs = append(f.strs, v)
 	return &f.strs[len(f.strs)-1]
+}
+
+// nextSlab is the size of the slab after one of size prev (0: none yet).
+func nextSlab(prev, first int) int {
+	if prev == 0 {
+		return first
+	}
+	return min(2*prev, maxSlab)
 }
 
 // lineAt returns the line of offset off, which is never before the offset of
