@@ -80,8 +80,16 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 		r.folder(g)
 	}
 	sum := Summary{Warnings: r.warnings}
+	// The Results are made in chunks, a new one each time, so that emit may
+	// keep them.
+	var chunk []Result
 	for i := range outcomes {
-		res := newResult(&rows[i])
+		if len(chunk) == 0 {
+			chunk = make([]Result, min(len(outcomes)-i, resultChunk))
+		}
+		res := &chunk[0]
+		chunk = chunk[1:]
+		*res = newResult(&rows[i])
 		res.Status, res.Detail = outcomes[i].status, outcomes[i].detail
 		switch res.Status {
 		case Applied:
@@ -93,12 +101,15 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 		case WhatIf:
 			sum.WhatIf++
 		}
-		if err := emit(&res); err != nil {
+		if err := emit(res); err != nil {
 			return sum, err
 		}
 	}
 	return sum, nil
 }
+
+// resultChunk is how many Results Run allocates at a time.
+const resultChunk = 1024
 
 func groupRows(rows []planread.Row) []*group {
 	var groups []*group
