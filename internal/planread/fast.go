@@ -522,18 +522,15 @@ func (f *fastReader) setString(r *Row, fi int, v []byte, esc bool) bool {
 // hexLower is lowerHex for a string: s lower-cased when it is all hex
 // digits, else s itself.
 func hexLower(s string) string {
-	upper := false
+	var classes uint8
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9' || c >= 'a' && c <= 'f':
-		case c >= 'A' && c <= 'F':
-			upper = true
-		default:
+		c := hexClass[s[i]]
+		if c == 0 {
 			return s
 		}
+		classes |= c
 	}
-	if !upper {
+	if classes&2 == 0 {
 		return s
 	}
 	return strings.ToLower(s)

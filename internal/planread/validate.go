@@ -403,13 +403,26 @@ func isHex(s string, n int) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+		if hexClass[s[i]] == 0 {
 			return false
 		}
 	}
 	return true
 }
+
+// hexClass is 1 for the digits 0-9 and a-f, 2 for A-F, 0 for any other byte.
+var hexClass = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 1
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = 1
+	}
+	for c := 'A'; c <= 'F'; c++ {
+		t[c] = 2
+	}
+	return t
+}()
 
 func isEntry(action string) bool { return action == RemoveEntry || action == RestoreEntry }
 
