@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -18,6 +19,37 @@ import (
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
+
+// versionString is the -ldflags version, else what the Go toolchain recorded:
+// the module version of `go install module@version`, or the commit of a build
+// from a checkout ("dev+0123abcd4567", "-dirty" when it had local changes).
+func versionString() string {
+	if version != "dev" {
+		return version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, dirty string
+	for _, kv := range bi.Settings {
+		switch kv.Key {
+		case "vcs.revision":
+			rev = kv.Value
+		case "vcs.modified":
+			if kv.Value == "true" {
+				dirty = "-dirty"
+			}
+		}
+	}
+	if len(rev) >= 12 {
+		return "dev+" + rev[:12] + dirty
+	}
+	return version
+}
 
 // Streams are the command's standard streams; commands never touch os.Std*.
 type Streams struct {
@@ -53,7 +85,7 @@ func run(args []string, s *Streams, now Clock) (code int) {
 		kong.Description(description),
 		kong.Writers(s.Out, s.Err),
 		kong.Exit(func(c int) { panic(kongExit(c)) }),
-		kong.Vars{"version": version},
+		kong.Vars{"version": versionString()},
 		kong.Bind(s, &cli.Globals),
 		kong.BindTo(now, (*Clock)(nil)),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
