@@ -144,4 +144,3 @@ func TestStatsArgs(t *testing.T) {
 		})
 	}
 }
-
