@@ -25,8 +25,8 @@ type PlanCmd struct {
 
 // siteFlags are --site and --logon, as plan and stats take them.
 type siteFlags struct {
-	Site  []string `placeholder:"DIR" help:"An SMS root, its Site.srv or its Invdom.box: every Domain.* of the site."`
-	Logon []string `placeholder:"DIR" help:"A logon server's Logon.srv folder, or a folder holding one (e.g. \\\\LOGON1\\SMSLOGON). Repeatable; wildcards are expanded."`
+	Site  []string `sep:"none" placeholder:"DIR" help:"An SMS root, its Site.srv or its Invdom.box: every Domain.* of the site."`
+	Logon []string `sep:"none" placeholder:"DIR" help:"A logon server's Logon.srv folder, or a folder holding one (e.g. \\\\LOGON1\\SMSLOGON). Repeatable; wildcards are expanded."`
 
 	logonCount int // logon servers named, reachable or not
 }
