@@ -17,7 +17,7 @@ type ApplyCmd struct {
 	BackupDir string   `placeholder:"DIR" help:"Move deleted files under DIR/<UTC timestamp>/ keeping their whole path, instead of deleting them."`
 	Undo      string   `placeholder:"FILE" xor:"undo" help:"Write the undo file to FILE (default: <user cache>/dumpsync/undo/<UTC timestamp>.json)."`
 	NoUndo    bool     `xor:"undo" help:"Write no undo file."`
-	Within    []string `placeholder:"DIR" help:"Reject the plan unless every Path lies under one of these folders. Repeatable."`
+	Within    []string `sep:"none" placeholder:"DIR" help:"Reject the plan unless every Path lies under one of these folders. Repeatable."`
 }
 
 // Help is shown by 'dumpsync apply --help'.

@@ -23,7 +23,7 @@ type CheckCmd struct {
 	Strict     bool        `help:"Warnings fail the check too (exit 1)."`
 
 	Plan      string      `placeholder:"FILE" help:"Gate a plan export instead (FILE or - for stdin), read exactly as apply reads it."`
-	AllowRoot []string    `name:"allow-root" placeholder:"DIR" help:"With --plan: Error (OutsideRoot) for each row whose Path is under none of these folders. Repeatable."`
+	AllowRoot []string    `name:"allow-root" sep:"none" placeholder:"DIR" help:"With --plan: Error (OutsideRoot) for each row whose Path is under none of these folders. Repeatable."`
 	MaxRemove check.Limit `name:"max-remove" placeholder:"N" help:"With --plan: Error (TooManyRemovals) when the plan removes more than N entries."`
 	MaxDelete check.Limit `name:"max-delete" placeholder:"N" help:"With --plan: Error (TooManyDeletions) when the plan deletes more than N files."`
 	Verify    bool        `help:"With --plan: Warning (StaleRow) for each row that apply --what-if would not apply, with its reason."`

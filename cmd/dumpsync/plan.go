@@ -17,8 +17,8 @@ import (
 type PlanCmd struct {
 	Days           int64    `required:"" placeholder:"N" help:"Requests more than N days old are stale (N >= 0)."`
 	Domains        []string `arg:"" optional:"" name:"DOMAIN" help:"A domain folder holding Resync.cfg and Invencfg.box (default: the current folder when no DOMAIN, --site or --logon is given). Wildcards are expanded."`
-	Site           []string `placeholder:"DIR" help:"An SMS root, its Site.srv or its Invdom.box: plan every Domain.* of the site."`
-	Logon          []string `placeholder:"DIR" help:"A logon server's Logon.srv folder, or a folder holding one (e.g. \\\\LOGON1\\SMSLOGON). Repeatable; wildcards are expanded."`
+	Site           []string `sep:"none" placeholder:"DIR" help:"An SMS root, its Site.srv or its Invdom.box: plan every Domain.* of the site."`
+	Logon          []string `sep:"none" placeholder:"DIR" help:"A logon server's Logon.srv folder, or a folder holding one (e.g. \\\\LOGON1\\SMSLOGON). Repeatable; wildcards are expanded."`
 	Orphans        bool     `help:"Also delete domain .cfg files whose SMSID has no request at all and that are older than N days."`
 	LogonAllCfg    bool     `name:"logon-all-cfg" help:"Delete every .cfg in Logon.srv/Invencfg.box (the KB's advice; Maintenance Manager copies back what is still needed)."`
 	IncludeInvalid bool     `help:"Also remove every invalid entry, whatever its time."`
