@@ -9,6 +9,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/progress"
+	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -51,7 +52,7 @@ Examples:
 }
 
 // Run plans.
-func (c *PlanCmd) Run(g *Globals, s *Streams, now Clock) error {
+func (c *PlanCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) error {
 	t, err := g.clock(now)
 	if err != nil {
 		return err
@@ -62,7 +63,7 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, now Clock) error {
 	if c.Parallel < 1 {
 		return exitcode.Usagef("--parallel: must be 1 or more, got %d", c.Parallel)
 	}
-	domains, logons, err := c.folders(s)
+	domains, logons, err := c.folders(rep)
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, now Clock) error {
 	p := &plan.Planner{
 		Opt: plan.Options{Days: c.Days, Now: t, Orphans: c.Orphans, LogonAllCfg: c.LogonAllCfg,
 			IncludeInvalid: c.IncludeInvalid, Parallel: c.Parallel},
-		Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) },
+		Warn: rep.Warn,
 	}
 	var bar *progress.Bar
 	if s.ErrTTY {
@@ -84,7 +85,7 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, now Clock) error {
 	if bar != nil {
 		bar.Stop()
 	}
-	if err = recs.close(err); err != nil {
+	if err = recs.Close(err); err != nil {
 		return err
 	}
 	if s.ErrTTY {
@@ -98,7 +99,7 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, now Clock) error {
 }
 
 // folders resolves the arguments: DOMAIN folders, then --site and --logon.
-func (c *PlanCmd) folders(s *Streams) (domains, logons []string, err error) {
+func (c *PlanCmd) folders(rep *report.Reporter) (domains, logons []string, err error) {
 	add := adder()
 	args := c.Domains
 	if len(args) == 0 && !c.given() {
@@ -120,14 +121,14 @@ func (c *PlanCmd) folders(s *Streams) (domains, logons []string, err error) {
 			add(&domains, abs)
 		}
 	}
-	return c.siteFlags.folders(s, domains, add)
+	return c.siteFlags.folders(rep, domains, add)
 }
 
 // folders adds the domains of --site and the Logon.srv folders of --logon to
 // domains (already resolved, add skips repeats). Site folders that do not
 // exist are usage errors; logon servers that cannot be reached are reported
 // and skipped.
-func (c *siteFlags) folders(s *Streams, domains []string, add func(*[]string, string)) (_, logons []string, err error) {
+func (c *siteFlags) folders(rep *report.Reporter, domains []string, add func(*[]string, string)) (_, logons []string, err error) {
 	for _, a := range c.Site {
 		matches, err := paths.Expand(a)
 		if err != nil {
@@ -159,7 +160,7 @@ func (c *siteFlags) folders(s *Streams, domains []string, add func(*[]string, st
 				abs, err = site.LogonSrv(abs)
 			}
 			if err != nil {
-				fmt.Fprintf(s.Err, "dumpsync: logon server %s cannot be read: %v\n", m, err)
+				rep.Warnf("logon server %s cannot be read: %v", m, err)
 				continue
 			}
 			add(&logons, abs)

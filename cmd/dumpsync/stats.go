@@ -2,9 +2,9 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
 	"github.com/dumpsync/dumpsync/internal/stats"
 )
@@ -35,12 +35,12 @@ Examples:
 }
 
 // Run counts.
-func (c *StatsCmd) Run(g *Globals, s *Streams, now Clock) error {
+func (c *StatsCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) error {
 	t, err := g.clock(now)
 	if err != nil {
 		return err
 	}
-	files, err := c.files(s)
+	files, err := c.files(rep)
 	if err != nil {
 		return err
 	}
@@ -48,11 +48,12 @@ func (c *StatsCmd) Run(g *Globals, s *Streams, now Clock) error {
 	if err != nil {
 		return err
 	}
-	warn := func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }
-	attention, err := stats.Files(files, t, recs, warn)
-	if err = recs.close(err); err != nil {
+	var sum summary
+	attention, err := stats.Files(files, t, sum.counting(recs), rep.Warn)
+	if err = recs.Close(err); err != nil {
 		return err
 	}
+	rep.Summary("stats", "%d entries in %d Resync.cfg, %d of them over 90 days old", sum.entries, sum.files, sum.over90)
 	if attention || c.unreachable {
 		return exitcode.NeedsAttention
 	}
@@ -62,7 +63,7 @@ func (c *StatsCmd) Run(g *Globals, s *Streams, now Clock) error {
 // files resolves PATH as dump does, then the Resync.cfg of each domain of
 // --site and of each Logon.srv of --logon (a logon server without a copy is
 // no error: plan does not need one either).
-func (c *StatsCmd) files(s *Streams) ([]string, error) {
+func (c *StatsCmd) files(rep *report.Reporter) ([]string, error) {
 	var files []string
 	add := adder()
 	if len(c.Paths) > 0 || !c.given() {
@@ -74,7 +75,7 @@ func (c *StatsCmd) files(s *Streams) ([]string, error) {
 			add(&files, f)
 		}
 	}
-	domains, logons, err := c.siteFlags.folders(s, nil, add)
+	domains, logons, err := c.siteFlags.folders(rep, nil, add)
 	if err != nil {
 		return nil, err
 	}
@@ -86,9 +87,26 @@ func (c *StatsCmd) files(s *Streams) ([]string, error) {
 			add(&files, f)
 		case errors.Is(err, site.ErrNotFound) && i >= len(domains): // a logon server without a copy
 		default:
-			fmt.Fprintf(s.Err, "dumpsync: %v\n", err)
+			rep.Warn(err)
 			c.unreachable = true
 		}
 	}
 	return files, nil
 }
+
+// summary totals the records on their way out, for the summary line.
+type summary struct{ files, entries, over90 int64 }
+
+func (s *summary) counting(enc stats.Encoder) stats.Encoder {
+	return encoderFunc(func(rec any) error {
+		f := rec.(*stats.File)
+		s.files++
+		s.entries += f.Entries
+		s.over90 += f.Over90
+		return enc.Encode(rec)
+	})
+}
+
+type encoderFunc func(rec any) error
+
+func (f encoderFunc) Encode(rec any) error { return f(rec) }
