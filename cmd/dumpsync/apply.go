@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/dumpsync/dumpsync/internal/apply"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/planread"
 )
@@ -31,7 +33,8 @@ file before it is made; 'dumpsync apply UNDOFILE' puts everything back.
 
 Results: the row's fields, then Status (Applied, Skipped, Failed, WhatIf) and Detail.
 
-Exit codes: 0 every row Applied (or WhatIf); 1 some row Skipped or Failed; 2 invalid plan or usage, nothing changed.
+Exit codes: 0 every row Applied (or WhatIf); 1 some row Skipped or Failed; 2 invalid plan or usage, nothing changed;
+130 interrupted (Ctrl-C): the current file was finished, the rows not reached are Skipped in the results.
 
 Examples:
   dumpsync apply plan.json --within \\sms01\SMS_ABC --what-if
@@ -132,7 +135,8 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 		}
 		return recs.close(nil)
 	}
-	opt := apply.Options{WhatIf: c.WhatIf, Now: now, Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }}
+	opt := apply.Options{WhatIf: c.WhatIf, Now: now, Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) },
+		Interrupt: s.Interrupt}
 	if c.BackupDir != "" {
 		if err := apply.RejectInside("--backup-dir", c.BackupDir, rows); err != nil {
 			return exitcode.UsageErr(err)
@@ -166,7 +170,14 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 	if err != nil {
 		return err
 	}
+	if !c.WhatIf {
+		interrupt.Protect() // from here a second Ctrl-C waits for the current file too
+	}
 	sum, err := apply.Run(rows, opt, func(r *apply.Result) error { return recs.Encode(r) })
+	interrupted := errors.Is(err, interrupt.ErrInterrupted)
+	if interrupted {
+		err = nil // the results so far are written whole
+	}
 	if opt.Undo != nil {
 		if jerr := opt.Undo.Close(); jerr != nil && err == nil {
 			err = jerr
@@ -175,6 +186,10 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 	if err = recs.close(err); err != nil {
 		return err
 	}
+	if interrupted {
+		fmt.Fprintf(s.Err, "dumpsync: %s\n", interruptedLine(sum, len(rows), c.WhatIf, opt.Undo))
+		return &exitcode.Error{Code: exitcode.Interrupted}
+	}
 	if s.ErrTTY {
 		fmt.Fprintf(s.Err, "applied: %d, skipped: %d, failed: %d, what-if: %d\n", sum.Applied, sum.Skipped, sum.Failed, sum.WhatIf)
 	}
@@ -182,4 +197,20 @@ func applyRows(g *Globals, s *Streams, now time.Time, name string, p *planread.P
 		return exitcode.NeedsAttention
 	}
 	return nil
+}
+
+// interruptedLine is the one line an interrupted apply ends with: how far it
+// got and where its undo file is.
+func interruptedLine(sum apply.Summary, rows int, whatIf bool, undo *apply.Journal) string {
+	if whatIf {
+		return fmt.Sprintf("interrupted: %d of %d rows checked, %d not reached; nothing was changed", rows-sum.NotReached, rows, sum.NotReached)
+	}
+	line := fmt.Sprintf("interrupted: %d of %d rows applied, %d not reached (Skipped)", sum.Applied, rows, sum.NotReached)
+	switch {
+	case undo != nil && undo.Rows() > 0:
+		line += "; undo file: " + undo.Path()
+	case undo == nil && sum.Applied > 0:
+		line += "; no undo file (--no-undo)"
+	}
+	return line
 }

@@ -90,6 +90,7 @@ func (c *CheckCmd) runHealth(g *Globals, s *Streams, opt check.Options) error {
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	warn := func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }
 	sum, err := check.Health(files, opt, func(f *check.Finding) error { return recs.Encode(f) }, warn)
 	return c.finish(recs, sum, err)
@@ -122,6 +123,7 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams) error {
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	opt := check.PlanOptions{AllowRoots: roots, MaxRemove: c.MaxRemove, MaxDelete: c.MaxDelete, Verify: c.Verify}
 	sum, err := check.Plan(p, opt, func(f *check.Finding) error { return recs.Encode(f) })
 	return c.finish(recs, sum, err)

@@ -54,6 +54,7 @@ func runDump(g *Globals, s *Streams, now Clock, args []string, raw bool, force s
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	warn := func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }
 	attention, err := dump.Files(files, dump.Options{Now: t, Raw: raw}, recs, warn)
 	if err = recs.close(err); err != nil {

@@ -117,7 +117,7 @@ func cleanHere(g *Globals, s *Streams, now Clock, days int64) error {
 	}
 	var rows []plan.Row
 	p := &plan.Planner{
-		Opt:  plan.Options{Days: days, Now: t, Parallel: 1},
+		Opt:  plan.Options{Days: days, Now: t, Parallel: 1, Interrupt: s.Interrupt},
 		Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) },
 	}
 	sum, err := p.Run(domains, nil, func(r *plan.Row) error { rows = append(rows, *r); return nil })

@@ -62,9 +62,10 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, now Clock) error {
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	p := &plan.Planner{
 		Opt: plan.Options{Days: c.Days, Now: t, Orphans: c.Orphans, LogonAllCfg: c.LogonAllCfg,
-			IncludeInvalid: c.IncludeInvalid, Parallel: c.Parallel},
+			IncludeInvalid: c.IncludeInvalid, Parallel: c.Parallel, Interrupt: s.Interrupt},
 		Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) },
 	}
 	var bar *progress.Bar
