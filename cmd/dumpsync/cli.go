@@ -121,10 +121,11 @@ func (g *Globals) openAs(s *Streams, proto any, f output.Format) (*records, erro
 	return &records{Encoder: enc, sink: sink, out: g.Out, unregister: unregister}, nil
 }
 
-// close ends the stream; with fail set (the work failed) a --out file is
-// discarded. An interrupted stream is not ended: a JSON array without its
-// closing bracket is recognisably cut short (apply refuses such a plan).
-func (r *records) close(fail error) error {
+// Close ends the stream; with fail set (the work failed) a --out file is discarded.
+//
+// An interrupted stream is not ended: a JSON array without its closing
+// bracket is recognisably cut short (apply refuses such a plan).
+func (r *records) Close(fail error) error {
 	r.unregister()
 	if errors.Is(fail, interrupt.ErrInterrupted) {
 		r.sink.Abort()
