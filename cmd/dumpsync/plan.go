@@ -71,9 +71,10 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) e
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	p := &plan.Planner{
 		Opt: plan.Options{Days: c.Days, Now: t, Orphans: c.Orphans, LogonAllCfg: c.LogonAllCfg,
-			IncludeInvalid: c.IncludeInvalid, Parallel: c.Parallel},
+			IncludeInvalid: c.IncludeInvalid, Parallel: c.Parallel, Interrupt: s.Interrupt},
 		Warn: rep.Warn,
 	}
 	var bar *progress.Bar
@@ -98,7 +99,9 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) e
 	return nil
 }
 
-// folders resolves the arguments: DOMAIN folders, then --site and --logon.
+// folders resolves the arguments. Folders named that do not exist are usage
+// errors; logon servers found by a wildcard that cannot be read are reported
+// and skipped.
 func (c *PlanCmd) folders(rep *report.Reporter) (domains, logons []string, err error) {
 	add := adder()
 	args := c.Domains
@@ -125,9 +128,7 @@ func (c *PlanCmd) folders(rep *report.Reporter) (domains, logons []string, err e
 }
 
 // folders adds the domains of --site and the Logon.srv folders of --logon to
-// domains (already resolved, add skips repeats). Site folders that do not
-// exist are usage errors; logon servers that cannot be reached are reported
-// and skipped.
+// domains (already resolved; add skips repeats).
 func (c *siteFlags) folders(rep *report.Reporter, domains []string, add func(*[]string, string)) (_, logons []string, err error) {
 	for _, a := range c.Site {
 		matches, err := paths.Expand(a)
@@ -153,11 +154,17 @@ func (c *siteFlags) folders(rep *report.Reporter, domains []string, add func(*[]
 		if err != nil {
 			return nil, nil, exitcode.UsageErr(fmt.Errorf("--logon: %w", err))
 		}
+		// A folder the user named must be there, as --site's must; a server
+		// a wildcard found may be down without stopping the others.
+		named := !paths.HasWildcard(a)
 		for _, m := range matches {
 			c.logonCount++
-			abs, err := filepath.Abs(m)
+			abs, err := absDir(m)
 			if err == nil {
 				abs, err = site.LogonSrv(abs)
+			}
+			if err != nil && named {
+				return nil, nil, exitcode.UsageErr(fmt.Errorf("--logon: %w", err))
 			}
 			if err != nil {
 				rep.Warnf("logon server %s cannot be read: %v", m, err)

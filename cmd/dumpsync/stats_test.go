@@ -121,7 +121,8 @@ func TestStatsGolden(t *testing.T) {
 }
 
 // stats takes PATH as dump does and --site/--logon as plan does; a logon
-// server that cannot be reached is reported (exit 1), a bad PATH is a usage error.
+// server a wildcard found that cannot be read is reported (exit 1), a
+// missing PATH or named folder is a usage error.
 func TestStatsArgs(t *testing.T) {
 	l := defaultPlanSite(t)
 	missing := filepath.Join(l.Dir, "nowhere")
@@ -134,7 +135,8 @@ func TestStatsArgs(t *testing.T) {
 		{"PATH folders with a wildcard", []string{filepath.Join(filepath.Dir(l.Domains[0]), "Domain.*")}, 0, 2},
 		{"PATH and --site name a file once", []string{l.Domains[0], "--site", l.Root}, 0, 2},
 		{"--logon only", []string{"--logon", l.Logons[0]}, 0, 1},
-		{"unreachable logon server", []string{"--site", l.Root, "--logon", missing}, 1, 2},
+		{"a wildcard finds no Logon.srv", []string{"--site", l.Root, "--logon", filepath.Join(l.Dir, "SM?")}, 1, 2},
+		{"missing --logon", []string{"--site", l.Root, "--logon", missing}, 2, 0},
 		{"missing PATH", []string{missing}, 2, 0},
 		{"missing --site", []string{"--site", missing}, 2, 0},
 	}
