@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
 	"github.com/dumpsync/dumpsync/internal/hugepages"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/planread"
@@ -41,6 +42,9 @@ type Options struct {
 	Warn      func(error)
 	// LockedRetry is how long a file locked by another process is retried.
 	LockedRetry time.Duration
+	// FileOps are the steps of moving, restoring and backing up .cfg files;
+	// tests make them fail.
+	FileOps atomicfile.Ops
 }
 
 // Summary counts results by status.
@@ -372,7 +376,7 @@ func (r *runner) file(i int, sib *siblingState) {
 	}
 	if r.opt.BackupDir != "" {
 		dest := BackupPath(r.opt.BackupDir, row.Path)
-		if err := retryLocked(r.opt.LockedRetry, func() error { return moveFile(row.Path, dest) }); err != nil {
+		if err := retryLocked(r.opt.LockedRetry, func() error { return moveFile(r.opt.FileOps, row.Path, dest) }); err != nil {
 			r.set(i, Failed, err.Error())
 			return
 		}
@@ -413,7 +417,7 @@ func (r *runner) restoreFile(i int) {
 		r.set(i, WhatIf, "would be restored")
 		return
 	}
-	if err := writeNew(row.Path, content); err != nil {
+	if err := writeNew(r.opt.FileOps, row.Path, content); err != nil {
 		r.set(i, Failed, err.Error())
 		return
 	}

@@ -327,11 +327,14 @@ func (e *editor) edit(req Request) (Outcome, error) {
 			return Outcome{}, err
 		}
 	}
-	perm := os.FileMode(0o644)
-	if fi, err := src.Stat(); err == nil {
-		perm = fi.Mode().Perm()
+	// The new file keeps the old one's mode and owner (Unix) or security
+	// descriptor (Windows): SMS must append to it exactly as before.
+	meta, err := atomicfile.MetadataOf(src)
+	if err != nil {
+		src.Close()
+		return Outcome{}, err
 	}
-	final, carried, err := e.commit(src, int64(len(data)), content, perm)
+	final, carried, err := e.commit(src, int64(len(data)), content, meta)
 	out := Outcome{Results: results, Rewritten: final != nil, CarriedOver: carried}
 	if final != nil {
 		out.Final, out.final = GuardOf(final), final
@@ -356,7 +359,7 @@ func (e *editor) edit(req Request) (Outcome, error) {
 // of the new file: there is no atomic "append if the size is still N".)
 // Rounds are rare with a writer like SMS; with a very busy one each round
 // has the same small chance of a tail as the first, so they end quickly.
-func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.FileMode) (final []byte, carried int, err error) {
+func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomicfile.Metadata) (final []byte, carried int, err error) {
 	ops := e.opts.Ops
 	c := &carry{e: e, src: src, srcOff: srcOff, content: content}
 	var late error // errors after a successful rename
@@ -373,7 +376,7 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.File
 		return nil, 0, errors.Join(late, err)
 	}
 	for round := 1; ; round++ {
-		tmp, err := atomicfile.CreateTemp(ops, e.path, perm)
+		tmp, err := atomicfile.CreateTemp(ops, e.path, meta)
 		if err != nil {
 			return fail(err)
 		}
@@ -504,8 +507,8 @@ func (c *carry) swap(tmp, link string, linkErr error) (*replacedFile, error) {
 		if err == nil {
 			return old, nil
 		}
-		if !atomicfile.InUse(err) || time.Now().After(deadline) {
-			if atomicfile.InUse(err) {
+		if !atomicfile.RenameInUse(err) || time.Now().After(deadline) {
+			if atomicfile.RenameInUse(err) {
 				err = fmt.Errorf("still in use by another process after %v: %w", e.opts.InUseWait, err)
 			}
 			return nil, fmt.Errorf("%s: replacing it with %s: %w", e.path, filepath.Base(tmp), err)
