@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/dumpsync/dumpsync/internal/applycmd"
 	"github.com/dumpsync/dumpsync/internal/check"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
@@ -109,7 +109,7 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	}
 	var roots []string
 	for _, r := range c.AllowRoot {
-		abs, err := filepath.Abs(r)
+		abs, err := paths.Abs(r)
 		if err != nil {
 			return exitcode.UsageErr(fmt.Errorf("--allow-root %s: %w", r, err))
 		}
