@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/dumpsync/dumpsync/internal/applycmd"
 	"github.com/dumpsync/dumpsync/internal/check"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -21,7 +23,7 @@ type CheckCmd struct {
 	Strict     bool        `help:"Warnings fail the check too (exit 1)."`
 
 	Plan      string      `placeholder:"FILE" help:"Gate a plan export instead (FILE or - for stdin), read exactly as apply reads it."`
-	AllowRoot []string    `name:"allow-root" placeholder:"DIR" help:"With --plan: Error (OutsideRoot) for each row whose Path is under none of these folders. Repeatable."`
+	AllowRoot []string    `name:"allow-root" sep:"none" placeholder:"DIR" help:"With --plan: Error (OutsideRoot) for each row whose Path is under none of these folders. Repeatable."`
 	MaxRemove check.Limit `name:"max-remove" placeholder:"N" help:"With --plan: Error (TooManyRemovals) when the plan removes more than N entries."`
 	MaxDelete check.Limit `name:"max-delete" placeholder:"N" help:"With --plan: Error (TooManyDeletions) when the plan deletes more than N files."`
 	Verify    bool        `help:"With --plan: Warning (StaleRow) for each row that apply --what-if would not apply, with its reason."`
@@ -68,21 +70,21 @@ Examples:
 }
 
 // Run checks.
-func (c *CheckCmd) Run(g *Globals, s *Streams, now Clock) error {
+func (c *CheckCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) error {
 	t, err := g.clock(now)
 	if err != nil {
 		return err
 	}
 	if c.Plan != "" {
-		return c.runPlan(g, s)
+		return c.runPlan(g, s, rep)
 	}
 	if len(c.AllowRoot) > 0 || c.MaxRemove.Set || c.MaxDelete.Set || c.Verify {
 		return exitcode.Usagef("--allow-root, --max-remove, --max-delete and --verify go with --plan FILE")
 	}
-	return c.runHealth(g, s, check.Options{Now: t, MaxAgeDays: c.MaxAgeDays, MaxEntries: c.MaxEntries, MaxBytes: c.MaxBytes})
+	return c.runHealth(g, s, rep, check.Options{Now: t, MaxAgeDays: c.MaxAgeDays, MaxEntries: c.MaxEntries, MaxBytes: c.MaxBytes})
 }
 
-func (c *CheckCmd) runHealth(g *Globals, s *Streams, opt check.Options) error {
+func (c *CheckCmd) runHealth(g *Globals, s *Streams, rep *report.Reporter, opt check.Options) error {
 	files, err := site.ResyncFiles(c.Paths)
 	if err != nil {
 		return exitcode.UsageErr(err)
@@ -91,13 +93,12 @@ func (c *CheckCmd) runHealth(g *Globals, s *Streams, opt check.Options) error {
 	if err != nil {
 		return err
 	}
-	warn := func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }
-	sum, err := check.Health(files, opt, func(f *check.Finding) error { return recs.Encode(f) }, warn)
+	sum, err := check.Health(files, opt, func(f *check.Finding) error { return recs.Encode(f) }, rep.Warn)
 	return c.finish(recs, sum, err)
 }
 
 // runPlan gates a plan export.
-func (c *CheckCmd) runPlan(g *Globals, s *Streams) error {
+func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	if len(c.Paths) > 0 {
 		return exitcode.Usagef("--plan checks a plan; it takes no PATH (got %q)", c.Paths[0])
 	}
@@ -112,12 +113,12 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams) error {
 		}
 		roots = append(roots, abs)
 	}
-	p, name, err := readPlan(s, c.Plan)
+	p, name, err := applycmd.ReadPlan(s.In, c.Plan)
 	if err != nil {
 		return err
 	}
 	if p.Truncated {
-		fmt.Fprintf(s.Err, "dumpsync: %s was cut short (no closing ]): checking its %d complete rows\n", name, len(p.Rows))
+		rep.Infof("%s was cut short (no closing ]): checking its %d complete rows", name, len(p.Rows))
 	}
 	recs, err := g.open(s, check.Finding{})
 	if err != nil {
@@ -130,7 +131,7 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams) error {
 
 // finish ends the output and turns the summary into the exit code.
 func (c *CheckCmd) finish(recs *records, sum check.Summary, err error) error {
-	if err = recs.close(err); err != nil {
+	if err = recs.Close(err); err != nil {
 		return err
 	}
 	switch {

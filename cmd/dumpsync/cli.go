@@ -103,8 +103,8 @@ func (g *Globals) openAs(s *Streams, proto any, f output.Format) (*records, erro
 	return &records{Encoder: enc, sink: sink}, nil
 }
 
-// close ends the stream; with fail set (the work failed) a --out file is discarded.
-func (r *records) close(fail error) error {
+// Close ends the stream; with fail set (the work failed) a --out file is discarded.
+func (r *records) Close(fail error) error {
 	cerr := r.Encoder.Close()
 	if fail != nil {
 		r.sink.Abort()

@@ -48,6 +48,8 @@ func TestScript(t *testing.T) {
 			"dos2unix": cmdDos2unix,
 			"listdir":  cmdListdir,
 			"status":   cmdStatus,
+			"expand":   cmdExpand,
+			"utf32":    cmdUTF32,
 		},
 	})
 }
@@ -214,4 +216,46 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
+}
+
+// expand IN OUT writes IN with $WORK replaced by the work folder (its
+// backslashes doubled when OUT is .json or .jsonl), so that a hand-written
+// plan can name files the script made.
+func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: expand IN OUT")
+	}
+	work := ts.Getenv("WORK")
+	if ext := strings.ToLower(filepath.Ext(args[1])); ext == ".json" || ext == ".jsonl" {
+		work = strings.ReplaceAll(work, `\`, `\\`)
+	}
+	s := strings.ReplaceAll(ts.ReadFile(args[0]), "$WORK", work)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(s), 0o666))
+}
+
+// utf32 le|be|le-bom|be-bom IN OUT writes the UTF-8 file IN as UTF-32.
+func cmdUTF32(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: utf32 le|be|le-bom|be-bom IN OUT")
+	}
+	order, bom := binary.AppendByteOrder(binary.LittleEndian), false
+	switch args[0] {
+	case "le":
+	case "be":
+		order = binary.BigEndian
+	case "le-bom":
+		bom = true
+	case "be-bom":
+		order, bom = binary.BigEndian, true
+	default:
+		ts.Fatalf("utf32: unknown kind %q", args[0])
+	}
+	var b []byte
+	if bom {
+		b = order.AppendUint32(b, 0xFEFF)
+	}
+	for _, r := range ts.ReadFile(args[1]) {
+		b = order.AppendUint32(b, uint32(r))
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[2]), b, 0o666))
 }

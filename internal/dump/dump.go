@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
 )
@@ -28,6 +29,26 @@ type Entry struct {
 type RawEntry struct {
 	Entry
 	Extra string `json:"Extra" desc:"bytes 20-47 of the record as lower-case hex (only with --raw)"`
+}
+
+// WriteFields hands the fields to w in column order (output.Fielder), so
+// entries are encoded without reflection.
+func (e *Entry) WriteFields(w output.FieldWriter) {
+	w.Str(e.Path)
+	w.Int(e.Index)
+	w.Int(e.Offset)
+	w.Str(e.SmsId)
+	w.Int(e.RequestTime)
+	w.OptStr(e.RequestedAt)
+	w.OptInt(e.AgeDays)
+	w.Bool(e.Valid)
+	w.OptStr(e.Problem)
+}
+
+// WriteFields hands the fields to w in column order (output.Fielder).
+func (e *RawEntry) WriteFields(w output.FieldWriter) {
+	e.Entry.WriteFields(w)
+	w.Str(e.Extra)
 }
 
 // AgeDays returns floor((now - t) / 86400).
@@ -150,7 +171,7 @@ func Files(files []string, opt Options, enc Encoder, warn func(error)) (attentio
 			continue
 		}
 		var encErr error
-		_, serr := resync.Scan(path, func(i int64, e *record.Entry) error {
+		_, serr := resync.Read(path, func(i int64, e *record.Entry) error {
 			fill(&en.Entry, path, i, e, now, &store)
 			if opt.Raw {
 				en.Extra = e.ExtraHex()

@@ -3,6 +3,7 @@ package dump
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/record"
 )
 
@@ -326,4 +328,35 @@ func BenchmarkFill(b *testing.B) {
 		fill(&en, "p", int64(i), &recs[i%len(recs)], now.Unix(), &st)
 		i++
 	}
+}
+
+// BenchmarkFilesJSONL is dump's whole path for one file: read, fill, encode.
+func BenchmarkFilesJSONL(b *testing.B) { benchFiles(b, output.JSONL) }
+
+// BenchmarkFilesCSV is BenchmarkFilesJSONL as CSV.
+func BenchmarkFilesCSV(b *testing.B) { benchFiles(b, output.CSV) }
+
+func benchFiles(b *testing.B, f output.Format) {
+	const n = 100_000
+	path := filepath.Join(b.TempDir(), "Resync.cfg")
+	data := make([]byte, 0, n*record.Size)
+	for i := range n {
+		e := record.Make(fmt.Sprintf("SMS%05X", i), uint32(1_700_000_000+i*7919), nil)
+		data = append(data, e.Raw[:]...)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	enc, err := output.NewEncoder(io.Discard, f, Entry{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Files([]string{path}, Options{Now: time.Unix(1_800_000_000, 0)}, enc, func(err error) { b.Fatal(err) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "entries/s")
 }

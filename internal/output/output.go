@@ -79,17 +79,37 @@ func NewEncoder(w io.Writer, f Format, proto any) (Encoder, error) {
 		return nil, err
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)
+	fast := fastEnabled && isFielder(t)
+	var jf *jsonFields
+	if fast {
+		jf = newJSONFields(cols)
+	}
 	switch f {
 	case JSON:
-		return newJSONEncoder(bw, true), nil
+		return newJSONEncoder(bw, true, jf), nil
 	case JSONL:
-		return newJSONEncoder(bw, false), nil
+		return newJSONEncoder(bw, false, jf), nil
 	case CSV:
-		return newCSVEncoder(bw, cols), nil
+		return newCSVEncoder(bw, cols, fast), nil
 	case Table:
 		return newTableEncoder(bw, cols), nil
 	}
 	return nil, fmt.Errorf("output: no encoder for format %q", f)
+}
+
+var fielderType = reflect.TypeFor[Fielder]()
+
+// fastEnabled is false only in the tests that hold the fast path to the
+// reference path.
+var fastEnabled = true
+
+// isFielder reports whether records of type t (or pointers to them) are
+// Fielders.
+func isFielder(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Implements(fielderType) || reflect.PointerTo(t).Implements(fielderType)
 }
 
 func valueOf(rec any) reflect.Value {

@@ -31,20 +31,32 @@ func readCSV(t *text) (*Plan, error) {
 		return nil, err
 	}
 	cols := make([]int, len(header)) // field index of each column, -1 if unknown
-	seen := map[int]string{}
+	seen := map[string]string{}      // lower-case name -> name as written
 	known := 0
 	for i, h := range header {
 		cols[i] = -1
+		if h != "" {
+			// Import-Csv refuses a header with a name twice (any case), and
+			// which column was meant cannot be known.
+			k := strings.ToLower(h)
+			if prev, dup := seen[k]; dup {
+				name := prev
+				if f, ok := lookupField(h); ok {
+					name = fields[f].name
+				}
+				return nil, fmt.Errorf("%s: line %d: column %s appears twice in the header (as %q and %q)", t.name, headerLine, name, prev, h)
+			}
+			seen[k] = h
+		}
 		f, ok := lookupField(h)
 		if !ok {
 			continue
 		}
-		if prev, dup := seen[f]; dup {
-			return nil, fmt.Errorf("%s: line %d: column %s appears twice in the header (as %q and %q)", t.name, headerLine, fields[f].name, prev, h)
-		}
-		seen[f] = h
 		cols[i] = f
 		known++
+	}
+	if err := notAPlan(t.name, header); err != nil {
+		return nil, err
 	}
 	if known == 0 {
 		return nil, fmt.Errorf("%s: line %d: not a plan: the first line is neither JSON nor a CSV header naming any of the columns %s", t.name, headerLine, fieldNames())

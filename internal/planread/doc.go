@@ -15,8 +15,12 @@
 // string or null is null, for every field, so that JSON and CSV agree. A null
 // array element or JSON Lines value (PowerShell's $null for a blank line) is
 // skipped and not counted in Row.N. Read stops only at input it cannot
-// parse at all; a bad value in one field is kept with the row and reported by
-// Validate, so dumpsync check can list every problem at once.
+// parse at all, or cannot read unambiguously: a key given twice in one row
+// (in any case, as PowerShell's ConvertFrom-Json and Import-Csv refuse it),
+// and an input that looks like something else (another dumpsync export, a
+// Resync.cfg, UTF-32), which it names. A bad value in one field is kept with
+// the row and reported by Validate, so dumpsync check can list every problem
+// at once.
 //
 // Validate applies the rules apply relies on (clean absolute paths, record
 // offsets, the size and SHA-256 guard, --within roots, conflicting rows) and

@@ -51,6 +51,9 @@ func fastJSON(t *text) (plan *Plan, ok bool) {
 	default:
 		return nil, false
 	}
+	if err := notAPlan(t.name, f.keys); err != nil {
+		return nil, false // the general path finds the same keys
+	}
 	return &Plan{Rows: f.rows, Format: "json"}, true
 }
 
@@ -70,6 +73,8 @@ type fastReader struct {
 
 	lastPath string
 	paths    map[string]string
+
+	keys []string // the field names of the first row, for notAPlan
 }
 
 // slab is the size of the first slab of each kind; each next one is twice
@@ -203,6 +208,8 @@ func (f *fastReader) element(i int) (int, bool) {
 		return i + 1, true
 	}
 	var seen uint32
+	var unknownBuf [8][]byte
+	unknown := unknownBuf[:0]
 	hint := 0
 	for {
 		// The name.
@@ -219,13 +226,29 @@ func (f *fastReader) element(i int) (int, bool) {
 		if j >= len(s) {
 			return 0, false
 		}
+		if r.N == 1 {
+			f.keys = append(f.keys, string(s[i+1:j]))
+		}
 		fi := lookupFieldASCII(s[i+1:j], hint)
 		if fi >= 0 {
 			if seen&(1<<fi) != 0 {
-				return 0, false
+				return 0, false // a duplicate key: the general path reports it
 			}
 			seen |= 1 << fi
 			hint = fi + 1
+		} else {
+			// Unknown names must be unique too; a row with many of them is
+			// left to the general path.
+			k := s[i+1 : j]
+			if len(unknown) == cap(unknown) {
+				return 0, false
+			}
+			for _, u := range unknown {
+				if asciiEqualFold(k, view(u)) {
+					return 0, false
+				}
+			}
+			unknown = append(unknown, k)
 		}
 		i = skipSpace(s, j+1)
 		if i >= len(s) || s[i] != ':' {

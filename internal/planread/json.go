@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	json "github.com/goccy/go-json"
@@ -46,7 +45,8 @@ func (r *rawValue) UnmarshalJSON(b []byte) error {
 type jsonReader struct {
 	t    *text
 	plan *Plan
-	end  int // offset just after the closing ] of the top-level array
+	end  int      // offset just after the closing ] of the top-level array
+	keys []string // the field names of the first row, for notAPlan
 }
 
 func readJSON(t *text) (*Plan, error) {
@@ -66,6 +66,9 @@ func readJSON(t *text) (*Plan, error) {
 		}
 	} else {
 		err = jr.objects()
+	}
+	if err == nil {
+		err = notAPlan(t.name, jr.keys)
 	}
 	if err != nil {
 		return nil, err
@@ -199,29 +202,88 @@ func (jr *jsonReader) objects() error {
 	return nil
 }
 
+// member is one name and value of a JSON object, in input order.
+type member struct {
+	key string
+	val rawValue
+}
+
+// members returns the members of the object raw in input order, duplicates
+// included: a map would keep only the last of two equal names.
+func (jr *jsonReader) members(raw rawValue, at int, what string) ([]member, error) {
+	d := newDecoder(bytes.NewReader(raw))
+	if _, err := d.Token(); err != nil { // the {
+		return nil, jr.syntaxError(at, err, what)
+	}
+	var ms []member
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return nil, jr.syntaxError(at, err, what)
+		}
+		k, ok := tok.(string)
+		if !ok {
+			return nil, jr.t.errorf(at, "invalid JSON in %s: object key is not a string", what)
+		}
+		var v rawValue
+		if err := d.Decode(&v); err != nil {
+			return nil, jr.syntaxError(at, err, what)
+		}
+		ms = append(ms, member{k, v})
+	}
+	if _, err := d.Token(); err != nil { // the }
+		return nil, jr.syntaxError(at, err, what)
+	}
+	return ms, nil
+}
+
+// twice returns the indexes of the first two members whose names are equal
+// without case, or -1, -1. PowerShell's property names are case-insensitive
+// (ConvertFrom-Json refuses such an object), and which of two values was
+// meant cannot be known, so neither is ever picked.
+func twice(ms []member) (first, second int) {
+	seen := make(map[string]int, len(ms))
+	for i, m := range ms {
+		k := strings.ToLower(m.key)
+		if j, dup := seen[k]; dup {
+			return j, i
+		}
+		seen[k] = i
+	}
+	return -1, -1
+}
+
+// givenTwice is the message for the names a and b of one field.
+func givenTwice(a, b string) string {
+	if a == b {
+		return "given twice"
+	}
+	return fmt.Sprintf("given twice, as %q and %q", a, b)
+}
+
 // unwrap handles the {"value":...,"Count":N} wrapper: an object with a
 // "value" key (any case) and neither Action nor Path. ok reports whether raw
 // was the wrapper.
 func (jr *jsonReader) unwrap(raw rawValue, at int) (bool, error) {
-	var m map[string]rawValue
-	if err := unmarshal(raw, &m); err != nil {
-		return false, jr.syntaxError(at, err, "the object")
+	ms, err := jr.members(raw, at, "the object")
+	if err != nil {
+		return false, err
 	}
 	var val rawValue
 	found := false
-	for k, v := range m {
-		switch strings.ToLower(k) {
+	for _, m := range ms {
+		switch strings.ToLower(m.key) {
 		case "value":
-			if found {
-				return false, jr.t.errorf(at, `the {"value":...} wrapper has its value key twice`)
-			}
-			val, found = v, true
+			val, found = m.val, true
 		case "action", "path":
 			return false, nil
 		}
 	}
 	if !found {
 		return false, nil
+	}
+	if i, j := twice(ms); i >= 0 {
+		return false, jr.t.errorf(at, `the {"value":...} wrapper has its %s key twice (as %q and %q)`, ms[i].key, ms[i].key, ms[j].key)
 	}
 	// The value's text is a part of the input; find where, for line numbers.
 	off := at
@@ -266,30 +328,32 @@ func (jr *jsonReader) element(raw rawValue, at int, what string) error {
 	default:
 		return jr.t.errorf(at, "%s is %s, want an object (one plan row)", what, jsonType(raw))
 	}
-	var m map[string]rawValue
-	if err := unmarshal(raw, &m); err != nil {
-		return jr.syntaxError(at, err, what)
+	ms, err := jr.members(raw, at, what)
+	if err != nil {
+		return err
 	}
 	row := Row{N: len(jr.plan.Rows) + 1, Line: jr.t.line(at)}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	if row.N == 1 {
+		for _, m := range ms {
+			jr.keys = append(jr.keys, m.key)
+		}
 	}
-	sort.Strings(keys)
-	seen := map[int]string{}
-	for _, k := range keys {
-		i, ok := lookupField(k)
+	if i, j := twice(ms); i >= 0 {
+		name := ms[i].key
+		if f, ok := lookupField(name); ok {
+			name = fields[f].name
+		}
+		e := RowError{N: row.N, Line: row.Line, Field: name, Msg: givenTwice(ms[i].key, ms[j].key)}
+		return fmt.Errorf("%s: %w", jr.t.name, e)
+	}
+	for _, m := range ms {
+		i, ok := lookupField(m.key)
 		if !ok {
 			continue
 		}
-		if prev, dup := seen[i]; dup {
-			row.problem(fields[i].name, fmt.Sprintf("given twice, as %q and %q", prev, k))
-			continue
-		}
-		seen[i] = k
-		v, err := jsonValue(m[k])
+		v, err := jsonValue(m.val)
 		if err != nil {
-			return jr.t.errorf(at, "%s, field %q: %v", what, k, err)
+			return jr.t.errorf(at, "%s, field %q: %v", what, m.key, err)
 		}
 		row.set(i, v)
 	}

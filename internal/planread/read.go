@@ -2,6 +2,7 @@ package planread
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -49,8 +50,7 @@ type Row struct {
 	Content     *string // base64, undo RestoreFile rows only
 
 	// bad holds the fields whose value could not be used (a non-integer
-	// Size, a Path given as a number, a field given twice); Validate reports
-	// them.
+	// Size, a Path given as a number); Validate reports them.
 	bad []fieldProblem
 }
 
@@ -138,6 +138,8 @@ type decoded struct {
 
 func decodeText(b []byte) (decoded, error) {
 	switch {
+	case utf32BOM(b):
+		return decoded{}, errors.New(errUTF32)
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
 		return checkUTF8(b[3:], 3)
 	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
@@ -146,6 +148,9 @@ func decodeText(b []byte) (decoded, error) {
 		return decodeUTF16(b, true)
 	}
 	if i := bytes.IndexByte(b, 0); i >= 0 {
+		if m := binaryLookalike(b); m != "" {
+			return decoded{}, errors.New(m)
+		}
 		return decoded{}, fmt.Errorf("byte offset %d: NUL byte; the input looks like UTF-16 without a byte-order mark (save it as UTF-8, or as UTF-16 with a BOM)", i)
 	}
 	return checkUTF8(b, 0)

@@ -389,7 +389,6 @@ func TestReadValues(t *testing.T) {
 		{"unknown action kept", `{"Action":"Nuke"}`, want{row: Row{Action: "Nuke"}}},
 		{"hex lower-cased", `{"Record":"ABCDEF","Sha256":"00FF"}`, want{row: Row{Record: ptr("abcdef"), Sha256: ptr("00ff")}}},
 		{"non-hex kept", `{"Record":"XYZ"}`, want{row: Row{Record: ptr("XYZ")}}},
-		{"field twice", `{"Path":"/a","path":"/b"}`, want{row: Row{Path: "/a"}, bad: []fieldProblem{{"Path", `given twice, as "Path" and "path"`}}}},
 		{"unknown fields ignored", `{"Note":1,"PSComputerName":"x"}`, want{}},
 		{"5.1 escapes", `{"Reason":"it\u0027s \u003c\u0026\u003e"}`, want{row: Row{Reason: ptr("it's <&>")}}},
 	}
