@@ -62,6 +62,10 @@ type records struct {
 	sink *output.Sink
 }
 
+// Chunked hands out the encoder's chunked form, for dump's formatting on
+// several goroutines.
+func (r *records) Chunked() (output.Chunked, bool) { return output.AsChunked(r.Encoder) }
+
 // open starts the record output for records shaped like proto. Call it only
 // after every usage check, so a usage error writes nothing.
 func (g *Globals) open(s *Streams, proto any) (*records, error) {
