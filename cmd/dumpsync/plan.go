@@ -90,8 +90,9 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) e
 	return nil
 }
 
-// folders resolves the arguments. Site folders that do not exist are usage
-// errors; logon servers that cannot be reached are reported and skipped.
+// folders resolves the arguments. Folders named that do not exist are usage
+// errors; logon servers found by a wildcard that cannot be read are reported
+// and skipped.
 func (c *PlanCmd) folders(rep *report.Reporter) (domains, logons []string, err error) {
 	seen := map[string]bool{}
 	add := func(list *[]string, p string) {
@@ -144,11 +145,17 @@ func (c *PlanCmd) folders(rep *report.Reporter) (domains, logons []string, err e
 		if err != nil {
 			return nil, nil, exitcode.UsageErr(fmt.Errorf("--logon: %w", err))
 		}
+		// A folder the user named must be there, as --site's must; a server
+		// a wildcard found may be down without stopping the others.
+		named := !paths.HasWildcard(a)
 		for _, m := range matches {
 			c.logonCount++
-			abs, err := filepath.Abs(m)
+			abs, err := absDir(m)
 			if err == nil {
 				abs, err = site.LogonSrv(abs)
+			}
+			if err != nil && named {
+				return nil, nil, exitcode.UsageErr(fmt.Errorf("--logon: %w", err))
 			}
 			if err != nil {
 				rep.Warnf("logon server %s cannot be read: %v", m, err)
