@@ -28,7 +28,8 @@ file before it is made; 'dumpsync apply UNDOFILE' puts everything back.
 
 Results: the row's fields, then Status (Applied, Skipped, Failed, WhatIf) and Detail.
 
-Exit codes: 0 every row Applied (or WhatIf); 1 some row Skipped or Failed; 2 invalid plan or usage, nothing changed.
+Exit codes: 0 every row Applied (or WhatIf); 1 some row Skipped or Failed; 2 invalid plan or usage, nothing changed;
+130 interrupted (Ctrl-C): the current file was finished, the rows not reached are Skipped in the results.
 
 Examples:
   dumpsync apply plan.json --within \\sms01\SMS_ABC --what-if
@@ -66,7 +67,7 @@ func (c *ApplyCmd) request(g *Globals, s *Streams, rep *report.Reporter, now tim
 	return &applycmd.Request{
 		Name: name, Plan: p,
 		Within: c.Within, WhatIf: c.WhatIf, BackupDir: c.BackupDir, Undo: c.Undo, NoUndo: c.NoUndo,
-		Now: now, Terminal: s.ErrTTY, Report: rep,
+		Now: now, Terminal: s.ErrTTY, Report: rep, Interrupt: s.Interrupt,
 		Open: func() (applycmd.Results, error) { return g.openAs(s, apply.Result{}, format) },
 	}
 }

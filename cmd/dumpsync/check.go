@@ -92,6 +92,7 @@ func (c *CheckCmd) runHealth(g *Globals, s *Streams, rep *report.Reporter, opt c
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	sum, err := check.Health(files, opt, func(f *check.Finding) error { return recs.Encode(f) }, rep.Warn)
 	return c.finish(recs, sum, err)
 }
@@ -123,6 +124,7 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	opt := check.PlanOptions{AllowRoots: roots, MaxRemove: c.MaxRemove, MaxDelete: c.MaxDelete, Verify: c.Verify}
 	sum, err := check.Plan(p, opt, func(f *check.Finding) error { return recs.Encode(f) })
 	return c.finish(recs, sum, err)

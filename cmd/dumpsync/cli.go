@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/output"
 )
 
@@ -60,6 +62,19 @@ func (g *Globals) clock(now Clock) (time.Time, error) {
 type records struct {
 	output.Encoder
 	sink *output.Sink
+	out  string // --out, if any
+	// stop, when set (by a read-only command), makes Encode fail with
+	// interrupt.ErrInterrupted once the user asks to stop.
+	stop       <-chan struct{}
+	unregister func()
+}
+
+// Encode writes one record, or stops the command if the user asked to.
+func (r *records) Encode(rec any) error {
+	if r.stop != nil && interrupt.Requested(r.stop) {
+		return interrupt.ErrInterrupted
+	}
+	return r.Encoder.Encode(rec)
 }
 
 // Chunked hands out the encoder's chunked form, for dump's formatting on
@@ -104,11 +119,25 @@ func (g *Globals) openAs(s *Streams, proto any, f output.Format) (*records, erro
 		sink.Abort()
 		return nil, err
 	}
-	return &records{Encoder: enc, sink: sink}, nil
+	// A second Ctrl-C exits at once (unless apply is changing files): the
+	// --out temporary file goes with it.
+	unregister := interrupt.OnForcedExit(sink.Abort)
+	return &records{Encoder: enc, sink: sink, out: g.Out, unregister: unregister}, nil
 }
 
 // Close ends the stream; with fail set (the work failed) a --out file is discarded.
+//
+// An interrupted stream is not ended: a JSON array without its closing
+// bracket is recognisably cut short (apply refuses such a plan).
 func (r *records) Close(fail error) error {
+	r.unregister()
+	if errors.Is(fail, interrupt.ErrInterrupted) {
+		r.sink.Abort()
+		if r.out != "" {
+			return fmt.Errorf("%w; %s was not written", fail, r.out)
+		}
+		return fmt.Errorf("%w; the output is incomplete", fail)
+	}
 	cerr := r.Encoder.Close()
 	if fail != nil {
 		r.sink.Abort()

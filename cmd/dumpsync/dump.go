@@ -53,6 +53,7 @@ func runDump(g *Globals, s *Streams, rep *report.Reporter, now Clock, args []str
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	attention, err := dump.Files(files, dump.Options{Now: t, Raw: raw}, recs, rep.Warn)
 	if err = recs.Close(err); err != nil {
 		return err

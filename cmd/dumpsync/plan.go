@@ -63,9 +63,10 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) e
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	p := &plan.Planner{
 		Opt: plan.Options{Days: c.Days, Now: t, Orphans: c.Orphans, LogonAllCfg: c.LogonAllCfg,
-			IncludeInvalid: c.IncludeInvalid, Parallel: c.Parallel},
+			IncludeInvalid: c.IncludeInvalid, Parallel: c.Parallel, Interrupt: s.Interrupt},
 		Warn: rep.Warn,
 	}
 	var bar *progress.Bar

@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"dumpsync": func() {
 			s := &Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
-			os.Exit(run(os.Args[1:], s, time.Now))
+			os.Exit(runInterruptible(os.Args[1:], s, time.Now))
 		},
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/hugepages"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/record"
@@ -41,12 +42,21 @@ type Options struct {
 	Warn      func(error)
 	// LockedRetry is how long a file locked by another process is retried.
 	LockedRetry time.Duration
+	// Interrupt, when closed, stops the run before the next Resync.cfg
+	// rewrite or file change (one in progress is completed); nil: never.
+	Interrupt <-chan struct{}
 }
+
+// DetailInterrupted is the Detail of the rows an interrupted run did not
+// reach (Status Skipped): they were not looked at, and applying the same
+// plan again carries them out.
+const DetailInterrupted = "not reached: apply was interrupted; apply the plan again to carry it out"
 
 // Summary counts results by status.
 type Summary struct {
 	Applied, Skipped, Failed, WhatIf int
 	Warnings                         int // reported on Warn: a change made, but not everything after it worked
+	NotReached                       int // Skipped because the run was interrupted first (counted in Skipped too)
 }
 
 // Attention reports whether any row was not applied, or a warning was given.
@@ -67,6 +77,11 @@ type edit struct {
 
 // Run applies rows (validated, duplicates removed) and emits one Result per
 // row, in plan order. Folders are processed in the order they first appear.
+//
+// When opt.Interrupt is closed, Run stops between files, emits every row
+// all the same (those not reached as Skipped, DetailInterrupted: one Result
+// per plan row, so the results can be filtered and applied again) and
+// returns interrupt.ErrInterrupted.
 func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, error) {
 	if opt.LockedRetry == 0 {
 		opt.LockedRetry = 5 * time.Second
@@ -77,9 +92,16 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 	hugepages.Slice(outcomes)
 	r := &runner{rows: rows, res: outcomes, opt: opt}
 	for _, g := range groupRows(rows) {
+		if r.stopped() {
+			break
+		}
 		r.folder(g)
 	}
 	sum := Summary{Warnings: r.warnings}
+	var stopErr error
+	if r.interrupted {
+		stopErr = interrupt.ErrInterrupted
+	}
 	// The Results are made in chunks, a new one each time, so that emit may
 	// keep them.
 	var chunk []Result
@@ -91,6 +113,10 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 		chunk = chunk[1:]
 		*res = newResult(&rows[i])
 		res.Status, res.Detail = outcomes[i].status, outcomes[i].detail
+		if res.Status == "" && r.interrupted {
+			res.Status, res.Detail = Skipped, DetailInterrupted
+			sum.NotReached++
+		}
 		switch res.Status {
 		case Applied:
 			sum.Applied++
@@ -102,10 +128,10 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 			sum.WhatIf++
 		}
 		if err := emit(res); err != nil {
-			return sum, err
+			return sum, errors.Join(stopErr, err)
 		}
 	}
-	return sum, nil
+	return sum, stopErr
 }
 
 // resultChunk is how many Results Run allocates at a time.
@@ -164,6 +190,17 @@ type runner struct {
 	res      []outcome
 	opt      Options
 	warnings int // problems after a change was made
+	// interrupted is set when the run stopped early (opt.Interrupt); the
+	// rows not reached have no outcome.
+	interrupted bool
+}
+
+// stopped reports whether the run must stop before its next change.
+func (r *runner) stopped() bool {
+	if !r.interrupted && interrupt.Requested(r.opt.Interrupt) {
+		r.interrupted = true
+	}
+	return r.interrupted
 }
 
 func (r *runner) set(i int, status, detail string) {
@@ -173,13 +210,19 @@ func (r *runner) set(i int, status, detail string) {
 func (r *runner) folder(g *group) {
 	removed := map[int64]bool{} // what-if: offsets that would be removed
 	for _, e := range g.edits {
+		if r.stopped() {
+			return
+		}
 		r.edit(e, removed)
 	}
-	if len(g.files) == 0 {
+	if len(g.files) == 0 || r.stopped() {
 		return
 	}
 	sib := r.sibling(g.folder, removed)
 	for _, i := range g.files {
+		if r.stopped() {
+			return
+		}
 		r.file(i, sib)
 	}
 }
@@ -243,7 +286,11 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 			return r.opt.Undo.Add(ptrs...)
 		}
 	}
-	out, err := resyncedit.Edit(req, resyncedit.Options{InUseWait: r.opt.LockedRetry})
+	out, err := resyncedit.Edit(req, resyncedit.Options{InUseWait: r.opt.LockedRetry, Interrupt: r.opt.Interrupt})
+	if err != nil && !out.Rewritten && errors.Is(err, interrupt.ErrInterrupted) {
+		r.interrupted = true // the rows stay "not reached"
+		return
+	}
 	if err != nil && !out.Rewritten {
 		for _, i := range e.rows {
 			r.set(i, Failed, err.Error())

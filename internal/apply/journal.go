@@ -51,6 +51,9 @@ func DefaultUndoPath(now time.Time) (string, error) {
 	}
 }
 
+// Rows is how many rows were written (and synced) so far.
+func (j *Journal) Rows() int { return j.rows }
+
 // Path is where the journal is (or will be) written.
 func (j *Journal) Path() string { return j.path }
 

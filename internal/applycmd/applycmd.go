@@ -8,6 +8,7 @@
 package applycmd
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/dumpsync/dumpsync/internal/apply"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/report"
 )
@@ -43,6 +45,10 @@ type Request struct {
 	Now time.Time
 	// Terminal is set when stderr is a terminal.
 	Terminal bool
+	// Interrupt is closed when the user asks to stop (Ctrl-C); nil: never.
+	// The run stops between files, writes every Result (the rows not
+	// reached as Skipped) and returns exit 130.
+	Interrupt <-chan struct{}
 
 	Report *report.Reporter
 	// Open starts the Results; it is called only once every check passed,
@@ -119,7 +125,7 @@ func Run(req *Request) error {
 		}
 		return res.Close(nil)
 	}
-	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn}
+	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn, Interrupt: req.Interrupt}
 	if req.BackupDir != "" {
 		if err := apply.RejectInside("--backup-dir", req.BackupDir, rows); err != nil {
 			return exitcode.UsageErr(err)
@@ -134,7 +140,14 @@ func Run(req *Request) error {
 	if err != nil {
 		return err
 	}
+	if !req.WhatIf {
+		interrupt.Protect() // from here a second Ctrl-C waits for the current file too
+	}
 	sum, err := apply.Run(rows, opt, func(r *apply.Result) error { return res.Encode(r) })
+	interrupted := errors.Is(err, interrupt.ErrInterrupted)
+	if interrupted {
+		err = nil // the results so far are written whole
+	}
 	if opt.Undo != nil {
 		if jerr := opt.Undo.Close(); jerr != nil && err == nil {
 			err = jerr
@@ -143,6 +156,10 @@ func Run(req *Request) error {
 	if err = res.Close(err); err != nil {
 		return err
 	}
+	if interrupted {
+		rep.Errorf("%s", interruptedLine(sum, len(rows), req.WhatIf, opt.Undo))
+		return &exitcode.Error{Code: exitcode.Interrupted}
+	}
 	if req.Terminal {
 		rep.Summary("apply", "%d applied, %d skipped, %d failed, %d what-if", sum.Applied, sum.Skipped, sum.Failed, sum.WhatIf)
 	}
@@ -150,6 +167,22 @@ func Run(req *Request) error {
 		return exitcode.NeedsAttention
 	}
 	return nil
+}
+
+// interruptedLine is the one line an interrupted apply ends with: how far it
+// got and where its undo file is.
+func interruptedLine(sum apply.Summary, rows int, whatIf bool, undo *apply.Journal) string {
+	if whatIf {
+		return fmt.Sprintf("interrupted: %d of %d rows checked, %d not reached; nothing was changed", rows-sum.NotReached, rows, sum.NotReached)
+	}
+	line := fmt.Sprintf("interrupted: %d of %d rows applied, %d not reached (Skipped)", sum.Applied, rows, sum.NotReached)
+	switch {
+	case undo != nil && undo.Rows() > 0:
+		line += "; undo file: " + undo.Path()
+	case undo == nil && sum.Applied > 0:
+		line += "; no undo file (--no-undo)"
+	}
+	return line
 }
 
 // journal checks where the undo file goes and returns the journal that

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/dump"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
 	"github.com/dumpsync/dumpsync/internal/site"
@@ -30,6 +31,10 @@ type Options struct {
 	LogonAllCfg    bool // delete every .cfg on logon servers (the KB's advice)
 	IncludeInvalid bool // remove every invalid entry, whatever its time
 	Parallel       int  // folders scanned at once
+	// Interrupt, when closed, stops Run with interrupt.ErrInterrupted,
+	// before the next folder's rows (also while one is still being
+	// scanned); nil: never.
+	Interrupt <-chan struct{}
 }
 
 // Cutoff is the Unix time before which a request is stale: now - Days*86400,
@@ -78,9 +83,13 @@ type Summary struct {
 
 // Planner plans folders in order, scanning up to Parallel at once.
 type Planner struct {
-	Opt      Options
-	Warn     func(error) // one line per problem; the rest is still planned
-	Progress Progress    // may be nil
+	Opt Options
+	// Warn gets one line per problem; the rest is still planned. It is
+	// called from the scanning goroutines, but never by two at once.
+	Warn     func(error)
+	Progress Progress // may be nil
+
+	warnMu sync.Mutex // serialises Warn
 
 	mu        sync.Mutex
 	summary   Summary
@@ -236,7 +245,15 @@ func (p *Planner) runOrdered(dirs []string, logon bool, emit func(*Row) error) e
 		}
 	}()
 	for i := range dirs {
-		fp := <-results[i]
+		if interrupt.Requested(p.Opt.Interrupt) {
+			return interrupt.ErrInterrupted
+		}
+		var fp *folderPlan
+		select {
+		case fp = <-results[i]:
+		case <-p.Opt.Interrupt:
+			return interrupt.ErrInterrupted
+		}
 		if err := fp.emit(p, emit); err != nil {
 			return err
 		}
@@ -252,6 +269,8 @@ func (p *Planner) warn(err error) {
 	p.mu.Lock()
 	p.summary.Attention = true
 	p.mu.Unlock()
+	p.warnMu.Lock()
+	defer p.warnMu.Unlock()
 	p.Warn(err)
 }
 

@@ -192,6 +192,10 @@ type Options struct {
 	MaxRounds int
 	// Ops are the file operations; tests make them fail.
 	Ops atomicfile.Ops
+	// Interrupt, when closed, ends the wait for another dumpsync's lock
+	// (the error wraps interrupt.ErrInterrupted; nothing changed). An edit
+	// that holds the lock is always completed.
+	Interrupt <-chan struct{}
 }
 
 var defaultPartialWaits = []time.Duration{
