@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/dumpsync/dumpsync/internal/applycmd"
 	"github.com/dumpsync/dumpsync/internal/check"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
@@ -46,6 +46,8 @@ about the whole file first, then by Offset, then by Code.
   Error    TooOld          --max-age-days N: a valid entry more than N days old
   Error    TooManyEntries  --max-entries N: more than N entries
   Error    TooLarge        --max-bytes N: more than N bytes
+  Error    Leftover        a recovery file of an interrupted apply; Message says how many records it holds
+                           that Resync.cfg does not, and how to carry them over ('dumpsync recover')
 MissingCfg and OrphanCfg are only looked for when the folder has an Invencfg.box.
 
 With --plan FILE (or - for stdin) it gates a plan export instead, read and validated exactly as apply
@@ -107,7 +109,7 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	}
 	var roots []string
 	for _, r := range c.AllowRoot {
-		abs, err := filepath.Abs(r)
+		abs, err := paths.Abs(r)
 		if err != nil {
 			return exitcode.UsageErr(fmt.Errorf("--allow-root %s: %w", r, err))
 		}
