@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
 	"github.com/dumpsync/dumpsync/internal/hugepages"
 	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/plan"
@@ -42,6 +43,9 @@ type Options struct {
 	Warn      func(error)
 	// LockedRetry is how long a file locked by another process is retried.
 	LockedRetry time.Duration
+	// FileOps are the steps of moving, restoring and backing up .cfg files;
+	// tests make them fail.
+	FileOps atomicfile.Ops
 	// Interrupt, when closed, stops the run before the next Resync.cfg
 	// rewrite or file change (one in progress is completed); nil: never.
 	Interrupt <-chan struct{}
@@ -423,7 +427,7 @@ func (r *runner) file(i int, sib *siblingState) {
 	}
 	if r.opt.BackupDir != "" {
 		dest := BackupPath(r.opt.BackupDir, row.Path)
-		if err := retryLocked(r.opt.LockedRetry, func() error { return moveFile(row.Path, dest) }); err != nil {
+		if err := retryLocked(r.opt.LockedRetry, func() error { return moveFile(r.opt.FileOps, row.Path, dest) }); err != nil {
 			r.set(i, Failed, err.Error())
 			return
 		}
@@ -464,7 +468,7 @@ func (r *runner) restoreFile(i int) {
 		r.set(i, WhatIf, "would be restored")
 		return
 	}
-	if err := writeNew(row.Path, content); err != nil {
+	if err := writeNew(r.opt.FileOps, row.Path, content); err != nil {
 		r.set(i, Failed, err.Error())
 		return
 	}
