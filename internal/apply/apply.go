@@ -555,7 +555,7 @@ func (r *runner) file(i int, sib *siblingState) {
 		r.set(i, Skipped, fmt.Sprintf("file changed since the plan (size %d, planned %d); make a new plan", st.Size(), *row.Size))
 		return
 	}
-	content, err := readAll(row.Path)
+	content, err := readAll(row.Path, r.opt.LockedRetry)
 	if err != nil {
 		r.set(i, Failed, err.Error())
 		return
@@ -658,8 +658,15 @@ func (r *runner) restoreFile(i int) {
 	r.set(i, Applied, "restored")
 }
 
-func readAll(p string) ([]byte, error) {
-	f, err := os.Open(p)
+// readAll reads the file p whole. An open refused because another process
+// holds the file (a Windows sharing violation: SMS copying it) is retried
+// for up to wait, like every other open of a file SMS uses.
+func readAll(p string, wait time.Duration) ([]byte, error) {
+	var f *os.File
+	err := retryLocked(wait, func() (err error) {
+		f, err = os.Open(p)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

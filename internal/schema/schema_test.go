@@ -20,6 +20,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/stats"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -338,6 +339,16 @@ func TestOutputsValidate(t *testing.T) {
 	// A plan-mode finding has no Path.
 	findings = append(findings, check.Finding{Severity: check.Error, Code: "TooManyDeletions", Message: "plan deletes 3 files (more than --max-delete 2)"})
 
+	var files []stats.File
+	empty := filepath.Join(t.TempDir(), "Resync.cfg") // no dates: Oldest and Newest are null
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	collectStats := encoderFunc(func(rec any) error { files = append(files, *rec.(*stats.File)); return nil })
+	if _, err := stats.Files([]string{resync, empty}, now, collectStats, warn); err != nil {
+		t.Fatal(err)
+	}
+
 	results := handMadeResults()
 	undo := handMadeUndo()
 
@@ -350,6 +361,7 @@ func TestOutputsValidate(t *testing.T) {
 				"finding":       validate(t, kind(t, "finding"), f, encode(t, f, findings)),
 				"result":        validate(t, kind(t, "result"), f, encode(t, f, results)),
 				"undo":          validate(t, kind(t, "undo"), f, encode(t, f, undo)),
+				"stats":         validate(t, kind(t, "stats"), f, encode(t, f, files)),
 			}
 			for name, n := range counts {
 				if n < 2 {
