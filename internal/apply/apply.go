@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
 	"github.com/dumpsync/dumpsync/internal/resyncedit"
+	"github.com/dumpsync/dumpsync/internal/safefs"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -42,6 +42,11 @@ type Options struct {
 	Warn      func(error)
 	// LockedRetry is how long a file locked by another process is retried.
 	LockedRetry time.Duration
+	// Within are the --within folders (absolute). Every folder from the
+	// one holding a row's Path down to the file must be a plain folder (no
+	// link, junction or mount point) and the file a regular one; without
+	// them the check starts above the row's domain or Logon.srv folder.
+	Within []string
 	// Interrupt, when closed, stops the run before the next Resync.cfg
 	// rewrite or file change (one in progress is completed); nil: never.
 	Interrupt <-chan struct{}
@@ -231,23 +236,9 @@ func (r *runner) folder(g *group) {
 	}
 }
 
-// notPlain says why path may not be changed: its folder, or the file itself
-// when it exists, is a link, junction or other non-plain entry. Links are
-// never followed: rewriting through one would detach the real file.
-func notPlain(path string) string {
-	dir := filepath.Dir(path)
-	if st, err := os.Lstat(dir); err != nil || !st.IsDir() || st.Mode()&(os.ModeSymlink|os.ModeIrregular) != 0 {
-		return fmt.Sprintf("%s is not a plain folder (missing, a link or a junction); nothing changed", dir)
-	}
-	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
-		return "not a regular file (a link, junction or device); never changed"
-	}
-	return ""
-}
-
 // edit removes or restores the records of one Resync.cfg in one rewrite.
 func (r *runner) edit(e *edit, removed map[int64]bool) {
-	if why := notPlain(e.path); why != "" {
+	if why := r.notPlain(e.path); why != "" {
 		for _, i := range e.rows {
 			r.set(i, Skipped, why)
 		}
@@ -343,6 +334,10 @@ func (r *runner) sibling(folder string, removed map[int64]bool) *siblingState {
 		return s
 	}
 	s.path = p
+	if why := r.notPlain(p); why != "" {
+		s.err = errors.New(why)
+		return s
+	}
 	_, err = resync.Scan(p, func(i int64, e *record.Entry) error {
 		if removed[i*record.Size] {
 			return nil
@@ -368,26 +363,34 @@ func (r *runner) file(i int, sib *siblingState) {
 		r.restoreFile(i)
 		return
 	}
-	if why := notPlain(row.Path); why != "" {
+	if why := r.notPlain(row.Path); why != "" {
 		r.set(i, Skipped, why)
 		return
 	}
-	st, err := os.Lstat(row.Path)
+	// Size and content come from one handle, opened through plain folders
+	// only and never on a link, FIFO or device (reading a FIFO would block
+	// for ever, /dev/zero would never end).
+	var f *os.File
+	err := retryLocked(r.opt.LockedRetry, func() (err error) {
+		f, err = safefs.OpenUnder(r.rootOf(row.Path), row.Path)
+		return err
+	})
 	switch {
-	case os.IsNotExist(err):
+	case errors.Is(err, os.ErrNotExist):
 		r.set(i, Skipped, "file no longer exists")
+		return
+	case safefs.IsRefused(err):
+		r.set(i, Skipped, refusal(row.Path, err))
 		return
 	case err != nil:
 		r.set(i, Failed, err.Error())
 		return
-	case !st.Mode().IsRegular():
-		r.set(i, Skipped, "not a regular file (a link, junction or device); never deleted")
-		return
-	case st.Size() != *row.Size:
-		r.set(i, Skipped, fmt.Sprintf("file changed since the plan (size %d, planned %d); make a new plan", st.Size(), *row.Size))
+	}
+	content, err := readFile(f, *row.Size)
+	if errors.Is(err, errSizeChanged) {
+		r.set(i, Skipped, fmt.Sprintf("file changed since the plan (%v); make a new plan", err))
 		return
 	}
-	content, err := readAll(row.Path)
 	if err != nil {
 		r.set(i, Failed, err.Error())
 		return
@@ -447,7 +450,7 @@ func (r *runner) deleteVerb(path string) string {
 // restoreFile re-creates a deleted .cfg file, only if it is absent.
 func (r *runner) restoreFile(i int) {
 	row := &r.rows[i]
-	if why := notPlain(row.Path); why != "" {
+	if why := r.notPlain(row.Path); why != "" {
 		r.set(i, Skipped, why)
 		return
 	}
@@ -471,12 +474,30 @@ func (r *runner) restoreFile(i int) {
 	r.set(i, Applied, "restored")
 }
 
+// readAll reads the regular file at p; a link, FIFO or device is refused
+// without being read (safefs.Open).
 func readAll(p string) ([]byte, error) {
-	f, err := os.Open(p)
+	f, err := safefs.Open(p)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	return io.ReadAll(f)
+}
+
+var errSizeChanged = errors.New("size changed")
+
+// readFile reads and closes f, a regular file that should be size bytes
+// long: another size is errSizeChanged, found before reading.
+func readFile(f *os.File, size int64) ([]byte, error) {
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() != size {
+		return nil, fmt.Errorf("%w: size %d, planned %d", errSizeChanged, st.Size(), size)
+	}
 	return io.ReadAll(f)
 }
 
