@@ -90,7 +90,7 @@ func escapeRows(t *testing.T, dom string) []planread.Row {
 	}
 }
 
-func runRows(t *testing.T, rows []planread.Row, opt Options) []Result {
+func runGuarded(t *testing.T, rows []planread.Row, opt Options) []Result {
 	t.Helper()
 	var got []Result
 	done := make(chan error, 1)
@@ -151,14 +151,14 @@ func TestLinksNeverLeadOutside(t *testing.T) {
 	// The rows must be right: on a plain copy they are carried out.
 	plainRows := escapeRows(t, filepath.Join(root, "D", "Plain", "Domain.000"))
 	for _, whatIf := range []bool{true, false} {
-		got := runRows(t, plainRows[:2], Options{Within: []string{root}, WhatIf: whatIf})
+		got := runGuarded(t, plainRows[:2], Options{Within: []string{root}, WhatIf: whatIf})
 		for _, r := range got {
 			if r.Status != Applied && r.Status != WhatIf {
 				t.Fatalf("control, what-if=%v: row %s on a plain folder: %s %q", whatIf, r.Action, r.Status, r.Detail)
 			}
 		}
 	}
-	got := runRows(t, plainRows[2:], Options{Within: []string{root}})
+	got := runGuarded(t, plainRows[2:], Options{Within: []string{root}})
 	for _, r := range got {
 		if r.Status != Applied {
 			t.Fatalf("control: row %s on a plain folder: %s %q", r.Action, r.Status, r.Detail)
@@ -183,7 +183,7 @@ func TestLinksNeverLeadOutside(t *testing.T) {
 					continue
 				}
 				before := hashTree(t, elsewhere)
-				got := runRows(t, picked, Options{Within: within, WhatIf: whatIf})
+				got := runGuarded(t, picked, Options{Within: within, WhatIf: whatIf})
 				for _, r := range got {
 					if r.Status != Skipped || !strings.Contains(r.Detail, "never") {
 						t.Errorf("%s, what-if=%v, within=%v: %s %s: %s %q", tt.name, whatIf, within, r.Action, r.Path, r.Status, r.Detail)

@@ -31,7 +31,7 @@ func TestFIFOsAndDevicesAreRefused(t *testing.T) {
 	// The .cfg is a FIFO: the DeleteFile row is Skipped.
 	saved, _ := os.ReadFile(cfg)
 	mkfifo(cfg)
-	got := runRows(t, rows[1:2], Options{Within: []string{root}})
+	got := runGuarded(t, rows[1:2], Options{Within: []string{root}})
 	if got[0].Status != Skipped || !strings.Contains(got[0].Detail, "FIFO") {
 		t.Errorf(".cfg is a FIFO: %s %q", got[0].Status, got[0].Detail)
 	}
@@ -42,7 +42,7 @@ func TestFIFOsAndDevicesAreRefused(t *testing.T) {
 	// it for fresh requests, are Skipped.
 	mkfifo(resync)
 	for _, whatIf := range []bool{true, false} {
-		got = runRows(t, rows[:3], Options{Within: []string{root}, WhatIf: whatIf})
+		got = runGuarded(t, rows[:3], Options{Within: []string{root}, WhatIf: whatIf})
 		for _, r := range got {
 			if r.Status != Skipped || !strings.Contains(r.Detail, "FIFO") {
 				t.Errorf("Resync.cfg is a FIFO, what-if=%v: %s: %s %q", whatIf, r.Action, r.Status, r.Detail)
@@ -58,7 +58,7 @@ func TestFIFOsAndDevicesAreRefused(t *testing.T) {
 		t.Log("no device files here:", err)
 		return
 	}
-	got = runRows(t, rows[1:2], Options{Within: []string{root}})
+	got = runGuarded(t, rows[1:2], Options{Within: []string{root}})
 	if got[0].Status != Skipped || !strings.Contains(got[0].Detail, "device") {
 		t.Errorf("Resync.cfg is a device: %s %q", got[0].Status, got[0].Detail)
 	}
