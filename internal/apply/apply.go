@@ -663,10 +663,16 @@ func (r *runner) restoreFile(i int) {
 	r.set(i, Applied, "restored")
 }
 
-// readAll reads the regular file at p; a link, FIFO or device is refused
-// without being read (safefs.Open).
-func readAll(p string) ([]byte, error) {
-	f, err := safefs.Open(p)
+// readAll reads the regular file p whole; a link, FIFO or device is refused
+// without being read (safefs.Open). An open refused because another process
+// holds the file (a Windows sharing violation: SMS copying it) is retried
+// for up to wait, like every other open of a file SMS uses.
+func readAll(p string, wait time.Duration) ([]byte, error) {
+	var f *os.File
+	err := retryLocked(wait, func() (err error) {
+		f, err = safefs.Open(p)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
