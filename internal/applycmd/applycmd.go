@@ -20,6 +20,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/planread"
+	"github.com/dumpsync/dumpsync/internal/progress"
 	"github.com/dumpsync/dumpsync/internal/report"
 )
 
@@ -46,6 +47,8 @@ type Request struct {
 	Now time.Time
 	// Terminal is set when stderr is a terminal.
 	Terminal bool
+	// Stderr is where a progress bar is drawn when Terminal is set.
+	Stderr io.Writer
 	// Interrupt is closed when the user asks to stop (Ctrl-C); nil: never.
 	// The run stops between files, writes every Result (the rows not
 	// reached as Skipped) and returns exit 130.
@@ -126,15 +129,15 @@ func Run(req *Request) error {
 		}
 		return res.Close(nil)
 	}
-	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn, Interrupt: req.Interrupt}
+	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn, Interrupt: req.Interrupt, Within: roots}
 	if req.BackupDir != "" {
-		if err := apply.RejectInside("--backup-dir", req.BackupDir, rows); err != nil {
+		if err := apply.RejectInside("--backup-dir", req.BackupDir, rows, roots); err != nil {
 			return exitcode.UsageErr(err)
 		}
 		abs, _ := filepath.Abs(req.BackupDir)
 		opt.BackupDir = filepath.Join(abs, req.Now.UTC().Format("20060102T150405Z"))
 	}
-	if opt.Undo, err = req.journal(rows); err != nil {
+	if opt.Undo, err = req.journal(rows, roots); err != nil {
 		return err
 	}
 	res, err := req.Open()
@@ -144,7 +147,19 @@ func Run(req *Request) error {
 	if !req.WhatIf {
 		interrupt.Protect() // from here a second Ctrl-C waits for the current file too
 	}
+	var bar *progress.Bar
+	if req.Terminal {
+		verb := "applying"
+		if req.WhatIf {
+			verb = "checking"
+		}
+		bar = progress.NewRows(req.Stderr, verb, len(rows))
+		opt.Progress = bar.Rows
+	}
 	sum, err := apply.Run(rows, opt, func(r *apply.Result) error { return res.Encode(r) })
+	if bar != nil {
+		bar.Stop() // before any line of the summary
+	}
 	interrupted := errors.Is(err, interrupt.ErrInterrupted)
 	if interrupted {
 		err = nil // the results so far are written whole
@@ -190,7 +205,7 @@ func interruptedLine(sum apply.Summary, rows int, whatIf bool, undo *apply.Journ
 // writes it: nil with --no-undo and with --what-if. The place is checked with
 // --what-if too (nothing is created then), so that --what-if gives the exit
 // code the real run would.
-func (req *Request) journal(rows []planread.Row) (*apply.Journal, error) {
+func (req *Request) journal(rows []planread.Row, roots []string) (*apply.Journal, error) {
 	if req.NoUndo {
 		return nil, nil
 	}
@@ -203,7 +218,7 @@ func (req *Request) journal(rows []planread.Row) (*apply.Journal, error) {
 			return nil, exitcode.UsageErr(err)
 		}
 	} else {
-		if err := apply.RejectInside("--undo", filepath.Dir(path), rows); err != nil {
+		if err := apply.RejectInside("--undo", filepath.Dir(path), rows, roots); err != nil {
 			return nil, exitcode.UsageErr(err)
 		}
 		if _, err := os.Lstat(path); err == nil {
