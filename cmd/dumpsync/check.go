@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
+	"github.com/dumpsync/dumpsync/internal/applycmd"
 	"github.com/dumpsync/dumpsync/internal/check"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/paths"
+	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -33,7 +35,8 @@ func (c *CheckCmd) Help() string {
 Fields: Severity, Code, Path, SmsId, Offset, Message. Order: files as given; within a file, findings
 about the whole file first, then by Offset, then by Code.
 
-  Error    PartialRecord   the size is not a multiple of 48; Offset is where the partial record starts
+  Error    PartialRecord   the size is not a multiple of 48; Offset is where the partial record starts;
+                           Message gives the PowerShell, truncate and dd lines that cut it (dumpsync never does)
   Warning  InvalidSmsId    an entry whose SMSID is not 1-15 characters of [A-Za-z0-9] (no time findings:
                            the time of an invalid entry cannot be trusted)
   Warning  ZeroTime        a valid entry with request time 0 (plan never finds it stale)
@@ -44,6 +47,8 @@ about the whole file first, then by Offset, then by Code.
   Error    TooOld          --max-age-days N: a valid entry more than N days old
   Error    TooManyEntries  --max-entries N: more than N entries
   Error    TooLarge        --max-bytes N: more than N bytes
+  Error    Leftover        a recovery file of an interrupted apply; Message says how many records it holds
+                           that Resync.cfg does not, and how to carry them over ('dumpsync recover')
 MissingCfg and OrphanCfg are only looked for when the folder has an Invencfg.box.
 
 With --plan FILE (or - for stdin) it gates a plan export instead, read and validated exactly as apply
@@ -67,21 +72,21 @@ Examples:
 }
 
 // Run checks.
-func (c *CheckCmd) Run(g *Globals, s *Streams, now Clock) error {
+func (c *CheckCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) error {
 	t, err := g.clock(now)
 	if err != nil {
 		return err
 	}
 	if c.Plan != "" {
-		return c.runPlan(g, s)
+		return c.runPlan(g, s, rep)
 	}
 	if len(c.AllowRoot) > 0 || c.MaxRemove.Set || c.MaxDelete.Set || c.Verify {
 		return exitcode.Usagef("--allow-root, --max-remove, --max-delete and --verify go with --plan FILE")
 	}
-	return c.runHealth(g, s, check.Options{Now: t, MaxAgeDays: c.MaxAgeDays, MaxEntries: c.MaxEntries, MaxBytes: c.MaxBytes})
+	return c.runHealth(g, s, rep, check.Options{Now: t, MaxAgeDays: c.MaxAgeDays, MaxEntries: c.MaxEntries, MaxBytes: c.MaxBytes})
 }
 
-func (c *CheckCmd) runHealth(g *Globals, s *Streams, opt check.Options) error {
+func (c *CheckCmd) runHealth(g *Globals, s *Streams, rep *report.Reporter, opt check.Options) error {
 	files, err := site.ResyncFiles(c.Paths)
 	if err != nil {
 		return exitcode.UsageErr(err)
@@ -90,13 +95,13 @@ func (c *CheckCmd) runHealth(g *Globals, s *Streams, opt check.Options) error {
 	if err != nil {
 		return err
 	}
-	warn := func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }
-	sum, err := check.Health(files, opt, func(f *check.Finding) error { return recs.Encode(f) }, warn)
+	recs.stop = s.Interrupt
+	sum, err := check.Health(files, opt, func(f *check.Finding) error { return recs.Encode(f) }, rep.Warn)
 	return c.finish(recs, sum, err)
 }
 
 // runPlan gates a plan export.
-func (c *CheckCmd) runPlan(g *Globals, s *Streams) error {
+func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	if len(c.Paths) > 0 {
 		return exitcode.Usagef("--plan checks a plan; it takes no PATH (got %q)", c.Paths[0])
 	}
@@ -105,23 +110,24 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams) error {
 	}
 	var roots []string
 	for _, r := range c.AllowRoot {
-		abs, err := filepath.Abs(r)
+		abs, err := paths.Abs(r)
 		if err != nil {
 			return exitcode.UsageErr(fmt.Errorf("--allow-root %s: %w", r, err))
 		}
 		roots = append(roots, abs)
 	}
-	p, name, err := readPlan(s, c.Plan)
+	p, name, err := applycmd.ReadPlan(s.In, c.Plan)
 	if err != nil {
 		return err
 	}
 	if p.Truncated {
-		fmt.Fprintf(s.Err, "dumpsync: %s was cut short (no closing ]): checking its %d complete rows\n", name, len(p.Rows))
+		rep.Infof("%s was cut short (no closing ]): checking its %d complete rows", name, len(p.Rows))
 	}
 	recs, err := g.open(s, check.Finding{})
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	opt := check.PlanOptions{AllowRoots: roots, MaxRemove: c.MaxRemove, MaxDelete: c.MaxDelete, Verify: c.Verify}
 	sum, err := check.Plan(p, opt, func(f *check.Finding) error { return recs.Encode(f) })
 	return c.finish(recs, sum, err)
@@ -129,7 +135,7 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams) error {
 
 // finish ends the output and turns the summary into the exit code.
 func (c *CheckCmd) finish(recs *records, sum check.Summary, err error) error {
-	if err = recs.close(err); err != nil {
+	if err = recs.Close(err); err != nil {
 		return err
 	}
 	switch {

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/dumpsync/dumpsync/internal/dump"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 	"github.com/dumpsync/dumpsync/internal/output"
+	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -27,11 +26,11 @@ Examples:
 }
 
 // Run dumps the files.
-func (c *DumpCmd) Run(g *Globals, s *Streams, now Clock) error {
-	return runDump(g, s, now, c.Paths, c.Raw, "")
+func (c *DumpCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) error {
+	return runDump(g, s, rep, now, c.Paths, c.Raw, "")
 }
 
-func runDump(g *Globals, s *Streams, now Clock, args []string, raw bool, force string) error {
+func runDump(g *Globals, s *Streams, rep *report.Reporter, now Clock, args []string, raw bool, force string) error {
 	t, err := g.clock(now)
 	if err != nil {
 		return err
@@ -54,9 +53,9 @@ func runDump(g *Globals, s *Streams, now Clock, args []string, raw bool, force s
 	if err != nil {
 		return err
 	}
-	warn := func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) }
-	attention, err := dump.Files(files, dump.Options{Now: t, Raw: raw}, recs, warn)
-	if err = recs.close(err); err != nil {
+	recs.stop = s.Interrupt
+	attention, err := dump.Files(files, dump.Options{Now: t, Raw: raw}, recs, rep.Warn)
+	if err = recs.Close(err); err != nil {
 		return err
 	}
 	if attention {

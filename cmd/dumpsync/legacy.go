@@ -1,13 +1,14 @@
 package main
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/dumpsync/dumpsync/internal/apply"
+	"github.com/dumpsync/dumpsync/internal/applycmd"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 	"github.com/dumpsync/dumpsync/internal/plan"
+	"github.com/dumpsync/dumpsync/internal/report"
 )
 
 // LegacyCmd is the original syntax, `dumpsync [days] [/Dump]`; main routes
@@ -67,7 +68,7 @@ func legacyArgs(args []string) []string {
 }
 
 // Run carries out the original syntax.
-func (c *LegacyCmd) Run(g *Globals, s *Streams, now Clock) error {
+func (c *LegacyCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) error {
 	var days = -1
 	dumpFirst := false
 	for _, a := range c.Args {
@@ -83,21 +84,21 @@ func (c *LegacyCmd) Run(g *Globals, s *Streams, now Clock) error {
 		}
 	}
 	if days < 0 {
-		return runDump(g, s, now, nil, false, "table")
+		return runDump(g, s, rep, now, nil, false, "table")
 	}
 	if !dumpFirst {
-		return cleanHere(g, s, now, int64(days))
+		return cleanHere(g, s, rep, now, int64(days))
 	}
 	if g.Out != "" {
 		return exitcode.Usagef("--out takes one output, and 'dumpsync %d /Dump' writes two (the dump, then the results): drop /Dump or --out", days)
 	}
 	// Dump first, as the original did; a dump that needs attention (a
 	// partial record) does not stop the cleaning, whose rows say the rest.
-	dumpErr := runDump(g, s, now, nil, false, "table")
+	dumpErr := runDump(g, s, rep, now, nil, false, "table")
 	if dumpErr != nil && dumpErr != exitcode.NeedsAttention {
 		return dumpErr
 	}
-	if err := cleanHere(g, s, now, int64(days)); err != nil {
+	if err := cleanHere(g, s, rep, now, int64(days)); err != nil {
 		return err
 	}
 	return dumpErr
@@ -105,26 +106,27 @@ func (c *LegacyCmd) Run(g *Globals, s *Streams, now Clock) error {
 
 // cleanHere is the original 'dumpsync DAYS': plan the current domain folder
 // and apply that plan at once, confined to that folder, with an undo file.
-func cleanHere(g *Globals, s *Streams, now Clock, days int64) error {
+func cleanHere(g *Globals, s *Streams, rep *report.Reporter, now Clock, days int64) error {
 	t, err := g.clock(now)
 	if err != nil {
 		return err
 	}
 	pc := &PlanCmd{Days: days, Domains: []string{"."}, Parallel: 1}
-	domains, _, err := pc.folders(s)
+	domains, _, err := pc.folders(rep)
 	if err != nil {
 		return err
 	}
 	var rows []plan.Row
 	p := &plan.Planner{
-		Opt:  plan.Options{Days: days, Now: t, Parallel: 1},
-		Warn: func(err error) { fmt.Fprintf(s.Err, "dumpsync: %v\n", err) },
+		Opt:  plan.Options{Days: days, Now: t, Parallel: 1, Interrupt: s.Interrupt},
+		Warn: rep.Warn,
 	}
 	sum, err := p.Run(domains, nil, func(r *plan.Row) error { rows = append(rows, *r); return nil })
 	if err != nil {
 		return err
 	}
-	err = applyRows(g, s, now(), "plan", apply.FromPlan(rows), &ApplyCmd{Within: domains}, "table")
+	ac := &ApplyCmd{Within: domains}
+	err = applycmd.Run(ac.request(g, s, rep, now(), "plan", apply.FromPlan(rows), "table"))
 	if err == nil && sum.Attention {
 		return exitcode.NeedsAttention
 	}

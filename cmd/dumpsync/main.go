@@ -4,17 +4,17 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/alecthomas/kong"
 	"golang.org/x/term"
 
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
+	"github.com/dumpsync/dumpsync/internal/report"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -58,6 +58,9 @@ type Streams struct {
 	Err    io.Writer
 	OutTTY bool // stdout is a terminal
 	ErrTTY bool // stderr is a terminal
+	// Interrupt is closed when the user asks to stop (Ctrl-C, Ctrl-Break,
+	// console close, SIGTERM); nil: never. See package interrupt.
+	Interrupt <-chan struct{}
 }
 
 // Clock gives "now"; --now replaces it.
@@ -69,7 +72,16 @@ func main() {
 		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	}
-	os.Exit(run(os.Args[1:], s, time.Now))
+	os.Exit(runInterruptible(os.Args[1:], s, time.Now))
+}
+
+// runInterruptible is run with stop requests caught: commands stop where it
+// is safe and exit 130 (see package interrupt).
+func runInterruptible(args []string, s *Streams, now Clock) int {
+	ch, stop := interrupt.Notify(s.Err)
+	defer stop()
+	s.Interrupt = ch
+	return run(args, s, now)
 }
 
 // kongExit carries kong's exit requests (after --help, --version) out of the
@@ -80,18 +92,19 @@ type kongExit int
 // only place where errors become exit codes.
 func run(args []string, s *Streams, now Clock) (code int) {
 	var cli CLI
+	rep := report.New(s.Err)
 	parser, err := kong.New(&cli,
 		kong.Name("dumpsync"),
 		kong.Description(description),
 		kong.Writers(s.Out, s.Err),
 		kong.Exit(func(c int) { panic(kongExit(c)) }),
 		kong.Vars{"version": versionString()},
-		kong.Bind(s, &cli.Globals),
+		kong.Bind(s, &cli.Globals, rep),
 		kong.BindTo(now, (*Clock)(nil)),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
 	)
 	if err != nil {
-		fmt.Fprintf(s.Err, "dumpsync: internal error: %v\n", err)
+		rep.Errorf("internal error: %v", err)
 		return exitcode.Usage
 	}
 	defer func() {
@@ -105,15 +118,15 @@ func run(args []string, s *Streams, now Clock) (code int) {
 	}()
 	ctx, err := parser.Parse(legacyArgs(args))
 	if err != nil {
-		fmt.Fprintf(s.Err, "dumpsync: %v\n", err)
-		fmt.Fprintf(s.Err, "dumpsync: hint: run 'dumpsync --help' for usage and examples\n")
+		rep.Error(err)
+		rep.Hint("run 'dumpsync --help' for usage and examples")
 		return exitcode.Usage
 	}
-	return report(s, ctx.Run())
+	return exitCode(rep, ctx.Run())
 }
 
-// report prints err (if any) as one "dumpsync:" line and returns its code.
-func report(s *Streams, err error) int {
+// exitCode prints err (if any) as one "dumpsync:" line and returns its code.
+func exitCode(rep *report.Reporter, err error) int {
 	if err == nil {
 		return exitcode.OK
 	}
@@ -125,7 +138,6 @@ func report(s *Streams, err error) int {
 			return code
 		}
 	}
-	msg := strings.TrimPrefix(err.Error(), "dumpsync: ")
-	fmt.Fprintf(s.Err, "dumpsync: %s\n", msg)
+	rep.Error(err)
 	return code
 }

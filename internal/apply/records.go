@@ -1,5 +1,7 @@
 package apply
 
+import "github.com/dumpsync/dumpsync/internal/output"
+
 // Result statuses.
 const (
 	Applied = "Applied"
@@ -44,4 +46,24 @@ type UndoRow struct {
 	Size    int64   `json:"Size" desc:"RestoreEntry: size of the Resync.cfg as apply left it; RestoreFile: size of the file"`
 	Sha256  string  `json:"Sha256" desc:"RestoreEntry: SHA-256 of the Resync.cfg as apply left it; RestoreFile: SHA-256 of the file"`
 	Content *string `json:"Content" desc:"RestoreFile: the file's content, base64"`
+}
+
+// WriteFields hands the fields to w in column order (output.Fielder), so
+// results are encoded without reflection.
+func (r *Result) WriteFields(w output.FieldWriter) {
+	w.Str(r.Action)
+	w.Str(r.Path)
+	w.OptStr(r.SmsId)
+	w.OptInt(r.RequestTime)
+	w.OptStr(r.RequestedAt)
+	w.OptInt(r.AgeDays)
+	w.OptInt(r.Cutoff)
+	w.OptInt(r.Offset)
+	w.OptStr(r.Record)
+	w.OptInt(r.Size)
+	w.OptInt(r.ModTime)
+	w.OptStr(r.Sha256)
+	w.OptStr(r.Reason)
+	w.Str(r.Status)
+	w.Str(r.Detail)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
+	"github.com/dumpsync/dumpsync/internal/resyncedit"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -114,8 +115,8 @@ func healthOf(path string, opt Options) ([]Finding, error) {
 	switch {
 	case errors.As(serr, &partial):
 		add(Error, PartialRecord, nil, ptr(partial.Offset),
-			"partial record at byte offset %d: %d bytes after the last whole record (size %d is not a multiple of %d)",
-			partial.Offset, partial.Size-partial.Offset, partial.Size, record.Size)
+			"partial record at byte offset %d: %d bytes after the last whole record (size %d is not a multiple of %d); %s",
+			partial.Offset, partial.Size-partial.Offset, partial.Size, record.Size, RepairPartial(path, partial.Offset))
 	case serr != nil:
 		return fs, serr
 	}
@@ -124,6 +125,14 @@ func healthOf(path string, opt Options) ([]Finding, error) {
 	}
 	if opt.MaxBytes.Exceeded(info.Size) {
 		add(Error, TooLarge, nil, nil, "%d bytes (more than --max-bytes %d)", info.Size, opt.MaxBytes.N)
+	}
+	// A recovery file is about the Resync.cfg (Path), and names itself.
+	los, lerr := resyncedit.Leftovers(path)
+	for _, lo := range los {
+		add(Error, Leftover, nil, nil, "%s", lo.Problem(path))
+	}
+	if lerr != nil {
+		return fs, lerr
 	}
 	for _, key := range order {
 		if r := reqs[key]; r.valid && r.count > 1 {

@@ -1,5 +1,7 @@
 package plan
 
+import "github.com/dumpsync/dumpsync/internal/output"
+
 // Action names of plan rows.
 const (
 	RemoveEntry = "RemoveEntry"
@@ -22,4 +24,22 @@ type Row struct {
 	ModTime     int64   `json:"ModTime" desc:"modification time (Unix seconds) of the file the row was decided from; informational"`
 	Sha256      string  `json:"Sha256" desc:"SHA-256 (lower-case hex) of the first Size bytes of that file: apply's guard"`
 	Reason      string  `json:"Reason" desc:"why the row is planned, for people"`
+}
+
+// WriteFields hands the fields to w in column order (output.Fielder), so
+// plans are encoded without reflection.
+func (r *Row) WriteFields(w output.FieldWriter) {
+	w.Str(r.Action)
+	w.Str(r.Path)
+	w.Str(r.SmsId)
+	w.OptInt(r.RequestTime)
+	w.OptStr(r.RequestedAt)
+	w.OptInt(r.AgeDays)
+	w.Int(r.Cutoff)
+	w.OptInt(r.Offset)
+	w.OptStr(r.Record)
+	w.Int(r.Size)
+	w.Int(r.ModTime)
+	w.Str(r.Sha256)
+	w.Str(r.Reason)
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"time"
@@ -58,6 +59,16 @@ type Func func(index int64, e *record.Entry) error
 // If the size is not a multiple of record.Size it still delivers every whole
 // record and then returns a *PartialError along with the Info.
 func Scan(path string, fn Func) (Info, error) {
+	return scan(path, fn, true)
+}
+
+// Read is Scan without the fingerprint (Info.Sha256 stays zero): for readers
+// that list records and decide nothing, such as dump.
+func Read(path string, fn Func) (Info, error) {
+	return scan(path, fn, false)
+}
+
+func scan(path string, fn Func, hash bool) (Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Info{Path: path}, err
@@ -67,20 +78,29 @@ func Scan(path string, fn Func) (Info, error) {
 	if st, err := f.Stat(); err == nil {
 		info.ModTime = st.ModTime()
 	}
-	err = ScanReader(f, &info, fn)
+	err = scanReader(f, &info, fn, hash)
 	return info, err
 }
 
 // ScanReader is Scan on an open reader; info.Path names it in errors.
 func ScanReader(r io.Reader, info *Info, fn Func) error {
-	h := sha256.New()
+	return scanReader(r, info, fn, true)
+}
+
+func scanReader(r io.Reader, info *Info, fn Func, fingerprint bool) error {
+	var h hash.Hash
+	if fingerprint {
+		h = sha256.New()
+	}
 	buf := make([]byte, bufRecords*record.Size)
 	var e record.Entry
 	var have int // bytes in buf not yet consumed (a record split across reads)
 	for {
 		n, err := io.ReadAtLeast(r, buf[have:], 1)
 		if n > 0 {
-			h.Write(buf[have : have+n])
+			if h != nil {
+				h.Write(buf[have : have+n])
+			}
 			info.Size += int64(n)
 			have += n
 			whole := have / record.Size * record.Size
@@ -102,7 +122,9 @@ func ScanReader(r io.Reader, info *Info, fn Func) error {
 			return fmt.Errorf("%s: %w", info.Path, err)
 		}
 	}
-	copy(info.Sha256[:], h.Sum(nil))
+	if h != nil {
+		copy(info.Sha256[:], h.Sum(nil))
+	}
 	if have != 0 {
 		return &PartialError{Path: info.Path, Offset: info.Records * record.Size, Size: info.Size}
 	}

@@ -1,0 +1,230 @@
+// Package applycmd is one run of `dumpsync apply` (and of the original
+// 'dumpsync DAYS', which applies the plan it just made): it reads and
+// validates the plan, confines it to the --within folders, chooses the undo
+// file, carries the rows out through package apply and says what it did
+// through package report. It knows nothing of kong or of output formats:
+// the Results go to whatever Request.Open returns. It never decides what is
+// stale (package plan) and never touches a file itself (package apply).
+package applycmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/apply"
+	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
+	"github.com/dumpsync/dumpsync/internal/paths"
+	"github.com/dumpsync/dumpsync/internal/planread"
+	"github.com/dumpsync/dumpsync/internal/report"
+)
+
+// Results receives the Results, one per row; Close ends them, discarding
+// them when fail is not nil (a --out file is then not written).
+type Results interface {
+	Encode(rec any) error
+	Close(fail error) error
+}
+
+// Request is what the user asked for.
+type Request struct {
+	Name string         // the plan's name in messages: its file, "stdin" or "plan"
+	Plan *planread.Plan // as planread read it
+
+	Within    []string // --within, as given
+	WhatIf    bool     // --what-if
+	BackupDir string   // --backup-dir, "" for none
+	Undo      string   // --undo FILE, "" for the default path
+	NoUndo    bool     // --no-undo
+
+	// Now is the wall clock (not --now): it names the backup folder and the
+	// default undo file.
+	Now time.Time
+	// Terminal is set when stderr is a terminal.
+	Terminal bool
+	// Interrupt is closed when the user asks to stop (Ctrl-C); nil: never.
+	// The run stops between files, writes every Result (the rows not
+	// reached as Skipped) and returns exit 130.
+	Interrupt <-chan struct{}
+
+	Report *report.Reporter
+	// Open starts the Results; it is called only once every check passed,
+	// so that a usage error writes nothing.
+	Open func() (Results, error)
+}
+
+// ReadPlan reads a plan file, or in for "-"; any error is a usage error.
+// It returns the plan and its name for messages.
+func ReadPlan(in io.Reader, arg string) (*planread.Plan, string, error) {
+	name := arg
+	if arg == "-" {
+		name = "stdin"
+	} else {
+		f, err := os.Open(arg)
+		if err != nil {
+			return nil, name, exitcode.UsageErr(err)
+		}
+		defer f.Close()
+		in = f
+	}
+	p, err := planread.Read(in, name)
+	if err != nil {
+		return nil, name, exitcode.UsageErr(err)
+	}
+	if p.Truncated && !IsUndo(p) {
+		// Only an undo file, written row by row, may be cut short by a crash;
+		// a plan without its closing ] is broken, and half of it is not what
+		// the user reviewed.
+		return nil, name, exitcode.Usagef("%s: cut short (the JSON array has no closing ]); only an undo file cut short by a crash is accepted: nothing changed", name)
+	}
+	return p, name, nil
+}
+
+// IsUndo reports whether every row restores (and there is at least one).
+func IsUndo(p *planread.Plan) bool {
+	for _, r := range p.Rows {
+		if r.Action != planread.RestoreEntry && r.Action != planread.RestoreFile {
+			return false
+		}
+	}
+	return len(p.Rows) > 0
+}
+
+// maxInvalid is how many invalid rows are named before "... and N more".
+const maxInvalid = 20
+
+// Run validates and applies the plan. Its error carries the exit code
+// (package exitcode): 2 when nothing was changed because the plan or the
+// flags are wrong, 1 when some row was not applied.
+func Run(req *Request) error {
+	rep := req.Report
+	roots, err := absAll("--within", req.Within)
+	if err != nil {
+		return err
+	}
+	rows, errs := planread.Validate(req.Plan, planread.Options{Within: roots})
+	if len(errs) > 0 {
+		for i, e := range errs {
+			if i == maxInvalid {
+				rep.Errorf("%s: ... and %d more invalid rows", req.Name, len(errs)-i)
+				break
+			}
+			rep.Errorf("%s: %v", req.Name, e)
+		}
+		return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%s: invalid plan; nothing was changed", req.Name)}
+	}
+	if len(rows) == 0 {
+		rep.Infof("nothing to do")
+		// No records is still a valid output: [] in JSON, a header in CSV.
+		res, err := req.Open()
+		if err != nil {
+			return err
+		}
+		return res.Close(nil)
+	}
+	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn, Interrupt: req.Interrupt}
+	if req.BackupDir != "" {
+		if err := apply.RejectInside("--backup-dir", req.BackupDir, rows); err != nil {
+			return exitcode.UsageErr(err)
+		}
+		abs, _ := filepath.Abs(req.BackupDir)
+		opt.BackupDir = filepath.Join(abs, req.Now.UTC().Format("20060102T150405Z"))
+	}
+	if opt.Undo, err = req.journal(rows); err != nil {
+		return err
+	}
+	res, err := req.Open()
+	if err != nil {
+		return err
+	}
+	if !req.WhatIf {
+		interrupt.Protect() // from here a second Ctrl-C waits for the current file too
+	}
+	sum, err := apply.Run(rows, opt, func(r *apply.Result) error { return res.Encode(r) })
+	interrupted := errors.Is(err, interrupt.ErrInterrupted)
+	if interrupted {
+		err = nil // the results so far are written whole
+	}
+	if opt.Undo != nil {
+		if jerr := opt.Undo.Close(); jerr != nil && err == nil {
+			err = jerr
+		}
+	}
+	if err = res.Close(err); err != nil {
+		return err
+	}
+	if interrupted {
+		rep.Errorf("%s", interruptedLine(sum, len(rows), req.WhatIf, opt.Undo))
+		return &exitcode.Error{Code: exitcode.Interrupted}
+	}
+	if req.Terminal {
+		rep.Summary("apply", "%d applied, %d skipped, %d failed, %d what-if", sum.Applied, sum.Skipped, sum.Failed, sum.WhatIf)
+	}
+	if sum.Attention() {
+		return exitcode.NeedsAttention
+	}
+	return nil
+}
+
+// interruptedLine is the one line an interrupted apply ends with: how far it
+// got and where its undo file is.
+func interruptedLine(sum apply.Summary, rows int, whatIf bool, undo *apply.Journal) string {
+	if whatIf {
+		return fmt.Sprintf("interrupted: %d of %d rows checked, %d not reached; nothing was changed", rows-sum.NotReached, rows, sum.NotReached)
+	}
+	line := fmt.Sprintf("interrupted: %d of %d rows applied, %d not reached (Skipped)", sum.Applied, rows, sum.NotReached)
+	switch {
+	case undo != nil && undo.Rows() > 0:
+		line += "; undo file: " + undo.Path()
+	case undo == nil && sum.Applied > 0:
+		line += "; no undo file (--no-undo)"
+	}
+	return line
+}
+
+// journal checks where the undo file goes and returns the journal that
+// writes it: nil with --no-undo and with --what-if. The place is checked with
+// --what-if too (nothing is created then), so that --what-if gives the exit
+// code the real run would.
+func (req *Request) journal(rows []planread.Row) (*apply.Journal, error) {
+	if req.NoUndo {
+		return nil, nil
+	}
+	path := req.Undo
+	newJournal := apply.NewJournal
+	if path == "" {
+		newJournal = apply.NewDefaultJournal
+		var err error
+		if path, err = apply.DefaultUndoPath(req.Now); err != nil {
+			return nil, exitcode.UsageErr(err)
+		}
+	} else {
+		if err := apply.RejectInside("--undo", filepath.Dir(path), rows); err != nil {
+			return nil, exitcode.UsageErr(err)
+		}
+		if _, err := os.Lstat(path); err == nil {
+			return nil, exitcode.Usagef("--undo %s: file exists; choose a new name", path)
+		}
+	}
+	if req.WhatIf {
+		return nil, nil
+	}
+	return newJournal(path, func(p string) { req.Report.Infof("undo file: %s", p) }), nil
+}
+
+// absAll makes each folder of a repeatable flag absolute.
+func absAll(flag string, dirs []string) ([]string, error) {
+	var abs []string
+	for _, d := range dirs {
+		a, err := paths.Abs(d) // \\?\D:\SMS is D:\SMS
+		if err != nil {
+			return nil, exitcode.UsageErr(fmt.Errorf("%s %s: %w", flag, d, err))
+		}
+		abs = append(abs, a)
+	}
+	return abs, nil
+}
