@@ -430,6 +430,12 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 		if err != nil {
 			ops.RemoveFile(tmp.Name())
 			ch.void()
+			if replaced {
+				// The previous round's tail is only in its replaced file:
+				// append it rather than leave it for the next run.
+				c.content, c.carried = c.content[:prevLen], carriedBefore
+				return e.appendRest(ch, c, prevStart, pending, errors.Join(late, err))
+			}
 			return fail(err)
 		}
 		replaced = true
