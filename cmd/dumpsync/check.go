@@ -35,7 +35,8 @@ func (c *CheckCmd) Help() string {
 Fields: Severity, Code, Path, SmsId, Offset, Message. Order: files as given; within a file, findings
 about the whole file first, then by Offset, then by Code.
 
-  Error    PartialRecord   the size is not a multiple of 48; Offset is where the partial record starts
+  Error    PartialRecord   the size is not a multiple of 48; Offset is where the partial record starts;
+                           Message gives the PowerShell, truncate and dd lines that cut it (dumpsync never does)
   Warning  InvalidSmsId    an entry whose SMSID is not 1-15 characters of [A-Za-z0-9] (no time findings:
                            the time of an invalid entry cannot be trusted)
   Warning  ZeroTime        a valid entry with request time 0 (plan never finds it stale)

@@ -681,25 +681,20 @@ func (e *editor) readTail(f *os.File, from int64) ([]byte, error) {
 // whole records read.
 func (e *editor) readRecords(f *os.File, buf []byte, from int64) ([]byte, error) {
 	start := len(buf)
-	var waited time.Duration
-	for i := 0; ; i++ {
+	n, waited, err := settle(e.opts.PartialWaits, func() (int64, error) {
 		var err error
 		buf, err = readFrom(f, buf, from+int64(len(buf)-start))
-		if err != nil {
-			return buf[:start], fmt.Errorf("%s: reading: %w", e.path, err)
-		}
-		n := len(buf) - start
-		if n%record.Size == 0 {
-			return buf, nil
-		}
-		if i >= len(e.opts.PartialWaits) {
-			whole := n - n%record.Size
-			pe := &PartialError{Path: e.path, Size: from + int64(n), Offset: from + int64(whole), Waited: waited}
-			return buf[:start+whole], pe
-		}
-		time.Sleep(e.opts.PartialWaits[i])
-		waited += e.opts.PartialWaits[i]
+		return int64(len(buf) - start), err
+	})
+	if err != nil {
+		return buf[:start], fmt.Errorf("%s: reading: %w", e.path, err)
 	}
+	if n%record.Size != 0 {
+		whole := n - n%record.Size
+		pe := &PartialError{Path: e.path, Size: from + n, Offset: from + whole, Waited: waited}
+		return buf[:start+int(whole)], pe
+	}
+	return buf, nil
 }
 
 // readFrom appends f's content from off to EOF to buf, in large reads.
