@@ -146,6 +146,9 @@ func TestKeepSecurityDescriptor(t *testing.T) {
 	if err != nil {
 		t.Skipf("cannot read a DACL here: %v", err)
 	}
+	if before.String() != sd.String() {
+		t.Skipf("the DACL set did not stick (%s): Wine makes DACLs up from Unix modes", before)
+	}
 	f, _ := os.Open(p)
 	meta, err := MetadataOf(f)
 	f.Close()
