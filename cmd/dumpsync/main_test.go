@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,10 +15,22 @@ var testNow = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 // runCLI runs dumpsync with args as main would, with buffers for streams.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	s := &Streams{In: bytes.NewReader(nil), Out: &out, Err: &errb}
-	code = run(args, s, func() time.Time { return testNow })
-	return code, out.String(), errb.String()
+	return runStdin(t, nil, args...)
+}
+
+// confined gives an apply without --within one: the temporary folder every
+// test's files are made in. Tests of apply's own --within checks pass their
+// own (or call run directly, as TestApplyRequiresWithin does).
+func confined(args []string) []string {
+	if len(args) == 0 || args[0] != "apply" {
+		return args
+	}
+	for _, a := range args {
+		if a == "--within" || strings.HasPrefix(a, "--within=") {
+			return args
+		}
+	}
+	return append(args[:len(args):len(args)], "--within", os.TempDir())
 }
 
 // ago is a request time d days before testNow.
