@@ -38,7 +38,8 @@ stderr, and with exit code 1 the most frequent reasons (--quiet drops both).
 -WhatIf and -Confirm:$false work as --what-if and --yes.
 
 Exit codes: 0 every row Applied (or WhatIf); 1 some row Skipped or Failed, or the answer was no;
-2 invalid plan or usage (no --within), nothing changed.
+2 invalid plan or usage (no --within), nothing changed; 130 interrupted (Ctrl-C): the current file
+was finished, the rows not reached are Skipped in the results.
 
 Examples:
   dumpsync apply plan.json --within \\sms01\SMS_ABC --what-if
@@ -92,7 +93,7 @@ func (c *ApplyCmd) request(g *Globals, s *Streams, rep *report.Reporter, now tim
 	return &applycmd.Request{
 		Name: name, Plan: p,
 		Within: c.Within, WhatIf: c.WhatIf, BackupDir: c.BackupDir, Undo: c.Undo, NoUndo: c.NoUndo,
-		Now: now, Report: rep,
+		Now: now, Terminal: s.ErrTTY, Stderr: s.Err, Report: rep, Interrupt: s.Interrupt,
 		Open: func() (applycmd.Results, error) { return g.openAs(s, apply.Result{}, format) },
 	}
 }

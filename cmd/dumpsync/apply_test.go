@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -29,9 +30,14 @@ import (
 // dumpsync included, so no test writes into the real cache. TestMain is in
 // script_test.go. The folder is left in the temp dir: testscript.Main exits.
 func isolateCache() {
-	dir, err := os.MkdirTemp("", "dumpsync-test-cache-")
-	if err != nil {
-		panic(err)
+	// A script that sets DUMPSYNC_TEST_CACHE chooses its own (this also runs
+	// in the dumpsync processes the scripts start).
+	dir := os.Getenv("DUMPSYNC_TEST_CACHE")
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "dumpsync-test-cache-"); err != nil {
+			panic(err)
+		}
 	}
 	cacheEnv := "XDG_CACHE_HOME"
 	if runtime.GOOS == "windows" {
@@ -115,6 +121,9 @@ func snapshot(t *testing.T, root string) tree {
 			m[rel] = "<dir>"
 		case d.Type().IsRegular():
 			b, err := os.ReadFile(p)
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed since it was listed: a transient file of a running dumpsync
+			}
 			if err != nil {
 				return err
 			}

@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/dumpsync/dumpsync/internal/applycmd"
 	"github.com/dumpsync/dumpsync/internal/check"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/paths"
+	"github.com/dumpsync/dumpsync/internal/progress"
 	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
@@ -35,7 +36,8 @@ func (c *CheckCmd) Help() string {
 Fields: Severity, Code, Path, SmsId, Offset, Message. Order: files as given; within a file, findings
 about the whole file first, then by Offset, then by Code.
 
-  Error    PartialRecord   the size is not a multiple of 48; Offset is where the partial record starts
+  Error    PartialRecord   the size is not a multiple of 48; Offset is where the partial record starts;
+                           Message gives the PowerShell, truncate and dd lines that cut it (dumpsync never does)
   Warning  InvalidSmsId    an entry whose SMSID is not 1-15 characters of [A-Za-z0-9] (no time findings:
                            the time of an invalid entry cannot be trusted)
   Warning  ZeroTime        a valid entry with request time 0 (plan never finds it stale)
@@ -46,6 +48,8 @@ about the whole file first, then by Offset, then by Code.
   Error    TooOld          --max-age-days N: a valid entry more than N days old
   Error    TooManyEntries  --max-entries N: more than N entries
   Error    TooLarge        --max-bytes N: more than N bytes
+  Error    Leftover        a recovery file of an interrupted apply; Message says how many records it holds
+                           that Resync.cfg does not, and how to carry them over ('dumpsync recover')
 MissingCfg and OrphanCfg are only looked for when the folder has an Invencfg.box.
 
 With --plan FILE (or - for stdin) it gates a plan export instead, read and validated exactly as apply
@@ -92,6 +96,7 @@ func (c *CheckCmd) runHealth(g *Globals, s *Streams, rep *report.Reporter, opt c
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	sum, err := check.Health(files, opt, c.emit(rep, recs), rep.Warn)
 	return c.finish(rep, recs, sum, err, plural(len(files), "file"))
 }
@@ -106,7 +111,7 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	}
 	var roots []string
 	for _, r := range c.AllowRoot {
-		abs, err := filepath.Abs(r)
+		abs, err := paths.Abs(r)
 		if err != nil {
 			return exitcode.UsageErr(fmt.Errorf("--allow-root %s: %w", r, err))
 		}
@@ -124,8 +129,17 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	opt := check.PlanOptions{AllowRoots: roots, MaxRemove: c.MaxRemove, MaxDelete: c.MaxDelete, Verify: c.Verify}
+	var bar *progress.Bar
+	if s.ErrTTY && c.Verify {
+		bar = progress.NewRows(s.Err, "verifying", len(p.Rows))
+		opt.Progress = bar.Rows
+	}
 	sum, err := check.Plan(p, opt, c.emit(rep, recs))
+	if bar != nil {
+		bar.Stop()
+	}
 	return c.finish(rep, recs, sum, err, fmt.Sprintf("%s (%d rows)", name, len(p.Rows)))
 }
 

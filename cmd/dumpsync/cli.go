@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/output"
 )
 
@@ -27,12 +29,16 @@ Exit codes: 0 success; 1 done, but something needs attention (see stderr); 2 usa
 type CLI struct {
 	Globals
 
-	Dump   DumpCmd   `cmd:"" help:"List the entries of Resync.cfg files."`
-	Plan   PlanCmd   `cmd:"" help:"Decide what is stale across a site and its logon servers; write the plan as records."`
-	Apply  ApplyCmd  `cmd:"" help:"Carry out a (filtered) plan safely, with results and an undo file."`
-	Check  CheckCmd  `cmd:"" help:"Check Resync.cfg files and their Invencfg.box, or gate a plan export (--plan); one record per finding."`
-	Schema SchemaCmd `cmd:"" help:"Print the JSON Schema of a record kind: entry, plan, result, finding or undo."`
-	Legacy LegacyCmd `cmd:"" hidden:"" help:"The original syntax: dumpsync [days] [/Dump]."`
+	Dump       DumpCmd       `cmd:"" help:"List the entries of Resync.cfg files."`
+	Plan       PlanCmd       `cmd:"" help:"Decide what is stale across a site and its logon servers; write the plan as records."`
+	Apply      ApplyCmd      `cmd:"" help:"Carry out a (filtered) plan safely, with results and an undo file."`
+	Check      CheckCmd      `cmd:"" help:"Check Resync.cfg files and their Invencfg.box, or gate a plan export (--plan); one record per finding."`
+	Recover    RecoverCmd    `cmd:"" help:"Carry over the records an interrupted apply left in a recovery file beside a Resync.cfg."`
+	Stats      StatsCmd      `cmd:"" help:"Count the entries of Resync.cfg files by age, one record per file, to choose plan's --days."`
+	Schema     SchemaCmd     `cmd:"" help:"Print the JSON Schema of a record kind: entry, plan, result, finding, undo or stats."`
+	Completion CompletionCmd `cmd:"" help:"Print a completion script for powershell, bash, zsh or fish."`
+	Complete   CompleteCmd   `cmd:"" name:"__complete" hidden:"" passthrough:"" help:"Completion candidates for the words given (the completion scripts call it)."`
+	Legacy     LegacyCmd     `cmd:"" hidden:"" help:"The original syntax: dumpsync [days] [/Dump]."`
 }
 
 // Globals are the flags every command takes.
@@ -40,6 +46,7 @@ type Globals struct {
 	Format   formatFlag       `short:"f" default:"auto" help:"Output format: auto (table on a terminal, else json; with --out, from the file's extension), json, jsonl, csv or table."`
 	Out      string           `placeholder:"FILE" help:"Write the records to FILE (atomically) instead of stdout."`
 	Encoding encodingFlag     `default:"utf8" help:"Character encoding of what is written: utf8 (no BOM), utf8bom or utf16le."`
+	Wide     bool             `help:"Tables: show every field at full width, not the narrow view (json, jsonl and csv always carry every field)."`
 	Now      string           `placeholder:"TIME" help:"Use TIME (RFC 3339, e.g. 2026-11-01T00:00:00Z) as the current time, for reproducible output."`
 	Quiet    bool             `short:"q" help:"Write no summary line at the end (errors and warnings are still written)."`
 	Version  kong.VersionFlag `help:"Print the version, the Go version and the commit, and exit."`
@@ -61,6 +68,42 @@ func (g *Globals) clock(now Clock) (time.Time, error) {
 type records struct {
 	output.Encoder
 	sink *output.Sink
+	out  string // --out, if any
+	// stop, when set (by a read-only command), makes Encode fail with
+	// interrupt.ErrInterrupted once the user asks to stop.
+	stop       <-chan struct{}
+	unregister func()
+}
+
+// Encode writes one record, or stops the command if the user asked to.
+func (r *records) Encode(rec any) error {
+	if r.stop != nil && interrupt.Requested(r.stop) {
+		return interrupt.ErrInterrupted
+	}
+	return r.Encoder.Encode(rec)
+}
+
+// Chunked hands out the encoder's chunked form, for dump's formatting on
+// several goroutines.
+// Like Encode, each chunk's write stops the command if the user asked to.
+func (r *records) Chunked() (output.Chunked, bool) {
+	c, ok := output.AsChunked(r.Encoder)
+	if !ok {
+		return nil, false
+	}
+	return stoppableChunks{c, r.stop}, true
+}
+
+type stoppableChunks struct {
+	output.Chunked
+	stop <-chan struct{}
+}
+
+func (s stoppableChunks) WriteChunk(b []byte, n int) error {
+	if s.stop != nil && interrupt.Requested(s.stop) {
+		return interrupt.ErrInterrupted
+	}
+	return s.Chunked.WriteChunk(b, n)
 }
 
 // open starts the record output for records shaped like proto. Call it only
@@ -96,16 +139,30 @@ func (g *Globals) openAs(s *Streams, proto any, f output.Format) (*records, erro
 	if err != nil {
 		return nil, exitcode.UsageErr(err)
 	}
-	enc, err := output.NewEncoder(sink, f, proto)
+	enc, err := output.NewEncoder(sink, f, proto, output.Wide(g.Wide))
 	if err != nil {
 		sink.Abort()
 		return nil, err
 	}
-	return &records{Encoder: enc, sink: sink}, nil
+	// A second Ctrl-C exits at once (unless apply is changing files): the
+	// --out temporary file goes with it.
+	unregister := interrupt.OnForcedExit(sink.Abort)
+	return &records{Encoder: enc, sink: sink, out: g.Out, unregister: unregister}, nil
 }
 
 // Close ends the stream; with fail set (the work failed) a --out file is discarded.
+//
+// An interrupted stream is not ended: a JSON array without its closing
+// bracket is recognisably cut short (apply refuses such a plan).
 func (r *records) Close(fail error) error {
+	r.unregister()
+	if errors.Is(fail, interrupt.ErrInterrupted) {
+		r.sink.Abort()
+		if r.out != "" {
+			return fmt.Errorf("%w; %s was not written", fail, r.out)
+		}
+		return fmt.Errorf("%w; the output is incomplete", fail)
+	}
 	cerr := r.Encoder.Close()
 	if fail != nil {
 		r.sink.Abort()

@@ -54,6 +54,7 @@ func runDump(g *Globals, s *Streams, rep *report.Reporter, now Clock, args []str
 	if err != nil {
 		return err
 	}
+	recs.stop = s.Interrupt
 	n := &countEntries{Encoder: recs}
 	attention, err := dump.Files(files, dump.Options{Now: t, Raw: raw}, n, rep.Warn)
 	if err = recs.Close(err); err != nil {

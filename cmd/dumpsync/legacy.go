@@ -118,7 +118,7 @@ func cleanHere(g *Globals, s *Streams, rep *report.Reporter, now Clock, days int
 	}
 	var rows []plan.Row
 	p := &plan.Planner{
-		Opt:  plan.Options{Days: days, Now: t, Parallel: 1},
+		Opt:  plan.Options{Days: days, Now: t, Parallel: 1, Interrupt: s.Interrupt},
 		Warn: rep.Warn,
 	}
 	sum, err := p.Run(domains, nil, func(r *plan.Row) error { rows = append(rows, *r); return nil })

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/report"
 )
 
@@ -58,13 +59,16 @@ type Streams struct {
 	InTTY  bool // stdin is a terminal
 	OutTTY bool // stdout is a terminal
 	ErrTTY bool // stderr is a terminal
+	// Interrupt is closed when the user asks to stop (Ctrl-C, Ctrl-Break,
+	// console close, SIGTERM); nil: never. See package interrupt.
+	Interrupt <-chan struct{}
 }
 
 // Clock gives "now"; --now replaces it.
 type Clock func() time.Time
 
 func main() {
-	os.Exit(run(os.Args[1:], osStreams(), time.Now))
+	os.Exit(runInterruptible(os.Args[1:], osStreams(), time.Now))
 }
 
 // osStreams are the process's standard streams and whether each is a terminal.
@@ -75,6 +79,15 @@ func osStreams() *Streams {
 		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	}
+}
+
+// runInterruptible is run with stop requests caught: commands stop where it
+// is safe and exit 130 (see package interrupt).
+func runInterruptible(args []string, s *Streams, now Clock) int {
+	ch, stop := interrupt.Notify(s.Err)
+	defer stop()
+	s.Interrupt = ch
+	return run(args, s, now)
 }
 
 // kongExit carries kong's exit requests (after --help, --version) out of the

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/sample"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and the expected files inside testdata/script/*.txtar")
@@ -28,7 +30,7 @@ func TestMain(m *testing.M) {
 	isolateCache()
 	testscript.Main(m, map[string]func(){
 		"dumpsync": func() {
-			os.Exit(run(os.Args[1:], osStreams(), time.Now))
+			os.Exit(runInterruptible(os.Args[1:], osStreams(), time.Now))
 		},
 	})
 }
@@ -39,14 +41,24 @@ func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "../../testdata/script",
 		UpdateScripts: *update,
+		Condition: func(cond string) (bool, error) {
+			if cond == "mknod" {
+				return canMknod(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"mkresync": cmdMkresync,
+			"gensite":  cmdGensite,
 			"bom":      cmdBOM,
 			"decode":   cmdDecode,
 			"norm":     cmdNorm,
 			"dos2unix": cmdDos2unix,
 			"listdir":  cmdListdir,
 			"status":   cmdStatus,
+			"ftype":    cmdFtype,
+			"mode":     cmdMode,
+			"mknull":   cmdMknull,
 			"expand":   cmdExpand,
 			"utf32":    cmdUTF32,
 		},
@@ -96,6 +108,21 @@ func cmdMkresync(ts *testscript.TestScript, neg bool, args []string) {
 	p := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(filepath.Dir(p), 0o777))
 	ts.Check(os.WriteFile(p, b, 0o666))
+}
+
+// gensite DIR SEED generates a site with package sample: invalid entries
+// of every kind (one in three), zero and future times, duplicates, three
+// logon servers (the last with upper-case names), orphans.
+func cmdGensite(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gensite DIR SEED")
+	}
+	seed, err := strconv.ParseUint(args[1], 10, 64)
+	ts.Check(err)
+	c := sample.DefaultConfig(seed, sample.DefaultNow)
+	c.InvalidEvery = 3
+	_, err = sample.Generate(ts.MkAbs(args[0]), c)
+	ts.Check(err)
 }
 
 // bom FILE utf8bom|utf16le|none checks how FILE starts.

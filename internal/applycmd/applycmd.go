@@ -8,6 +8,7 @@
 package applycmd
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/dumpsync/dumpsync/internal/apply"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
+	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/progress"
 	"github.com/dumpsync/dumpsync/internal/report"
@@ -47,6 +50,14 @@ type Request struct {
 	// Ask, when not nil, is where the answer to "Apply these changes?" is
 	// read (the caller decides the run is interactive); --what-if never asks.
 	Ask io.Reader
+	// Terminal is set when stderr is a terminal.
+	Terminal bool
+	// Stderr is where a progress bar is drawn when Terminal is set.
+	Stderr io.Writer
+	// Interrupt is closed when the user asks to stop (Ctrl-C); nil: never.
+	// The run stops between files, writes every Result (the rows not
+	// reached as Skipped) and returns exit 130.
+	Interrupt <-chan struct{}
 
 	Report *report.Reporter
 	// Open starts the Results; it is called only once every check passed,
@@ -133,16 +144,16 @@ func Run(req *Request) error {
 		rep.Summary("apply", "nothing to do: %s has no rows", req.Name)
 		return nil
 	}
-	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn}
+	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn, Interrupt: req.Interrupt, Within: roots}
 	if req.BackupDir != "" {
-		if err := apply.RejectInside("--backup-dir", req.BackupDir, rows); err != nil {
+		if err := apply.RejectInside("--backup-dir", req.BackupDir, rows, roots); err != nil {
 			return exitcode.UsageErr(err)
 		}
 		abs, _ := filepath.Abs(req.BackupDir)
 		opt.BackupDir = filepath.Join(abs, req.Now.UTC().Format("20060102T150405Z"))
 	}
 	undoPath := ""
-	if opt.Undo, err = req.journal(rows, &undoPath); err != nil {
+	if opt.Undo, err = req.journal(rows, roots, &undoPath); err != nil {
 		return err
 	}
 	asking := req.Ask != nil && !req.WhatIf
@@ -165,7 +176,26 @@ func Run(req *Request) error {
 			rep.Reason("failed: " + Reason(r.Status, r.Detail))
 		}
 	}
+	if !req.WhatIf {
+		interrupt.Protect() // from here a second Ctrl-C waits for the current file too
+	}
+	var bar *progress.Bar
+	if req.Terminal {
+		verb := "applying"
+		if req.WhatIf {
+			verb = "checking"
+		}
+		bar = progress.NewRows(req.Stderr, verb, len(rows))
+		opt.Progress = bar.Rows
+	}
 	sum, err := apply.Run(rows, opt, func(r *apply.Result) error { tally(r); return res.Encode(r) })
+	if bar != nil {
+		bar.Stop() // before any line of the summary
+	}
+	interrupted := errors.Is(err, interrupt.ErrInterrupted)
+	if interrupted {
+		err = nil // the results so far are written whole
+	}
 	if opt.Undo != nil {
 		if jerr := opt.Undo.Close(); jerr != nil && err == nil {
 			err = jerr
@@ -173,6 +203,10 @@ func Run(req *Request) error {
 	}
 	if err = res.Close(err); err != nil {
 		return err
+	}
+	if interrupted {
+		rep.Errorf("%s", interruptedLine(sum, len(rows), req.WhatIf, opt.Undo))
+		return &exitcode.Error{Code: exitcode.Interrupted}
 	}
 	summary(rep, sum, req.WhatIf, req.NoUndo, undoPath)
 	if sum.Attention() {
@@ -272,12 +306,28 @@ func Reason(status, detail string) string {
 	return d
 }
 
+// interruptedLine is the one line an interrupted apply ends with: how far it
+// got and where its undo file is.
+func interruptedLine(sum apply.Summary, rows int, whatIf bool, undo *apply.Journal) string {
+	if whatIf {
+		return fmt.Sprintf("interrupted: %d of %d rows checked, %d not reached; nothing was changed", rows-sum.NotReached, rows, sum.NotReached)
+	}
+	line := fmt.Sprintf("interrupted: %d of %d rows applied, %d not reached (Skipped)", sum.Applied, rows, sum.NotReached)
+	switch {
+	case undo != nil && undo.Rows() > 0:
+		line += "; undo file: " + undo.Path()
+	case undo == nil && sum.Applied > 0:
+		line += "; no undo file (--no-undo)"
+	}
+	return line
+}
+
 // journal checks where the undo file goes and returns the journal that
 // writes it: nil with --no-undo and with --what-if. The place is checked with
 // --what-if too (nothing is created then), so that --what-if gives the exit
 // code the real run would.
 // created is set to the undo file's path when it is created.
-func (req *Request) journal(rows []planread.Row, created *string) (*apply.Journal, error) {
+func (req *Request) journal(rows []planread.Row, roots []string, created *string) (*apply.Journal, error) {
 	if req.NoUndo {
 		return nil, nil
 	}
@@ -290,7 +340,7 @@ func (req *Request) journal(rows []planread.Row, created *string) (*apply.Journa
 			return nil, exitcode.UsageErr(err)
 		}
 	} else {
-		if err := apply.RejectInside("--undo", filepath.Dir(path), rows); err != nil {
+		if err := apply.RejectInside("--undo", filepath.Dir(path), rows, roots); err != nil {
 			return nil, exitcode.UsageErr(err)
 		}
 		if _, err := os.Lstat(path); err == nil {
@@ -310,7 +360,7 @@ func (req *Request) journal(rows []planread.Row, created *string) (*apply.Journa
 func absAll(flag string, dirs []string) ([]string, error) {
 	var abs []string
 	for _, d := range dirs {
-		a, err := filepath.Abs(d)
+		a, err := paths.Abs(d) // \\?\D:\SMS is D:\SMS
 		if err != nil {
 			return nil, exitcode.UsageErr(fmt.Errorf("%s %s: %w", flag, d, err))
 		}

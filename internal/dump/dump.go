@@ -7,8 +7,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
+	"github.com/dumpsync/dumpsync/internal/resyncedit"
 )
 
 // Entry is one record of a Resync.cfg as `dump` lists it.
@@ -28,6 +30,26 @@ type Entry struct {
 type RawEntry struct {
 	Entry
 	Extra string `json:"Extra" desc:"bytes 20-47 of the record as lower-case hex (only with --raw)"`
+}
+
+// WriteFields hands the fields to w in column order (output.Fielder), so
+// entries are encoded without reflection.
+func (e *Entry) WriteFields(w output.FieldWriter) {
+	w.Str(e.Path)
+	w.Int(e.Index)
+	w.Int(e.Offset)
+	w.Str(e.SmsId)
+	w.Int(e.RequestTime)
+	w.OptStr(e.RequestedAt)
+	w.OptInt(e.AgeDays)
+	w.Bool(e.Valid)
+	w.OptStr(e.Problem)
+}
+
+// WriteFields hands the fields to w in column order (output.Fielder).
+func (e *RawEntry) WriteFields(w output.FieldWriter) {
+	e.Entry.WriteFields(w)
+	w.Str(e.Extra)
 }
 
 // AgeDays returns floor((now - t) / 86400).
@@ -130,6 +152,18 @@ type Options struct {
 // Encoder receives records.
 type Encoder interface{ Encode(rec any) error }
 
+// chunkedOf returns enc's chunked form, when it has one (an output.Encoder
+// of JSON, JSON Lines or CSV, or a wrapper that hands one out).
+func chunkedOf(enc Encoder) (output.Chunked, bool) {
+	switch e := enc.(type) {
+	case interface{ Chunked() (output.Chunked, bool) }:
+		return e.Chunked()
+	case output.Encoder:
+		return output.AsChunked(e)
+	}
+	return nil, false
+}
+
 // Files streams the entries of each file to enc. Problems that leave the
 // rest readable (a partial record, an unreadable or non-regular file) are
 // passed to warn and make attention true; an encoder error stops the dump.
@@ -137,6 +171,8 @@ func Files(files []string, opt Options, enc Encoder, warn func(error)) (attentio
 	var en RawEntry
 	var store fillStore
 	now := opt.Now.Unix()
+	chunked, parallel := chunkedOf(enc)
+	parallel = parallel && workers() > 1
 	for _, path := range files {
 		st, lerr := os.Lstat(path)
 		if lerr != nil {
@@ -149,8 +185,30 @@ func Files(files []string, opt Options, enc Encoder, warn func(error)) (attentio
 			attention = true
 			continue
 		}
+		// Records an interrupted apply left in a recovery file are not
+		// listed: say so.
+		los, lerr := resyncedit.Leftovers(path)
+		for _, lo := range los {
+			warn(fmt.Errorf("%s: %s", path, lo.Problem(path)))
+			attention = true
+		}
+		if lerr != nil {
+			warn(lerr)
+			attention = true
+		}
+		if parallel {
+			serr, werr := fileChunked(path, opt, now, chunked, workers())
+			if werr != nil {
+				return attention, werr
+			}
+			if serr != nil {
+				warn(serr)
+				attention = true
+			}
+			continue
+		}
 		var encErr error
-		_, serr := resync.Scan(path, func(i int64, e *record.Entry) error {
+		_, serr := resync.Read(path, func(i int64, e *record.Entry) error {
 			fill(&en.Entry, path, i, e, now, &store)
 			if opt.Raw {
 				en.Extra = e.ExtraHex()

@@ -9,6 +9,9 @@ const (
 	OK        = 0 // success
 	Attention = 1 // the work completed but something needs attention
 	Usage     = 2 // usage error or bad input; nothing was changed
+	// Interrupted: stopped by Ctrl-C, Ctrl-Break, console close or SIGTERM
+	// (128 + SIGINT, as shells report it).
+	Interrupted = 130
 )
 
 // Error is an error with an exit code. Err may be nil when the problems were

@@ -17,10 +17,15 @@ type csvEncoder struct {
 	cols []column
 	row  []string
 	head bool
+	fast *csvFields // nil: the records are not Fielders
 }
 
-func newCSVEncoder(w *bufio.Writer, cols []column) *csvEncoder {
-	return &csvEncoder{w: w, cols: cols, row: make([]string, len(cols))}
+func newCSVEncoder(w *bufio.Writer, cols []column, fast bool) *csvEncoder {
+	e := &csvEncoder{w: w, cols: cols, row: make([]string, len(cols))}
+	if fast {
+		e.fast = &csvFields{n: len(cols)}
+	}
+	return e
 }
 
 func (e *csvEncoder) header() error {
@@ -37,6 +42,14 @@ func (e *csvEncoder) header() error {
 func (e *csvEncoder) Encode(rec any) error {
 	if err := e.header(); err != nil {
 		return err
+	}
+	if e.fast != nil {
+		if f, ok := rec.(Fielder); ok {
+			e.fast.buf = e.fast.buf[:0]
+			e.fast.record(f)
+			_, err := e.w.Write(e.fast.buf)
+			return err
+		}
 	}
 	v := valueOf(rec)
 	for i, c := range e.cols {

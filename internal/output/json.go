@@ -18,16 +18,22 @@ type jsonEncoder struct {
 	n     int
 	buf   bytes.Buffer
 	enc   *json.Encoder
+	fast  *jsonFields // nil: the records are not Fielders
 }
 
-func newJSONEncoder(w *bufio.Writer, array bool) *jsonEncoder {
-	e := &jsonEncoder{w: w, array: array}
+func newJSONEncoder(w *bufio.Writer, array bool, fast *jsonFields) *jsonEncoder {
+	e := &jsonEncoder{w: w, array: array, fast: fast}
 	e.enc = json.NewEncoder(&e.buf)
 	e.enc.SetEscapeHTML(false)
 	return e
 }
 
 func (e *jsonEncoder) Encode(rec any) error {
+	if e.fast != nil {
+		if f, ok := rec.(Fielder); ok {
+			return e.encodeFast(f)
+		}
+	}
 	e.buf.Reset()
 	if err := e.enc.Encode(rec); err != nil {
 		return err
@@ -46,6 +52,27 @@ func (e *jsonEncoder) Encode(rec any) error {
 		e.w.WriteByte('\n')
 	}
 	return nil
+}
+
+// encodeFast writes rec through its WriteFields: the separator and the
+// object go into one reused buffer, which is handed to the writer whole.
+func (e *jsonEncoder) encodeFast(rec Fielder) error {
+	f := e.fast
+	f.buf = f.buf[:0]
+	switch {
+	case !e.array:
+	case e.n == 0:
+		f.buf = append(f.buf, "[\n"...)
+	default:
+		f.buf = append(f.buf, ",\n"...)
+	}
+	e.n++
+	f.record(rec)
+	if !e.array {
+		f.buf = append(f.buf, '\n')
+	}
+	_, err := e.w.Write(f.buf)
+	return err
 }
 
 func (e *jsonEncoder) Close() error {

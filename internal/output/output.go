@@ -70,26 +70,64 @@ type Encoder interface {
 	Close() error
 }
 
+// Option changes how an encoder writes.
+type Option func(*options)
+
+type options struct{ wide bool }
+
+// Wide makes a table show every field (and its table-only columns) at full
+// width, instead of the narrow view of the fields tagged table:"narrow".
+// The other formats always carry every field.
+func Wide(on bool) Option { return func(o *options) { o.wide = on } }
+
 // NewEncoder returns an encoder for records shaped like proto (a struct or a
 // pointer to one). Every record passed to Encode must have proto's type.
-func NewEncoder(w io.Writer, f Format, proto any) (Encoder, error) {
+func NewEncoder(w io.Writer, f Format, proto any, opts ...Option) (Encoder, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	t := reflect.TypeOf(proto)
 	cols, err := columnsOf(t)
 	if err != nil {
 		return nil, err
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)
+	fast := fastEnabled && isFielder(t)
+	var jf *jsonFields
+	if fast {
+		jf = newJSONFields(cols)
+	}
 	switch f {
 	case JSON:
-		return newJSONEncoder(bw, true), nil
+		return newJSONEncoder(bw, true, jf), nil
 	case JSONL:
-		return newJSONEncoder(bw, false), nil
+		return newJSONEncoder(bw, false, jf), nil
 	case CSV:
-		return newCSVEncoder(bw, cols), nil
+		return newCSVEncoder(bw, cols, fast), nil
 	case Table:
-		return newTableEncoder(bw, cols), nil
+		tcols, err := tableColumns(t, o.wide)
+		if err != nil {
+			return nil, err
+		}
+		return newTableEncoder(bw, tcols, o.wide), nil
 	}
 	return nil, fmt.Errorf("output: no encoder for format %q", f)
+}
+
+var fielderType = reflect.TypeFor[Fielder]()
+
+// fastEnabled is false only in the tests that hold the fast path to the
+// reference path.
+var fastEnabled = true
+
+// isFielder reports whether records of type t (or pointers to them) are
+// Fielders.
+func isFielder(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Implements(fielderType) || reflect.PointerTo(t).Implements(fielderType)
 }
 
 func valueOf(rec any) reflect.Value {

@@ -17,8 +17,10 @@ import (
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/dump"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
+	"github.com/dumpsync/dumpsync/internal/resyncedit"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -30,6 +32,10 @@ type Options struct {
 	LogonAllCfg    bool // delete every .cfg on logon servers (the KB's advice)
 	IncludeInvalid bool // remove every invalid entry, whatever its time
 	Parallel       int  // folders scanned at once
+	// Interrupt, when closed, stops Run with interrupt.ErrInterrupted,
+	// before the next folder's rows (also while one is still being
+	// scanned); nil: never.
+	Interrupt <-chan struct{}
 }
 
 // Cutoff is the Unix time before which a request is stale: now - Days*86400,
@@ -56,6 +62,33 @@ func (o Options) Stale(e *record.Entry) bool {
 // staleTime is the time part of Stale.
 func staleTime(t, now, cutoff int64) bool { return t != 0 && t <= now && t < cutoff }
 
+// KeepsCfg reports whether entry e, in the Resync.cfg beside an
+// Invencfg.box, keeps its SMSID's .cfg file from being deleted: it is a
+// request (only a valid entry is one: the SMSID and time of an invalid entry
+// cannot be trusted, so it neither keeps nor condemns a file) that is not
+// stale at cutoff: undated, or dated at or after cutoff.
+//
+// plan plans a DeleteFile only when no entry beside the file keeps it (after
+// the planned removals), and apply deletes only while that is still so: both
+// decide with this one function, so that a plan made a moment ago is never
+// refused by apply's guard. (A time in the future is at or after cutoff:
+// cutoff is never after now.)
+func KeepsCfg(e *record.Entry, cutoff int64) bool {
+	return keepsCfg(e.Valid(), e.Time(), cutoff)
+}
+
+// keepsCfg is KeepsCfg for an entry whose validity is known. Its time part
+// (undated, or at or after cutoff) is the negation of staleTime for every
+// cutoff plan makes (cutoff <= now).
+func keepsCfg(valid bool, t uint32, cutoff int64) bool {
+	return valid && (t == 0 || int64(t) >= cutoff)
+}
+
+// ReasonDeletedAtSite is the Reason of a logon server's DeleteFile row for a
+// .cfg that the plan deletes at the site too; apply keeps the logon copy
+// when the site's deletion does not happen for want of its removals.
+const ReasonDeletedAtSite = "planned for deletion at the site"
+
 // Folder is one place to plan: a domain folder or a logon server's Logon.srv.
 type Folder struct {
 	Dir   string // absolute
@@ -78,9 +111,13 @@ type Summary struct {
 
 // Planner plans folders in order, scanning up to Parallel at once.
 type Planner struct {
-	Opt      Options
-	Warn     func(error) // one line per problem; the rest is still planned
-	Progress Progress    // may be nil
+	Opt Options
+	// Warn gets one line per problem; the rest is still planned. It is
+	// called from the scanning goroutines, but never by two at once.
+	Warn     func(error)
+	Progress Progress // may be nil
+
+	warnMu sync.Mutex // serialises Warn
 
 	mu        sync.Mutex
 	summary   Summary
@@ -120,12 +157,35 @@ type hitList struct {
 const hitBlock = 8192
 
 func (l *hitList) add(off int64, e *record.Entry) {
+	l.n++
+	if l.n > maxHeldHits {
+		// Too many to hold: emit reads the file again instead (rescan).
+		l.blocks = nil
+		return
+	}
 	if k := len(l.blocks); k == 0 || len(l.blocks[k-1]) == hitBlock {
 		l.blocks = append(l.blocks, make([]hit, 0, hitBlock))
 	}
 	b := &l.blocks[len(l.blocks)-1]
 	*b = append(*b, hit{off, *e})
-	l.n++
+}
+
+// maxHeldHits bounds the hits one folder holds (14 MiB): a Resync.cfg with
+// more entries to remove (5 GB of invalid ones with --include-invalid) is
+// read a second time as its rows are emitted, so that memory stays bounded
+// whatever the file holds.
+var maxHeldHits = 1 << 18 // a variable for tests
+
+// rescan reports whether the hits were too many to hold.
+func (l *hitList) rescan() bool { return l.n > maxHeldHits }
+
+// hitOf is the RemoveEntry rule: a valid entry that keeps no .cfg file (it
+// is stale), or with IncludeInvalid any invalid one.
+func (p *Planner) hitOf(valid bool, t uint32, cutoff int64) bool {
+	if !valid {
+		return p.Opt.IncludeInvalid
+	}
+	return !keepsCfg(true, t, cutoff)
 }
 
 // hit is one entry to remove. Its Reason follows from the entry itself.
@@ -139,6 +199,11 @@ type hit struct {
 func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 	rp := &fp.resync
 	cutoff := p.Opt.Cutoff()
+	if rp.hits.rescan() {
+		if err := p.emitRescan(rp, cutoff, fn); err != nil {
+			return err
+		}
+	}
 	for _, block := range rp.hits.blocks {
 		for i := range block {
 			if err := p.emitHit(rp, &block[i], cutoff, fn); err != nil {
@@ -151,6 +216,39 @@ func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 		if err := fn(&fp.dels[j]); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// emitRescan reads the bytes the plan of rp was made from again and emits
+// the RemoveEntry row of each hit as it is read. If the bytes changed
+// meanwhile, the rows are still emitted (apply refuses each one whose guard
+// or record no longer matches) and a warning says to plan again.
+func (p *Planner) emitRescan(rp *resyncPlan, cutoff int64, fn func(*Row) error) error {
+	f, err := os.Open(rp.path)
+	if err != nil {
+		p.warn(fmt.Errorf("%s: reading it again for its rows: %w", rp.path, err))
+		return nil
+	}
+	defer f.Close()
+	info := resync.Info{Path: rp.path}
+	var emitErr error
+	err = resync.ScanReader(io.LimitReader(f, rp.size), &info, func(i int64, e *record.Entry) error {
+		valid := e.Problem() == ""
+		if !p.hitOf(valid, e.Time(), cutoff) {
+			return nil
+		}
+		h := hit{i * record.Size, *e}
+		emitErr = p.emitHit(rp, &h, cutoff, fn)
+		return emitErr
+	})
+	if emitErr != nil {
+		return emitErr
+	}
+	if err != nil && !resync.IsPartial(err) {
+		p.warn(fmt.Errorf("%s: reading it again for its rows: %w", rp.path, err))
+	} else if hex.EncodeToString(info.Sha256[:]) != rp.sha256 {
+		p.warn(fmt.Errorf("%s: changed while it was planned; apply will skip the rows that no longer match: plan again", rp.path))
 	}
 	return nil
 }
@@ -236,7 +334,15 @@ func (p *Planner) runOrdered(dirs []string, logon bool, emit func(*Row) error) e
 		}
 	}()
 	for i := range dirs {
-		fp := <-results[i]
+		if interrupt.Requested(p.Opt.Interrupt) {
+			return interrupt.ErrInterrupted
+		}
+		var fp *folderPlan
+		select {
+		case fp = <-results[i]:
+		case <-p.Opt.Interrupt:
+			return interrupt.ErrInterrupted
+		}
 		if err := fp.emit(p, emit); err != nil {
 			return err
 		}
@@ -248,10 +354,24 @@ func (p *Planner) runOrdered(dirs []string, logon bool, emit func(*Row) error) e
 	return nil
 }
 
+// leftovers warns about recovery files beside a Resync.cfg: records an
+// interrupted apply left there are requests the plan does not see.
+func (p *Planner) leftovers(path string) {
+	los, err := resyncedit.Leftovers(path)
+	for _, lo := range los {
+		p.warn(fmt.Errorf("%s: %s", path, lo.Problem(path)))
+	}
+	if err != nil {
+		p.warn(err)
+	}
+}
+
 func (p *Planner) warn(err error) {
 	p.mu.Lock()
 	p.summary.Attention = true
 	p.mu.Unlock()
+	p.warnMu.Lock()
+	defer p.warnMu.Unlock()
 	p.Warn(err)
 }
 
@@ -260,10 +380,11 @@ type idState struct {
 	newest  uint32 // newest valid request time
 	hasTime bool
 	valid   int // valid entries
-	stale   int // stale entries
+	keeps   int // entries that keep the .cfg file (KeepsCfg); the other valid ones are stale
 }
 
-func (s *idState) allStale() bool { return s.valid > 0 && s.stale == s.valid }
+// allStale reports whether the SMSID has requests and every one is stale.
+func (s *idState) allStale() bool { return s.valid > 0 && s.keeps == 0 }
 
 // idStates holds one Resync.cfg's idState per upper-cased SMSID
 // (strings.ToUpper of record.Entry.SmsID or of the .cfg name). A file may
@@ -364,12 +485,25 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 	resyncPath, err := site.Resync(f.Dir)
 	switch {
 	case err == nil:
+		p.leftovers(resyncPath)
 		ids, err = p.scanResync(resyncPath, &fp.resync)
-		if err != nil {
+		var partial *resync.PartialError
+		switch {
+		case errors.As(err, &partial):
+			// apply never rewrites a file that ends in a partial record,
+			// nor deletes a .cfg beside one (a request may be being
+			// written), so nothing is planned in this folder: a plan made
+			// a moment ago is never refused. Its .cfg names still count as
+			// present at the site, for the logon servers.
+			fp.resync.hits = hitList{}
+			blind = true
+			p.warn(fmt.Errorf("%s: ends in a partial record at byte offset %d (size %d is not a multiple of %d): nothing planned in its folder; dumpsync check on it says how to repair it",
+				partial.Path, partial.Offset, partial.Size, record.Size))
+		case err != nil:
 			p.warn(err)
 			// Without the requests, no .cfg file of a domain can be judged;
 			// its Invencfg.box is still listed below, for the logon servers.
-			blind = !resync.IsPartial(err) && !f.Logon
+			blind = !f.Logon
 		}
 	case errors.Is(err, site.ErrNotFound) && f.Logon:
 		// A logon server without a Resync.cfg copy: only its .cfg files are planned.
@@ -462,16 +596,22 @@ func (p *Planner) deleteReason(f Folder, c site.Cfg, key string, st *idState) st
 		incomplete := p.siteIncomplete
 		p.mu.Unlock()
 		switch {
+		case st != nil && st.keeps > 0:
+			// The logon server's own copy of Resync.cfg holds a request
+			// that keeps the file: apply would refuse to delete it.
+			return ""
 		case p.Opt.LogonAllCfg:
 			return "--logon-all-cfg: every .cfg on a logon server is deleted; Maintenance Manager copies back what is still needed"
 		case delAtSite:
-			return "planned for deletion at the site"
+			return ReasonDeletedAtSite
 		case !atSite && p.haveSite && !incomplete:
 			return "not present at the site"
 		}
 		return ""
 	}
-	if st != nil {
+	// Only valid entries are requests (KeepsCfg): a .cfg whose SMSID has
+	// only invalid entries is an orphan.
+	if st != nil && st.valid > 0 {
 		if st.allStale() {
 			return fmt.Sprintf("newest request of %s is stale (%d days old > %d)", c.SmsID, dump.AgeDays(p.Opt.Now, st.newest), days)
 		}
@@ -503,7 +643,6 @@ func (p *Planner) scanResync(path string, rp *resyncPlan) (*idStates, error) {
 		return nil, fmt.Errorf("%s: skipped: not a regular file", path)
 	}
 	ids := newIDStates(st.Size() / record.Size)
-	now := p.Opt.Now.Unix()
 	cutoff := p.Opt.Cutoff()
 	var hits hitList
 	var lastBytes int64
@@ -513,21 +652,25 @@ func (p *Planner) scanResync(path string, rp *resyncPlan) (*idStates, error) {
 			p.Progress.Scanned(path, off-lastBytes)
 			lastBytes = off
 		}
-		s := &ids.states[ids.of(e)]
+		// Only valid entries are requests (KeepsCfg): an invalid one gets
+		// no state, so a file of garbage costs no memory.
 		if e.Problem() != "" {
-			if p.Opt.IncludeInvalid {
+			if p.hitOf(false, 0, cutoff) {
 				hits.add(off, e)
 			}
 			return nil
 		}
+		s := &ids.states[ids.of(e)]
 		t := e.Time()
 		s.valid++
 		if !s.hasTime || t > s.newest {
 			s.newest, s.hasTime = t, true
 		}
-		if staleTime(int64(t), now, cutoff) {
-			s.stale++
-			hits.add(off, e)
+		if keepsCfg(true, t, cutoff) {
+			s.keeps++
+		}
+		if p.hitOf(true, t, cutoff) {
+			hits.add(off, e) // stale: dated and before cutoff (so not after now)
 		}
 		return nil
 	})

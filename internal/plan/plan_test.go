@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -160,25 +161,40 @@ func TestPlanRules(t *testing.T) {
 	}
 }
 
-func TestPlanGuardMatchesBytesRead(t *testing.T) {
+// A Resync.cfg that ends in a partial record gets no rows at all: apply
+// would refuse every RemoveEntry (it never rewrites such a file) and every
+// DeleteFile beside it. plan says so in one warning naming the file.
+func TestPlanPartialRecordPlansNothing(t *testing.T) {
 	n := uint32(now.Unix())
-	dom := filepath.Join(t.TempDir(), "Domain.000")
-	writeDomain(t, dom, []record.Entry{record.Make("ABC00001", n-100*86400, nil)})
-	f, _ := os.OpenFile(filepath.Join(dom, "Resync.cfg"), os.O_APPEND|os.O_WRONLY, 0)
-	f.Write([]byte("partial"))
-	f.Close()
-	var warned []string
-	p := &Planner{Opt: Options{Days: 90, Now: now}, Warn: func(err error) { warned = append(warned, err.Error()) }}
-	var rows []Row
-	sum, err := p.Run([]string{dom}, nil, func(r *Row) error { rows = append(rows, *r); return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 1 || rows[0].Size != 48+7 {
-		t.Fatalf("rows = %+v", rows)
-	}
-	if !sum.Attention || len(warned) != 1 || !strings.Contains(warned[0], "partial record at byte offset 48") {
-		t.Fatalf("partial record not reported: %v", warned)
+	for _, logon := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "Domain.000")
+		if logon {
+			dir = filepath.Join(filepath.Dir(dir), "Logon.srv")
+		}
+		writeDomain(t, dir, []record.Entry{record.Make("ABC00001", n-100*86400, nil)}, "ABC00001.cfg")
+		rp := filepath.Join(dir, "Resync.cfg")
+		f, _ := os.OpenFile(rp, os.O_APPEND|os.O_WRONLY, 0)
+		f.Write([]byte("partial"))
+		f.Close()
+		var warned []string
+		p := &Planner{Opt: Options{Days: 90, Now: now, IncludeInvalid: true, Orphans: true, LogonAllCfg: true},
+			Warn: func(err error) { warned = append(warned, err.Error()) }}
+		var rows []Row
+		domains, logons := []string{dir}, []string(nil)
+		if logon {
+			domains, logons = nil, domains
+		}
+		sum, err := p.Run(domains, logons, func(r *Row) error { rows = append(rows, *r); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 0 {
+			t.Errorf("logon=%v: rows = %v, want none", logon, describe(rows))
+		}
+		if !sum.Attention || len(warned) != 1 || !strings.Contains(warned[0], rp+": ends in a partial record at byte offset 48 (size 55") ||
+			!strings.Contains(warned[0], "nothing planned") || !strings.Contains(warned[0], "dumpsync check") {
+			t.Errorf("logon=%v: warnings %q, want one naming %s, the offset and the repair", logon, warned, rp)
+		}
 	}
 }
 
@@ -236,5 +252,33 @@ func TestUnreadableSiteDomain(t *testing.T) {
 	want := "RemoveEntry Logon.srv/Resync.cfg @0\nDeleteFile Invencfg.box/ABC00077.cfg"
 	if got != want || !sum.Attention || warned == 0 {
 		t.Errorf("plan:\n%s\nwant:\n%s (attention %v, warnings %d)", got, want, sum.Attention, warned)
+	}
+}
+
+// A folder with more entries to remove than a plan holds is read again as
+// its rows are emitted (bounded memory, issue 12.4): the rows are the same.
+func TestPlanRescanGivesTheSameRows(t *testing.T) {
+	n := uint32(now.Unix())
+	dom := filepath.Join(t.TempDir(), "Domain.000")
+	var recs []record.Entry
+	for i := 0; i < 40; i++ {
+		recs = append(recs, record.Make(fmt.Sprintf("ABC%05X", i%7), n-uint32(i)*9*86400, []byte{byte(i)}))
+		if i%5 == 0 {
+			recs = append(recs, record.Make(fmt.Sprintf("A/%d", i), 1, nil))
+		}
+	}
+	writeDomain(t, dom, recs, "ABC00001.cfg", "ABC00002.cfg")
+	o := Options{Days: 90, Now: now, IncludeInvalid: true}
+	want, _ := runPlan(t, o, []string{dom}, nil)
+	defer func(old int) { maxHeldHits = old }(maxHeldHits)
+	maxHeldHits = 3
+	got, _ := runPlan(t, o, []string{dom}, nil)
+	if len(want) < 10 || fmt.Sprint(describe(got)) != fmt.Sprint(describe(want)) {
+		t.Fatalf("rows read again differ:\n got %v\nwant %v", describe(got), describe(want))
+	}
+	for i := range got {
+		if *got[i].Record != *want[i].Record || got[i].Sha256 != want[i].Sha256 || got[i].Reason != want[i].Reason {
+			t.Fatalf("row %d differs: %+v, want %+v", i, got[i], want[i])
+		}
 	}
 }

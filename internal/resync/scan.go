@@ -8,11 +8,12 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
-	"os"
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/safefs"
 )
 
 // FileName is the canonical name of the file; lookups are case-insensitive.
@@ -57,8 +58,22 @@ type Func func(index int64, e *record.Entry) error
 // Scan reads the file at path to its end, calling fn for every whole record.
 // If the size is not a multiple of record.Size it still delivers every whole
 // record and then returns a *PartialError along with the Info.
+//
+// A link, FIFO, device or socket is refused (a *safefs.RefusedError) without
+// being read: it is checked before it is opened, and again on the handle, so
+// a FIFO in place of a Resync.cfg is reported, not waited on.
 func Scan(path string, fn Func) (Info, error) {
-	f, err := os.Open(path)
+	return scan(path, fn, true)
+}
+
+// Read is Scan without the fingerprint (Info.Sha256 stays zero): for readers
+// that list records and decide nothing, such as dump.
+func Read(path string, fn Func) (Info, error) {
+	return scan(path, fn, false)
+}
+
+func scan(path string, fn Func, hash bool) (Info, error) {
+	f, err := safefs.Open(path)
 	if err != nil {
 		return Info{Path: path}, err
 	}
@@ -67,20 +82,29 @@ func Scan(path string, fn Func) (Info, error) {
 	if st, err := f.Stat(); err == nil {
 		info.ModTime = st.ModTime()
 	}
-	err = ScanReader(f, &info, fn)
+	err = scanReader(f, &info, fn, hash)
 	return info, err
 }
 
 // ScanReader is Scan on an open reader; info.Path names it in errors.
 func ScanReader(r io.Reader, info *Info, fn Func) error {
-	h := sha256.New()
+	return scanReader(r, info, fn, true)
+}
+
+func scanReader(r io.Reader, info *Info, fn Func, fingerprint bool) error {
+	var h hash.Hash
+	if fingerprint {
+		h = sha256.New()
+	}
 	buf := make([]byte, bufRecords*record.Size)
 	var e record.Entry
 	var have int // bytes in buf not yet consumed (a record split across reads)
 	for {
 		n, err := io.ReadAtLeast(r, buf[have:], 1)
 		if n > 0 {
-			h.Write(buf[have : have+n])
+			if h != nil {
+				h.Write(buf[have : have+n])
+			}
 			info.Size += int64(n)
 			have += n
 			whole := have / record.Size * record.Size
@@ -102,7 +126,9 @@ func ScanReader(r io.Reader, info *Info, fn Func) error {
 			return fmt.Errorf("%s: %w", info.Path, err)
 		}
 	}
-	copy(info.Sha256[:], h.Sum(nil))
+	if h != nil {
+		copy(info.Sha256[:], h.Sum(nil))
+	}
 	if have != 0 {
 		return &PartialError{Path: info.Path, Offset: info.Records * record.Size, Size: info.Size}
 	}

@@ -268,3 +268,29 @@ func BenchmarkScan(b *testing.B) {
 		}
 	}
 }
+
+// Read delivers what Scan delivers, and reports the same size and partial
+// record, but computes no fingerprint.
+func TestReadMatchesScanWithoutHash(t *testing.T) {
+	for _, extra := range []int{0, 17} {
+		data := append(records(1000), make([]byte, extra)...)
+		path := filepath.Join(t.TempDir(), FileName)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var scanned, read [][record.Size]byte
+		si, serr := Scan(path, func(_ int64, e *record.Entry) error { scanned = append(scanned, e.Raw); return nil })
+		ri, rerr := Read(path, func(_ int64, e *record.Entry) error { read = append(read, e.Raw); return nil })
+		if fmt.Sprint(serr) != fmt.Sprint(rerr) || len(scanned) != len(read) || si.Size != ri.Size || si.Records != ri.Records {
+			t.Fatalf("extra %d: Read gave %d records, %d bytes, %v; Scan %d, %d, %v", extra, len(read), ri.Size, rerr, len(scanned), si.Size, serr)
+		}
+		for i := range scanned {
+			if scanned[i] != read[i] {
+				t.Fatalf("record %d differs", i)
+			}
+		}
+		if si.Sha256 != sha256.Sum256(data) || ri.Sha256 != [32]byte{} {
+			t.Errorf("extra %d: Scan hash %x, Read hash %x (want none)", extra, si.Sha256, ri.Sha256)
+		}
+	}
+}

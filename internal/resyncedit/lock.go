@@ -10,6 +10,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 )
 
 // The lock is an OS lock (flock on Unix, LockFileEx on Windows) on
@@ -55,6 +56,9 @@ func acquire(path string, opts Options) (*fileLock, error) {
 			continue
 		}
 		fl.Close()
+		if interrupt.Requested(opts.Interrupt) {
+			return nil, fmt.Errorf("%s: %w while waiting for another dumpsync (lock file %s)", path, interrupt.ErrInterrupted, lp)
+		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("%s: %w (lock file %s held for more than %v); try again later", path, ErrLocked, lp, opts.LockWait)
 		}

@@ -1,0 +1,248 @@
+package output
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// FieldWriter receives the fields of one record, in column order (the order
+// FieldsOf gives). A null is OptStr(nil) or OptInt(nil).
+type FieldWriter interface {
+	Str(s string)
+	OptStr(s *string)
+	Int(v int64)
+	OptInt(v *int64)
+	Bool(b bool)
+}
+
+// Fielder is implemented by the record kinds written in bulk (entries, plan
+// rows, results): WriteFields hands every field to w in column order. The
+// JSON, JSON Lines and CSV encoders then write records straight into a
+// reused buffer, with no reflection and no allocation per record. Records
+// that are not Fielders go through the reference path (goccy/go-json for
+// JSON, reflection for CSV), which the tests hold the fast path to, byte
+// for byte.
+type Fielder interface {
+	WriteFields(w FieldWriter)
+}
+
+// jsonFields writes one record as a JSON object into buf: names are
+// prepared once ("{\"Path\":", ",\"Index\":", ...), strings are escaped as
+// goccy/go-json escapes them and non-ASCII as \uXXXX in the same pass.
+type jsonFields struct {
+	buf   []byte
+	names [][]byte
+	i     int
+}
+
+func newJSONFields(cols []column) *jsonFields {
+	f := &jsonFields{names: make([][]byte, len(cols))}
+	for i, c := range cols {
+		var b []byte
+		if i == 0 {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, c.Name)
+		f.names[i] = append(b, ':')
+	}
+	return f
+}
+
+// record appends rec as one JSON object to f.buf.
+func (f *jsonFields) record(rec Fielder) {
+	f.i = 0
+	rec.WriteFields(f)
+	if f.i != len(f.names) {
+		panic("output: WriteFields wrote " + strconv.Itoa(f.i) + " fields, the record has " + strconv.Itoa(len(f.names)))
+	}
+	f.buf = append(f.buf, '}')
+}
+
+func (f *jsonFields) name() {
+	f.buf = append(f.buf, f.names[f.i]...)
+	f.i++
+}
+
+func (f *jsonFields) Str(s string) {
+	f.name()
+	f.buf = appendJSONString(f.buf, s)
+}
+
+func (f *jsonFields) OptStr(s *string) {
+	f.name()
+	if s == nil {
+		f.buf = append(f.buf, "null"...)
+		return
+	}
+	f.buf = appendJSONString(f.buf, *s)
+}
+
+func (f *jsonFields) Int(v int64) {
+	f.name()
+	f.buf = strconv.AppendInt(f.buf, v, 10)
+}
+
+func (f *jsonFields) OptInt(v *int64) {
+	f.name()
+	if v == nil {
+		f.buf = append(f.buf, "null"...)
+		return
+	}
+	f.buf = strconv.AppendInt(f.buf, *v, 10)
+}
+
+func (f *jsonFields) Bool(b bool) {
+	f.name()
+	f.buf = strconv.AppendBool(f.buf, b)
+}
+
+// jsonPlain marks the ASCII bytes a JSON string holds as they are.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendJSONString appends s as a JSON string: as goccy/go-json writes it
+// with SetEscapeHTML(false) (\" \\ \n \r \t, other control characters as
+// \u00XX, invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped), then with
+// every non-ASCII character as \uXXXX (a surrogate pair above U+FFFF), so
+// the output is pure ASCII.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if jsonPlain[c] {
+			i++
+			continue
+		}
+		b = append(b, s[start:i]...)
+		if c < utf8.RuneSelf {
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r >= 0x10000 {
+			r -= 0x10000
+			b = appendU(b, 0xD800+(r>>10))
+			b = appendU(b, 0xDC00+(r&0x3FF))
+		} else {
+			b = appendU(b, r) // utf8.RuneError (U+FFFD) for invalid bytes
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+func appendU(b []byte, r rune) []byte {
+	return append(b, '\\', 'u', hexDigits[r>>12&0xF], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF])
+}
+
+// csvFields writes one record as a CSV line into buf, as csvEncoder.writeRow
+// writes the same values.
+type csvFields struct {
+	buf []byte
+	i   int
+	n   int
+}
+
+func (f *csvFields) record(rec Fielder) {
+	f.i = 0
+	rec.WriteFields(f)
+	if f.i != f.n {
+		panic("output: WriteFields wrote " + strconv.Itoa(f.i) + " fields, the record has " + strconv.Itoa(f.n))
+	}
+	f.buf = append(f.buf, '\r', '\n')
+}
+
+func (f *csvFields) sep() {
+	if f.i > 0 {
+		f.buf = append(f.buf, ',')
+	}
+	f.i++
+}
+
+func (f *csvFields) Str(s string) {
+	f.sep()
+	f.buf = appendCSVField(f.buf, s)
+}
+
+func (f *csvFields) OptStr(s *string) {
+	f.sep()
+	if s != nil {
+		f.buf = appendCSVField(f.buf, *s)
+	}
+}
+
+func (f *csvFields) Int(v int64) {
+	f.sep()
+	f.buf = strconv.AppendInt(f.buf, v, 10)
+}
+
+func (f *csvFields) OptInt(v *int64) {
+	f.sep()
+	if v != nil {
+		f.buf = strconv.AppendInt(f.buf, *v, 10)
+	}
+}
+
+func (f *csvFields) Bool(b bool) {
+	f.sep()
+	f.buf = strconv.AppendBool(f.buf, b)
+}
+
+// csvSpecial marks the bytes that may make a field need quotes: a comma, a
+// quote, CR, LF, and every byte that can start a space character.
+var csvSpecial = func() (t [256]bool) {
+	for _, c := range []byte{',', '"', '\r', '\n'} {
+		t[c] = true
+	}
+	return t
+}()
+
+// appendCSVField appends f, quoted when csvNeedsQuotes says so.
+func appendCSVField(b []byte, f string) []byte {
+	quote := false
+	if f != "" {
+		if c := f[0]; c == ' ' || c == '\t' || c == '\v' || c == '\f' || c >= utf8.RuneSelf || f == `\.` {
+			quote = csvNeedsQuotes(f)
+		} else {
+			for i := 0; i < len(f); i++ {
+				if csvSpecial[f[i]] {
+					quote = true
+					break
+				}
+			}
+		}
+	}
+	if !quote {
+		return append(b, f...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(f); i++ {
+		if f[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, f[i])
+	}
+	return append(b, '"')
+}
