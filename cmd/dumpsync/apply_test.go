@@ -67,7 +67,7 @@ func runStdin(t *testing.T, in []byte, args ...string) (code int, stdout, stderr
 	t.Helper()
 	var out, errb bytes.Buffer
 	s := &Streams{In: bytes.NewReader(in), Out: &out, Err: &errb}
-	code = run(confined(args), s, func() time.Time { return testNow })
+	code = run(confined(args, in), s, func() time.Time { return testNow })
 	return code, out.String(), errb.String()
 }
 

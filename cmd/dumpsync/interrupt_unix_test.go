@@ -120,7 +120,7 @@ func TestApplySIGINT(t *testing.T) {
 		os.Remove(resyncedit.LockPath(second))
 	}()
 
-	cmd, stdout, stderr := startDumpsync(t, nil, "apply", planFile, "--within", l.Dir, "--undo", undoFile, "-f", "json")
+	cmd, stdout, stderr := startDumpsync(t, nil, "-q", "apply", planFile, "--within", l.Dir, "--undo", undoFile, "-f", "json")
 	want := expect(t, l.Dir, orig, p, firstRows...)
 	waitFor(t, "the first folder's changes", func() bool {
 		now := snapshot(t, l.Dir)

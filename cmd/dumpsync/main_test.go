@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/apply"
+	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/record"
 )
 
@@ -18,11 +21,12 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return runStdin(t, nil, args...)
 }
 
-// confined gives an apply without --within one: the temporary folder every
-// test's files are made in. Tests of apply's own --within checks pass their
-// own (or call run directly, as TestApplyRequiresWithin does).
-func confined(args []string) []string {
-	if len(args) == 0 || args[0] != "apply" {
+// confined gives an apply without --within one for each folder its plan
+// (the file argument, or stdin for -) changes: the narrowest --within that
+// accepts it. Tests of apply's own --within checks pass their own (or call
+// run directly, as TestApplyRequiresWithin does).
+func confined(args []string, stdin []byte) []string {
+	if len(args) < 2 || args[0] != "apply" {
 		return args
 	}
 	for _, a := range args {
@@ -30,7 +34,39 @@ func confined(args []string) []string {
 			return args
 		}
 	}
-	return append(args[:len(args):len(args)], "--within", os.TempDir())
+	plan := ""
+	for i := 1; i < len(args) && plan == ""; i++ {
+		switch a := args[i]; {
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			plan = a
+		case a == "-f" || a == "--undo" || a == "--backup-dir" || a == "--out" || a == "--encoding" || a == "--now":
+			i++
+		}
+	}
+	in := stdin
+	if plan != "-" {
+		b, err := os.ReadFile(plan)
+		if err != nil {
+			return args
+		}
+		in = b
+	}
+	p, err := planread.Read(bytes.NewReader(in), "plan")
+	if err != nil {
+		return args
+	}
+	out := args[:len(args):len(args)]
+	seen := map[string]bool{}
+	for i := range p.Rows {
+		if f := apply.Folder(&p.Rows[i]); f != "" && f != "." && !seen[f] {
+			seen[f] = true
+			out = append(out, "--within", f)
+		}
+	}
+	if len(seen) == 0 {
+		out = append(out, "--within", os.TempDir())
+	}
+	return out
 }
 
 // ago is a request time d days before testNow.
