@@ -37,7 +37,7 @@ type Reader struct {
 	state     int
 	format    string
 	truncated bool
-	wrapped   bool // the input was the 5.1 {"value":[...],"Count":N} wrapper
+	wrapped   bool  // the input was the 5.1 {"value":[...],"Count":N} wrapper
 	err       error // sticky: returned by every Next after the first
 
 	n      int // rows returned so far
