@@ -20,8 +20,8 @@ import (
 	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
-	"github.com/dumpsync/dumpsync/internal/safefs"
 	"github.com/dumpsync/dumpsync/internal/resyncedit"
+	"github.com/dumpsync/dumpsync/internal/safefs"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
