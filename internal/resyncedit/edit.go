@@ -191,9 +191,10 @@ type Options struct {
 	// PartialWaits is the schedule of re-reads while the file ends in a
 	// partial record (a writer may be mid-record); default about 1 s in all.
 	PartialWaits []time.Duration
-	// Grace is how long, on Unix, the replaced file is watched after the
-	// rename for records written by a writer that opened it before (default
-	// 200 ms). Unused on Windows, where such a writer blocks the rename.
+	// Grace is how long the replaced file is watched after the rename for
+	// records written by a writer that opened it before (default 200 ms).
+	// On Windows only a writer that shares delete access can do that; others
+	// block the rename.
 	Grace time.Duration
 	// MaxRounds bounds the carry-over rounds (default 20).
 	MaxRounds int
@@ -371,8 +372,8 @@ func (e *editor) edit(req Request) (Outcome, error) {
 // for a busy writer to append again), gives the file at the path a recovery
 // link (recover.go) and renames the temporary file over the path. Records
 // that reached the replaced file after our last read are read from it right
-// after the rename and, on Unix, again after opts.Grace (for writers that
-// opened it before the rename). They belong right after what we wrote,
+// after the rename and again after opts.Grace (for writers that opened it
+// before the rename and still hold it). They belong right after what we wrote,
 // before anything appended to the new file since, so another round rewrites
 // the new file with them in that place: a writer's records stay in the
 // order it wrote them. (Appending them would race with writers of the new
@@ -430,6 +431,12 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 		if err != nil {
 			ops.RemoveFile(tmp.Name())
 			ch.void()
+			if replaced {
+				// The previous round's tail is only in its replaced file:
+				// append it rather than leave it for the next run.
+				c.content, c.carried = c.content[:prevLen], carriedBefore
+				return e.appendRest(ch, c, prevStart, pending, errors.Join(late, err))
+			}
 			return fail(err)
 		}
 		replaced = true
