@@ -46,6 +46,8 @@ about the whole file first, then by Offset, then by Code.
   Error    TooOld          --max-age-days N: a valid entry more than N days old
   Error    TooManyEntries  --max-entries N: more than N entries
   Error    TooLarge        --max-bytes N: more than N bytes
+  Error    Leftover        a recovery file of an interrupted apply; Message says how many records it holds
+                           that Resync.cfg does not, and how to carry them over ('dumpsync recover')
 MissingCfg and OrphanCfg are only looked for when the folder has an Invencfg.box.
 
 With --plan FILE (or - for stdin) it gates a plan export instead, read and validated exactly as apply

@@ -208,6 +208,10 @@ func (r *runner) set(i int, status, detail string) {
 }
 
 func (r *runner) folder(g *group) {
+	if why := r.recoverFolder(g); why != "" {
+		r.failGroup(g, Failed, why)
+		return
+	}
 	removed := map[int64]bool{} // what-if: offsets that would be removed
 	for _, e := range g.edits {
 		if r.stopped() {

@@ -32,12 +32,13 @@ const (
 	TooOld         = "TooOld"
 	TooManyEntries = "TooManyEntries"
 	TooLarge       = "TooLarge"
+	Leftover       = "Leftover"
 )
 
 // Finding is one health or plan-gate finding.
 type Finding struct {
 	Severity string  `json:"Severity" jsonschema:"enum=Error,enum=Warning,enum=Info" desc:"Error fails the check (exit 1); Warning fails it with --strict; Info never fails it"`
-	Code     string  `json:"Code" desc:"what was found: PartialRecord, InvalidSmsId, ZeroTime, FutureTime, DuplicateEntry, MissingCfg, OrphanCfg, TooOld, TooManyEntries, TooLarge, InvalidRow, OutsideRoot, TooManyRemovals, TooManyDeletions, StaleRow"`
+	Code     string  `json:"Code" desc:"what was found: PartialRecord, InvalidSmsId, ZeroTime, FutureTime, DuplicateEntry, MissingCfg, OrphanCfg, TooOld, TooManyEntries, TooLarge, Leftover, InvalidRow, OutsideRoot, TooManyRemovals, TooManyDeletions, StaleRow"`
 	Path     *string `json:"Path" desc:"the file the finding is about; null when it is about the whole plan"`
 	SmsId    *string `json:"SmsId" desc:"the SMSID concerned, when there is one"`
 	Offset   *int64  `json:"Offset" desc:"byte offset in the Resync.cfg, when the finding is about one record"`

@@ -12,6 +12,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
+	"github.com/dumpsync/dumpsync/internal/resyncedit"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -124,6 +125,14 @@ func healthOf(path string, opt Options) ([]Finding, error) {
 	}
 	if opt.MaxBytes.Exceeded(info.Size) {
 		add(Error, TooLarge, nil, nil, "%d bytes (more than --max-bytes %d)", info.Size, opt.MaxBytes.N)
+	}
+	// A recovery file is about the Resync.cfg (Path), and names itself.
+	los, lerr := resyncedit.Leftovers(path)
+	for _, lo := range los {
+		add(Error, Leftover, nil, nil, "%s", lo.Problem(path))
+	}
+	if lerr != nil {
+		return fs, lerr
 	}
 	for _, key := range order {
 		if r := reqs[key]; r.valid && r.count > 1 {

@@ -10,6 +10,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
+	"github.com/dumpsync/dumpsync/internal/resyncedit"
 )
 
 // Entry is one record of a Resync.cfg as `dump` lists it.
@@ -169,6 +170,17 @@ func Files(files []string, opt Options, enc Encoder, warn func(error)) (attentio
 			warn(fmt.Errorf("%s: skipped: not a regular file (%s)", path, st.Mode().Type()))
 			attention = true
 			continue
+		}
+		// Records an interrupted apply left in a recovery file are not
+		// listed: say so.
+		los, lerr := resyncedit.Leftovers(path)
+		for _, lo := range los {
+			warn(fmt.Errorf("%s: %s", path, lo.Problem(path)))
+			attention = true
+		}
+		if lerr != nil {
+			warn(lerr)
+			attention = true
 		}
 		var encErr error
 		_, serr := resync.Read(path, func(i int64, e *record.Entry) error {

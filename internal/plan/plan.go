@@ -20,6 +20,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
+	"github.com/dumpsync/dumpsync/internal/resyncedit"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -265,6 +266,18 @@ func (p *Planner) runOrdered(dirs []string, logon bool, emit func(*Row) error) e
 	return nil
 }
 
+// leftovers warns about recovery files beside a Resync.cfg: records an
+// interrupted apply left there are requests the plan does not see.
+func (p *Planner) leftovers(path string) {
+	los, err := resyncedit.Leftovers(path)
+	for _, lo := range los {
+		p.warn(fmt.Errorf("%s: %s", path, lo.Problem(path)))
+	}
+	if err != nil {
+		p.warn(err)
+	}
+}
+
 func (p *Planner) warn(err error) {
 	p.mu.Lock()
 	p.summary.Attention = true
@@ -383,6 +396,7 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 	resyncPath, err := site.Resync(f.Dir)
 	switch {
 	case err == nil:
+		p.leftovers(resyncPath)
 		ids, err = p.scanResync(resyncPath, &fp.resync)
 		if err != nil {
 			p.warn(err)

@@ -5,7 +5,9 @@
 // What it guarantees, and how:
 //
 //   - A crash at any instant leaves the complete old or the complete new file
-//     (package atomicfile: temp file in the same folder, fsync, rename over).
+//     (package atomicfile: temp file in the same folder, fsync, rename over),
+//     and loses no appended record: the replaced file stays reachable under
+//     a recovery link until everything in it is carried over.
 //   - SMS may append 48-byte records at any time; none is lost. Records
 //     appended before the rename are copied into the temporary file; those a
 //     writer puts into the replaced file after the rename are carried over by
@@ -14,6 +16,8 @@
 //     "Resync.cfg.dumpsync-lock" beside it, removed when the edit ends.
 //   - Nothing of ours stays in the folder: the lock file and temporary files
 //     are removed, and leftovers of a killed run are removed by the next one.
+//     A killed run may leave a recovery file (recover.go): the next edit
+//     first appends the records it holds, then removes it.
 //
 // It does not decide what to remove (package plan does), does not search for
 // a record that moved (a changed file means a new plan), and does not
@@ -157,7 +161,10 @@ type Outcome struct {
 	// CarriedOver counts the records that others appended during the edit
 	// and that were copied into the new file.
 	CarriedOver int
-	final       []byte
+	// Recovered lists the recovery files of interrupted edits that the edit
+	// carried into the file before anything else (see Recover).
+	Recovered []Recovered
+	final     []byte
 }
 
 // Records yields the offset and content of every record of the file as the
@@ -276,19 +283,23 @@ func Edit(req Request, opts Options) (Outcome, error) {
 }
 
 // Clean removes the leftovers of killed runs beside the Resync.cfg at path
-// (temporary files and the lock file). It takes the lock, waiting up to
-// opts.LockWait, so it never disturbs a running edit.
-func Clean(path string, opts Options) error {
+// (temporary files and the lock file), after carrying what recovery files
+// hold into it (see Recover), which it returns. It takes the lock, waiting
+// up to opts.LockWait, so it never disturbs a running edit.
+func Clean(path string, opts Options) ([]Recovered, error) {
 	opts = opts.withDefaults()
 	lk, err := acquire(path, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = atomicfile.RemoveTemps(opts.Ops, path)
+	rec, err := (&editor{path: path, opts: opts}).recover()
+	if err == nil {
+		_, err = atomicfile.RemoveTemps(opts.Ops, path)
+	}
 	if rerr := lk.release(opts); err == nil {
 		err = rerr
 	}
-	return err
+	return rec, err
 }
 
 func validate(req Request) error {
@@ -313,22 +324,26 @@ type editor struct {
 }
 
 func (e *editor) edit(req Request) (Outcome, error) {
+	recovered, err := e.recover()
+	if err != nil {
+		return Outcome{Recovered: recovered}, err
+	}
 	if _, err := atomicfile.RemoveTemps(e.opts.Ops, e.path); err != nil {
-		return Outcome{}, err
+		return Outcome{Recovered: recovered}, err
 	}
 	src, data, err := e.readAll()
 	if err != nil {
-		return Outcome{}, err
+		return Outcome{Recovered: recovered}, err
 	}
 	results, content, changed := compute(data, req)
 	if !changed {
 		src.Close()
-		return Outcome{Results: results, Final: GuardOf(data), final: data}, nil
+		return Outcome{Results: results, Final: GuardOf(data), final: data, Recovered: recovered}, nil
 	}
 	if req.BeforeCommit != nil {
 		if err := req.BeforeCommit(results, GuardOf(content)); err != nil {
 			src.Close()
-			return Outcome{}, err
+			return Outcome{Recovered: recovered}, err
 		}
 	}
 	perm := os.FileMode(0o644)
@@ -336,7 +351,7 @@ func (e *editor) edit(req Request) (Outcome, error) {
 		perm = fi.Mode().Perm()
 	}
 	final, carried, err := e.commit(src, int64(len(data)), content, perm)
-	out := Outcome{Results: results, Rewritten: final != nil, CarriedOver: carried}
+	out := Outcome{Results: results, Rewritten: final != nil, CarriedOver: carried, Recovered: recovered}
 	if final != nil {
 		out.Final, out.final = GuardOf(final), final
 	}
@@ -350,33 +365,43 @@ func (e *editor) edit(req Request) (Outcome, error) {
 //
 // Each round writes the temporary file and copies src's tail into it until
 // src stops growing, across the fsync (which takes milliseconds, long enough
-// for a busy writer to append again), then renames it over the path (swap,
-// per OS). Records that reached the replaced file after our last read are
-// read from it right after the rename and, on Unix, again after opts.Grace
-// (for writers that opened it before the rename). They belong right after
-// what we wrote, before anything appended to the new file since, so another
-// round rewrites the new file with them in that place: a writer's records
-// stay in the order it wrote them. (Appending them would race with writers
-// of the new file: there is no atomic "append if the size is still N".)
-// Rounds are rare with a writer like SMS; with a very busy one each round
-// has the same small chance of a tail as the first, so they end quickly.
+// for a busy writer to append again), gives the file at the path a recovery
+// link (recover.go) and renames the temporary file over the path. Records
+// that reached the replaced file after our last read are read from it right
+// after the rename and, on Unix, again after opts.Grace (for writers that
+// opened it before the rename). They belong right after what we wrote,
+// before anything appended to the new file since, so another round rewrites
+// the new file with them in that place: a writer's records stay in the
+// order it wrote them. (Appending them would race with writers of the new
+// file: there is no atomic "append if the size is still N".) Rounds are rare
+// with a writer like SMS; with a very busy one each round has the same small
+// chance of a tail as the first, so they end quickly.
+//
+// Until the last round is over, the replaced files stay reachable under
+// their recovery links, whose names say how much of each the Resync.cfg
+// holds, so a crash at any instant loses no record and duplicates none: the
+// next edit carries over the rest (recover).
 func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.FileMode) (final []byte, carried int, err error) {
 	ops := e.opts.Ops
 	c := &carry{e: e, src: src, srcOff: srcOff, content: content}
+	ch := newChain(e)
 	var late error // errors after a successful rename
 	replaced := false
-	link := "" // see linkOld
 	fail := func(err error) ([]byte, int, error) {
 		if c.src != nil {
 			c.src.Close()
 		}
-		e.unlinkOld(link) // after closing src: Windows cannot remove a name of an open file
 		if replaced {
 			return c.content, c.carried, errors.Join(late, err)
 		}
 		return nil, 0, errors.Join(late, err)
 	}
+	// pending is the tail of the previous round's file that this round's
+	// content ends with (before fill): its bytes [prevStart, prevEnd).
+	var pending []byte
+	prevStart, prevEnd := int64(-1), int64(-1)
 	for round := 1; ; round++ {
+		prevLen, carriedBefore := len(c.content)-len(pending), c.carried
 		tmp, err := atomicfile.CreateTemp(ops, e.path, perm)
 		if err != nil {
 			return fail(err)
@@ -386,28 +411,34 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.File
 			ops.RemoveFile(tmp.Name())
 			return fail(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
 		}
-		// On Windows, a second name for the file being replaced (see
-		// swap_windows.go); made before the last reads to keep the window
-		// between them and the rename short.
-		var linkErr error
-		link, linkErr = e.linkOld()
 		if err := c.fill(tmp); err != nil {
 			return fail(err)
 		}
-		old, err := c.swap(tmp.Name(), link, linkErr)
+		old, link, err := c.swap(tmp.Name(), ch, round, prevEnd)
+		var nl *noLinkError
+		if errors.As(err, &nl) {
+			// Without this round's link, the previous one would still say
+			// its tail is not carried over once the rename commits it: append
+			// the tail instead, as when the rounds are exhausted.
+			ops.RemoveFile(tmp.Name())
+			c.content, c.carried = c.content[:prevLen], carriedBefore
+			return e.appendRest(ch, c, prevStart, pending, errors.Join(late, nl.err))
+		}
 		if err != nil {
 			ops.RemoveFile(tmp.Name())
+			ch.void()
 			return fail(err)
 		}
-		link = "" // old.close removes it
 		replaced = true
 		late = errors.Join(late, old.err)
 		if err := ops.SyncFolder(filepath.Dir(e.path)); err != nil {
 			late = errors.Join(late, fmt.Errorf("%s: replaced, but syncing its folder failed: %w", e.path, err))
 		}
+		late = errors.Join(late, ch.renamed())
 
 		// Carry over what reached the replaced file.
-		var pending []byte
+		start := c.srcOff
+		pending = nil
 		for check := 0; check < 2 && old.f != nil; check++ {
 			if check == 1 {
 				if !watchAfterRename {
@@ -424,22 +455,38 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.File
 			c.carried += len(tail) / record.Size
 			pending = append(pending, tail...)
 		}
-		late = errors.Join(late, old.close(e))
-		if len(pending) == 0 {
+		late = errors.Join(late, old.close())
+		if old.f == nil && link != "" {
+			// The replaced file could not be read: its link keeps it, and
+			// what reached it, for the next run.
 			return c.content, c.carried, late
+		}
+		if len(pending) == 0 {
+			return c.content, c.carried, errors.Join(late, ch.finish())
 		}
 		if round >= e.opts.MaxRounds {
 			// Out of rounds: append what is left; nothing is lost, but
 			// records appended to the new file meanwhile now precede it.
-			return append(c.content, pending...), c.carried, errors.Join(late, e.appendTo(pending))
+			return e.appendRest(ch, c, start, pending, late)
 		}
 		c.src, err = e.open()
 		if err != nil {
-			return append(c.content, pending...), c.carried, errors.Join(late, err, e.appendTo(pending))
+			return e.appendRest(ch, c, start, pending, errors.Join(late, err))
 		}
+		prevStart, prevEnd = start, c.srcOff
 		c.srcOff = int64(len(c.content))
 		c.content = append(c.content, pending...)
 	}
+}
+
+// appendRest ends a commit by appending pending — the bytes of the last
+// replaced file from offset from — to the file at the path.
+func (e *editor) appendRest(ch *chain, c *carry, from int64, pending []byte, late error) ([]byte, int, error) {
+	if err := ch.appendPending(from, pending); err != nil {
+		// Not appended: the recovery link keeps them for the next run.
+		return c.content, c.carried, errors.Join(late, err)
+	}
+	return append(c.content, pending...), c.carried, errors.Join(late, ch.finish())
 }
 
 // carry is the state of one commit: the file being replaced (src), how much
@@ -493,42 +540,62 @@ func (c *carry) fill(tmp atomicfile.File) error {
 	return nil
 }
 
-// swap renames the temporary file tmp over the path. When another process
-// holds the path open (Windows), it retries for up to opts.InUseWait, and
-// before each retry copies what was appended meanwhile into tmp, so that the
+// noLinkError: no recovery link could be made for a round after the first.
+type noLinkError struct{ err error }
+
+func (e *noLinkError) Error() string { return e.err.Error() }
+
+// swap gives the file at the path its recovery link for round (see
+// chain.link) and renames the temporary file tmp over the path. When
+// another process holds the path open (Windows), it retries for up to
+// opts.InUseWait, and before each retry copies what was appended meanwhile
+// into tmp and links the file again under the larger offset, so that the
 // rename, when it succeeds, follows our last read as closely as possible.
-// On error tmp is left for the caller to remove, and src is closed.
-func (c *carry) swap(tmp, link string, linkErr error) (*replacedFile, error) {
+// It returns the replaced file and its link ("" if none could be made). src
+// is closed, or kept as the replaced file; on error tmp is left for the
+// caller to remove.
+func (c *carry) swap(tmp string, ch *chain, round int, prevEnd int64) (*replacedFile, string, error) {
 	e := c.e
 	deadline := time.Now().Add(e.opts.InUseWait)
 	delay := 2 * time.Millisecond
 	for {
+		// The link comes after the last read of src, so that its name says
+		// exactly how much of the file the temporary file holds.
+		link, linkErr := ch.link(round, c.srcOff, prevEnd)
+		if linkErr != nil && ch.before(round) {
+			c.src.Close()
+			c.src = nil
+			return nil, "", &noLinkError{linkErr}
+		}
 		old, err := e.swapOnce(c.src, tmp, link, linkErr)
 		c.src = nil
 		if err == nil {
-			return old, nil
+			return old, link, nil
 		}
 		if !atomicfile.InUse(err) || time.Now().After(deadline) {
 			if atomicfile.InUse(err) {
 				err = fmt.Errorf("still in use by another process after %v: %w", e.opts.InUseWait, err)
 			}
-			return nil, fmt.Errorf("%s: replacing it with %s: %w", e.path, filepath.Base(tmp), err)
+			return nil, "", fmt.Errorf("%s: replacing it with %s: %w", e.path, filepath.Base(tmp), err)
 		}
+		// This attempt's link names the file still at the path; if it
+		// cannot be removed now, the next one supersedes it (recover.go).
+		ch.void()
 		time.Sleep(delay)
 		delay = min(2*delay, 50*time.Millisecond)
 		if c.src, err = e.open(); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_APPEND, 0)
 		if err != nil {
 			c.src.Close()
 			c.src = nil
-			return nil, fmt.Errorf("%s: reopening temporary file %s: %w", e.path, tmp, err)
+			return nil, "", fmt.Errorf("%s: reopening temporary file %s: %w", e.path, tmp, err)
 		}
 		if err := c.fill(f); err != nil {
 			c.src.Close()
 			c.src = nil
-			return nil, err
+			return nil, "", err
 		}
 	}
 }
@@ -773,9 +840,4 @@ func computeInsert(data []byte, req Request, results []OpResult, valid []int, gu
 		content = append(content, op.Record[:]...)
 	}
 	return results, content, changed
-}
-
-// tempName is used by the per-OS swap for extra names beside the file.
-func tempName(path, suffix string) string {
-	return filepath.Join(filepath.Dir(path), filepath.Base(path)+atomicfile.TempMarker+suffix)
 }

@@ -406,7 +406,7 @@ func TestLeftoversRemoved(t *testing.T) {
 	assertOnlyFile(t, p)
 
 	os.WriteFile(filepath.Join(filepath.Dir(p), "Resync.cfg.dumpsync-tmp-5"), nil, 0o644)
-	if err := Clean(p, fastOpts()); err != nil {
+	if _, err := Clean(p, fastOpts()); err != nil {
 		t.Fatal(err)
 	}
 	assertOnlyFile(t, p)
@@ -425,7 +425,7 @@ func TestLockHeld(t *testing.T) {
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), p) {
 		t.Fatalf("err = %v", err)
 	}
-	if err := Clean(p, opts); !errors.Is(err, ErrLocked) {
+	if _, err := Clean(p, opts); !errors.Is(err, ErrLocked) {
 		t.Fatalf("Clean: %v", err)
 	}
 	if err := lk.release(opts); err != nil {

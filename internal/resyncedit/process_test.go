@@ -27,6 +27,24 @@ func helperMain(kind string) int {
 	switch kind {
 	case "appender":
 		return appender(path, os.Getenv("RESYNCEDIT_STOP"), os.Getenv("RESYNCEDIT_HOLD") != "")
+	case "editonce":
+		// One edit that removes every third record, watching the replaced
+		// file for a long grace period (the test kills it meanwhile).
+		data, err := os.ReadFile(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		data = data[:len(data)-len(data)%record.Size]
+		var ops []Op
+		for i := 0; i*record.Size < len(data); i += 3 {
+			ops = append(ops, Op{ID: i, Kind: Remove, Offset: int64(i * record.Size), Record: at(data, i)})
+		}
+		if _, err := Edit(Request{Path: path, Guard: GuardOf(data), Ops: ops}, Options{Grace: 5 * time.Second}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 4
+		}
+		return 0
 	case "editloop":
 		a, b, remove := killStates()
 		for {
@@ -280,7 +298,7 @@ func TestKillAtRandomPoints(t *testing.T) {
 			}
 		}
 	}
-	if err := Clean(p, fastOpts()); err != nil {
+	if _, err := Clean(p, fastOpts()); err != nil {
 		t.Fatal(err)
 	}
 	assertOnlyFile(t, p)
@@ -288,4 +306,63 @@ func TestKillAtRandomPoints(t *testing.T) {
 		t.Fatal("the helper never finished an edit")
 	}
 	t.Logf("%d state changes seen, %d leftover files from killed runs were removed", flips, leftovers)
+}
+
+// TestKillAfterRename reproduces the loss of issue 12: a writer opens
+// Resync.cfg, the edit replaces it, the writer appends one record through
+// its handle (into the replaced file), and the edit is killed 50 ms later,
+// before its carry-over. The next run must put the record into the file,
+// exactly once, and leave nothing of ours.
+func TestKillAfterRename(t *testing.T) {
+	for trial := 0; trial < 3; trial++ {
+		var data []byte
+		for i := 0; i < 3000; i++ {
+			r := record.Make(fmt.Sprintf("K%d", i), uint32(i), nil).Raw
+			data = append(data, r[:]...)
+		}
+		p := writeFile(t, data)
+		h, err := openAppendShared(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, _ := os.Stat(p)
+		cmd := helper(t, "editonce", "RESYNCEDIT_PATH="+p)
+		replaced := false
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if st, err := os.Stat(p); err == nil && !os.SameFile(st, before) {
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("the edit never replaced the file")
+		}
+		late := appRecord(trial)
+		if _, err := h.Write(late); err != nil {
+			t.Fatal(err)
+		}
+		h.Close()
+		time.Sleep(50 * time.Millisecond)
+		cmd.Process.Kill()
+		if err := cmd.Wait(); err == nil {
+			t.Fatal("the edit ended before it was killed")
+		}
+		rec, err := Clean(p, fastOpts())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := readFile(t, p)
+		if n := bytes.Count(got, late); n != 1 {
+			t.Fatalf("trial %d: the record written into the replaced file is there %d times (recovered %v)", trial, n, rec)
+		}
+		if len(rec) != 1 || rec[0].Records != 1 {
+			t.Fatalf("trial %d: recovered %+v", trial, rec)
+		}
+		if len(got) != (2000+1)*record.Size {
+			t.Fatalf("trial %d: size %d", trial, len(got))
+		}
+		assertOnlyFile(t, p)
+	}
 }

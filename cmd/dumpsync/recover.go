@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/resyncedit"
+	"github.com/dumpsync/dumpsync/internal/site"
+)
+
+// RecoverCmd is `dumpsync recover`: what the next apply in a folder does
+// first, without a plan.
+type RecoverCmd struct {
+	Paths []string `arg:"" optional:"" name:"PATH" help:"A Resync.cfg file or a folder holding one (default: the current folder). Wildcards * and ? are expanded."`
+}
+
+// Help is shown by 'dumpsync recover --help'.
+func (c *RecoverCmd) Help() string {
+	return `An apply that was killed while it rewrote a Resync.cfg may leave a recovery file beside it,
+Resync.cfg.dumpsync-recover-*: the replaced file, holding records SMS appended to it during the rewrite.
+'dumpsync check' reports it (Leftover); the next apply in that folder carries its records over first.
+recover does only that: it appends the records the Resync.cfg does not hold yet, once, and removes the
+recovery file; one line per file on stderr. Folders without a recovery file are not touched.
+
+Exit codes: 0 done (or nothing to do); 1 a recovery file could not be carried over (see stderr);
+2 usage error.
+
+Examples:
+  dumpsync recover                                    # the current domain folder
+  dumpsync recover D:\SMS\Site.srv\Maincfg.box\Invdom.box\Domain.*`
+}
+
+// Run recovers.
+func (c *RecoverCmd) Run(s *Streams) error {
+	files, err := site.ResyncFiles(c.Paths)
+	if err != nil {
+		return exitcode.UsageErr(err)
+	}
+	attention := false
+	for _, f := range files {
+		// Look first, so that a folder without a recovery file is not
+		// written to (not even the lock file).
+		los, err := resyncedit.Leftovers(f)
+		if err != nil {
+			fmt.Fprintf(s.Err, "dumpsync: %v\n", err)
+			attention = true
+		}
+		if len(los) == 0 {
+			continue
+		}
+		rec, err := resyncedit.Clean(f, resyncedit.Options{})
+		for _, r := range rec {
+			fmt.Fprintf(s.Err, "dumpsync: %s\n", r)
+		}
+		if err != nil {
+			fmt.Fprintf(s.Err, "dumpsync: %v\n", err)
+			attention = true
+		}
+	}
+	if attention {
+		return exitcode.NeedsAttention
+	}
+	return nil
+}
