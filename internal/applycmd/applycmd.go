@@ -144,9 +144,11 @@ func Run(req *Request) error {
 		interrupt.Protect() // from here a second Ctrl-C waits for the current file too
 	}
 	sum, err := apply.Run(rows, opt, func(r *apply.Result) error { return res.Encode(r) })
+	// Interrupted, the results so far are written whole (but an error
+	// writing them is still one).
 	interrupted := errors.Is(err, interrupt.ErrInterrupted)
-	if interrupted {
-		err = nil // the results so far are written whole
+	if err == interrupt.ErrInterrupted {
+		err = nil
 	}
 	if opt.Undo != nil {
 		if jerr := opt.Undo.Close(); jerr != nil && err == nil {

@@ -44,6 +44,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -51,6 +52,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/record"
@@ -114,8 +116,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "torture: mode %s, seed %d, %d trials; a run of apply takes %v, undo %v\n",
 		c.mode, c.seed, c.trials, t.applyDur.Round(time.Millisecond), t.undoDur.Round(time.Millisecond))
+	// Ctrl-C ends the run after the current trial, with the summary so far.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(stop)
 	start := time.Now()
 	for i := range c.trials {
+		select {
+		case <-stop:
+			fmt.Fprintf(stdout, "torture: interrupted after %d trials\n", i)
+			t.sum.print(stdout, time.Since(start))
+			return 1
+		default:
+		}
 		res := t.trial(i)
 		t.sum.add(res)
 		if c.verbose || len(res.failures) > 0 {
