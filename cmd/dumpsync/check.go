@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/dumpsync/dumpsync/internal/applycmd"
 	"github.com/dumpsync/dumpsync/internal/check"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
@@ -35,7 +35,8 @@ func (c *CheckCmd) Help() string {
 Fields: Severity, Code, Path, SmsId, Offset, Message. Order: files as given; within a file, findings
 about the whole file first, then by Offset, then by Code.
 
-  Error    PartialRecord   the size is not a multiple of 48; Offset is where the partial record starts
+  Error    PartialRecord   the size is not a multiple of 48; Offset is where the partial record starts;
+                           Message gives the PowerShell, truncate and dd lines that cut it (dumpsync never does)
   Warning  InvalidSmsId    an entry whose SMSID is not 1-15 characters of [A-Za-z0-9] (no time findings:
                            the time of an invalid entry cannot be trusted)
   Warning  ZeroTime        a valid entry with request time 0 (plan never finds it stale)
@@ -109,7 +110,7 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	}
 	var roots []string
 	for _, r := range c.AllowRoot {
-		abs, err := filepath.Abs(r)
+		abs, err := paths.Abs(r)
 		if err != nil {
 			return exitcode.UsageErr(fmt.Errorf("--allow-root %s: %w", r, err))
 		}

@@ -34,7 +34,8 @@ type CLI struct {
 	Apply   ApplyCmd   `cmd:"" help:"Carry out a (filtered) plan safely, with results and an undo file."`
 	Check   CheckCmd   `cmd:"" help:"Check Resync.cfg files and their Invencfg.box, or gate a plan export (--plan); one record per finding."`
 	Recover RecoverCmd `cmd:"" help:"Carry over the records an interrupted apply left in a recovery file beside a Resync.cfg."`
-	Schema  SchemaCmd  `cmd:"" help:"Print the JSON Schema of a record kind: entry, plan, result, finding or undo."`
+	Stats   StatsCmd   `cmd:"" help:"Count the entries of Resync.cfg files by age, one record per file, to choose plan's --days."`
+	Schema  SchemaCmd  `cmd:"" help:"Print the JSON Schema of a record kind: entry, plan, result, finding, undo or stats."`
 	Legacy  LegacyCmd  `cmd:"" hidden:"" help:"The original syntax: dumpsync [days] [/Dump]."`
 }
 
@@ -43,6 +44,7 @@ type Globals struct {
 	Format   formatFlag       `short:"f" default:"auto" help:"Output format: auto (table on a terminal, else json; with --out, from the file's extension), json, jsonl, csv or table."`
 	Out      string           `placeholder:"FILE" help:"Write the records to FILE (atomically) instead of stdout."`
 	Encoding encodingFlag     `default:"utf8" help:"Character encoding of what is written: utf8 (no BOM), utf8bom or utf16le."`
+	Wide     bool             `help:"Tables: show every field at full width, not the narrow view (json, jsonl and csv always carry every field)."`
 	Now      string           `placeholder:"TIME" help:"Use TIME (RFC 3339, e.g. 2026-11-01T00:00:00Z) as the current time, for reproducible output."`
 	Version  kong.VersionFlag `help:"Print the version and exit."`
 }
@@ -111,7 +113,7 @@ func (g *Globals) openAs(s *Streams, proto any, f output.Format) (*records, erro
 	if err != nil {
 		return nil, exitcode.UsageErr(err)
 	}
-	enc, err := output.NewEncoder(sink, f, proto)
+	enc, err := output.NewEncoder(sink, f, proto, output.Wide(g.Wide))
 	if err != nil {
 		sink.Abort()
 		return nil, err

@@ -17,6 +17,7 @@ func TestHelpGolden(t *testing.T) {
 		"dumpsync": {"--help"},
 		"dump":     {"dump", "--help"},
 		"legacy":   {"legacy", "--help"},
+		"stats":    {"stats", "--help"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var out, errb bytes.Buffer

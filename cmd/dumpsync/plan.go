@@ -15,17 +15,25 @@ import (
 
 // PlanCmd is `dumpsync plan`.
 type PlanCmd struct {
-	Days           int64    `required:"" placeholder:"N" help:"Requests more than N days old are stale (N >= 0)."`
-	Domains        []string `arg:"" optional:"" name:"DOMAIN" help:"A domain folder holding Resync.cfg and Invencfg.box (default: the current folder when no DOMAIN, --site or --logon is given). Wildcards are expanded."`
-	Site           []string `sep:"none" placeholder:"DIR" help:"An SMS root, its Site.srv or its Invdom.box: plan every Domain.* of the site."`
-	Logon          []string `sep:"none" placeholder:"DIR" help:"A logon server's Logon.srv folder, or a folder holding one (e.g. \\\\LOGON1\\SMSLOGON). Repeatable; wildcards are expanded."`
-	Orphans        bool     `help:"Also delete domain .cfg files whose SMSID has no request at all and that are older than N days."`
-	LogonAllCfg    bool     `name:"logon-all-cfg" help:"Delete every .cfg in Logon.srv/Invencfg.box (the KB's advice; Maintenance Manager copies back what is still needed)."`
-	IncludeInvalid bool     `help:"Also remove every invalid entry, whatever its time."`
-	Parallel       int      `default:"8" placeholder:"N" help:"Folders scanned at once."`
+	Days    int64    `required:"" placeholder:"N" help:"Requests more than N days old are stale (N >= 0)."`
+	Domains []string `arg:"" optional:"" name:"DOMAIN" help:"A domain folder holding Resync.cfg and Invencfg.box (default: the current folder when no DOMAIN, --site or --logon is given). Wildcards are expanded."`
+	siteFlags
+	Orphans        bool `help:"Also delete domain .cfg files whose SMSID has no request at all and that are older than N days."`
+	LogonAllCfg    bool `name:"logon-all-cfg" help:"Delete every .cfg in Logon.srv/Invencfg.box (the KB's advice; Maintenance Manager copies back what is still needed)."`
+	IncludeInvalid bool `help:"Also remove every invalid entry, whatever its time."`
+	Parallel       int  `default:"8" placeholder:"N" help:"Folders scanned at once."`
+}
+
+// siteFlags are --site and --logon, as plan and stats take them.
+type siteFlags struct {
+	Site  []string `sep:"none" placeholder:"DIR" help:"An SMS root, its Site.srv or its Invdom.box: every Domain.* of the site."`
+	Logon []string `sep:"none" placeholder:"DIR" help:"A logon server's Logon.srv folder, or a folder holding one (e.g. \\\\LOGON1\\SMSLOGON). Repeatable; wildcards are expanded."`
 
 	logonCount int // logon servers named, reachable or not
 }
+
+// given reports whether --site or --logon was given.
+func (f *siteFlags) given() bool { return len(f.Site) > 0 || len(f.Logon) > 0 }
 
 // Help is shown by 'dumpsync plan --help'.
 func (c *PlanCmd) Help() string {
@@ -95,15 +103,9 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) e
 // errors; logon servers found by a wildcard that cannot be read are reported
 // and skipped.
 func (c *PlanCmd) folders(rep *report.Reporter) (domains, logons []string, err error) {
-	seen := map[string]bool{}
-	add := func(list *[]string, p string) {
-		if !seen[p] {
-			seen[p] = true
-			*list = append(*list, p)
-		}
-	}
+	add := adder()
 	args := c.Domains
-	if len(args) == 0 && len(c.Site) == 0 && len(c.Logon) == 0 {
+	if len(args) == 0 && !c.given() {
 		args = []string{"."}
 	}
 	for _, a := range args {
@@ -122,6 +124,12 @@ func (c *PlanCmd) folders(rep *report.Reporter) (domains, logons []string, err e
 			add(&domains, abs)
 		}
 	}
+	return c.siteFlags.folders(rep, domains, add)
+}
+
+// folders adds the domains of --site and the Logon.srv folders of --logon to
+// domains (already resolved; add skips repeats).
+func (c *siteFlags) folders(rep *report.Reporter, domains []string, add func(*[]string, string)) (_, logons []string, err error) {
 	for _, a := range c.Site {
 		matches, err := paths.Expand(a)
 		if err != nil {
@@ -166,6 +174,18 @@ func (c *PlanCmd) folders(rep *report.Reporter) (domains, logons []string, err e
 		}
 	}
 	return domains, logons, nil
+}
+
+// adder returns a function that appends a path to a list unless it was
+// added before (to any list).
+func adder() func(*[]string, string) {
+	seen := map[string]bool{}
+	return func(list *[]string, p string) {
+		if !seen[p] {
+			seen[p] = true
+			*list = append(*list, p)
+		}
+	}
 }
 
 func absDir(p string) (string, error) {

@@ -8,7 +8,7 @@ import (
 
 // SchemaCmd is `dumpsync schema`.
 type SchemaCmd struct {
-	Kind  string `arg:"" name:"KIND" enum:"entry,plan,result,finding,undo" help:"The record kind: entry (dump), plan (plan), result (apply), finding (check) or undo (apply's undo file)."`
+	Kind  string `arg:"" name:"KIND" enum:"entry,plan,result,finding,undo,stats" help:"The record kind: entry (dump), plan (plan), result (apply), finding (check), undo (apply's undo file) or stats (stats)."`
 	Array bool   `help:"Print the schema of a whole -f json output (an array of records) instead of one record."`
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,6 +41,12 @@ func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "../../testdata/script",
 		UpdateScripts: *update,
+		Condition: func(cond string) (bool, error) {
+			if cond == "mknod" {
+				return canMknod(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"mkresync": cmdMkresync,
 			"bom":      cmdBOM,
@@ -48,6 +55,9 @@ func TestScript(t *testing.T) {
 			"dos2unix": cmdDos2unix,
 			"listdir":  cmdListdir,
 			"status":   cmdStatus,
+			"ftype":    cmdFtype,
+			"mode":     cmdMode,
+			"mknull":   cmdMknull,
 			"expand":   cmdExpand,
 			"utf32":    cmdUTF32,
 		},

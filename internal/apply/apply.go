@@ -14,9 +14,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
 	"github.com/dumpsync/dumpsync/internal/hugepages"
 	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/plan"
@@ -42,9 +44,17 @@ type Options struct {
 	Warn      func(error)
 	// LockedRetry is how long a file locked by another process is retried.
 	LockedRetry time.Duration
+	// FileOps are the steps of moving, restoring and backing up .cfg files;
+	// tests make them fail.
+	FileOps atomicfile.Ops
 	// Interrupt, when closed, stops the run before the next Resync.cfg
 	// rewrite or file change (one in progress is completed); nil: never.
 	Interrupt <-chan struct{}
+	// PartialWaits is the schedule of re-reads of a Resync.cfg that ends in
+	// a partial record (nil: resyncedit's default, about 1 s in all).
+	PartialWaits []time.Duration
+
+	editOps atomicfile.Ops // the rewrites' file operations; tests make them fail
 }
 
 // DetailInterrupted is the Detail of the rows an interrupted run did not
@@ -90,8 +100,8 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 	// is made as it is emitted.
 	outcomes := make([]outcome, len(rows))
 	hugepages.Slice(outcomes)
-	r := &runner{rows: rows, res: outcomes, opt: opt}
-	for _, g := range groupRows(rows) {
+	r := &runner{rows: rows, res: outcomes, opt: opt, heldAtSite: map[idKey]string{}}
+	for _, g := range dependentsLast(rows, groupRows(rows)) {
 		if r.stopped() {
 			break
 		}
@@ -170,6 +180,34 @@ func groupRows(rows []planread.Row) []*group {
 	return groups
 }
 
+// dependentsLast orders groups so that folders with logon DeleteFile rows
+// that depend on the site ("planned for deletion at the site") come after
+// every other folder: the site's outcome is known before they are judged,
+// whatever order the plan was filtered or sorted into.
+func dependentsLast(rows []planread.Row, groups []*group) []*group {
+	out := make([]*group, 0, len(groups))
+	var later []*group
+	for _, g := range groups {
+		dep := false
+		for _, i := range g.files {
+			dep = dep || dependsOnSite(&rows[i])
+		}
+		if dep {
+			later = append(later, g)
+		} else {
+			out = append(out, g)
+		}
+	}
+	return append(out, later...)
+}
+
+// dependsOnSite reports whether a row deletes a logon server's .cfg because
+// the site deletes its own (plan's Reason plan.ReasonDeletedAtSite).
+func dependsOnSite(r *planread.Row) bool {
+	return r.Action == DeleteFileAction && r.Reason != nil &&
+		strings.EqualFold(strings.TrimSpace(*r.Reason), plan.ReasonDeletedAtSite)
+}
+
 // guardOf is a validated row's guard (a row without one cannot pass Validate).
 func guardOf(r *planread.Row) resyncedit.Guard {
 	var g resyncedit.Guard
@@ -190,6 +228,10 @@ type runner struct {
 	res      []outcome
 	opt      Options
 	warnings int // problems after a change was made
+	// heldAtSite says, per SMSID, why a site domain still holds a request
+	// that this apply was to remove: a logon server's copy of its .cfg,
+	// deleted only because the site's is, is then kept too.
+	heldAtSite map[idKey]string
 	// interrupted is set when the run stopped early (opt.Interrupt); the
 	// rows not reached have no outcome.
 	interrupted bool
@@ -222,16 +264,29 @@ func (r *runner) folder(g *group) {
 		}
 		r.edit(e, removed)
 	}
-	if len(g.files) == 0 || r.stopped() {
+	if r.stopped() {
 		return
 	}
-	sib := r.sibling(g.folder, removed)
+	sib := r.sibling(g, removed)
+	if sib != nil && !isLogonFolder(g.folder) {
+		for k, why := range sib.held {
+			if _, ok := r.heldAtSite[k]; !ok {
+				r.heldAtSite[k] = why
+			}
+		}
+	}
 	for _, i := range g.files {
 		if r.stopped() {
 			return
 		}
 		r.file(i, sib)
 	}
+}
+
+// isLogonFolder reports whether an SMS folder is a logon server's Logon.srv
+// (the others are site domains).
+func isLogonFolder(folder string) bool {
+	return strings.EqualFold(filepath.Base(folder), site.LogonSrvName)
 }
 
 // notPlain says why path may not be changed: its folder, or the file itself
@@ -293,7 +348,8 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 			return r.opt.Undo.Add(ptrs...)
 		}
 	}
-	out, err := resyncedit.Edit(req, resyncedit.Options{InUseWait: r.opt.LockedRetry, Interrupt: r.opt.Interrupt})
+	out, err := resyncedit.Edit(req, resyncedit.Options{InUseWait: r.opt.LockedRetry, Interrupt: r.opt.Interrupt,
+		PartialWaits: r.opt.PartialWaits, Ops: r.opt.editOps})
 	if err != nil && !out.Rewritten && errors.Is(err, interrupt.ErrInterrupted) {
 		r.interrupted = true // the rows stay "not reached"
 		return
@@ -328,31 +384,109 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 	}
 }
 
-// siblingState is what the Resync.cfg beside an Invencfg.box says now.
+// idKey is an upper-cased SMSID of at most 16 ASCII bytes, which every
+// valid one is: a map key without an allocation per record.
+type idKey [16]byte
+
+// keyOf returns the key of an SMSID, false if it cannot be valid.
+func keyOf(id []byte) (k idKey, ok bool) {
+	if len(id) > len(k) {
+		return k, false
+	}
+	for i, c := range id {
+		if c >= 0x80 {
+			return k, false
+		}
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		k[i] = c
+	}
+	return k, true
+}
+
+// siblingState is what the Resync.cfg beside an Invencfg.box says now, after
+// this apply's removals, about the SMSIDs of the folder's rows.
 type siblingState struct {
-	path    string
-	newest  map[string]uint32 // upper-cased SMSID → newest request time
+	path string
+	// keeps holds, per SMSID and cutoff of a DeleteFile row, the time of a
+	// request that keeps the file (plan.KeepsCfg): plan's own rule, so a
+	// plan made a moment ago passes.
+	keeps map[keepKey]uint32
+	// held says, per SMSID, why a request this apply was to remove is still
+	// there (its RemoveEntry row Failed): its .cfg is kept.
+	held    map[idKey]string
 	partial error
 	err     error
 }
 
-func (r *runner) sibling(folder string, removed map[int64]bool) *siblingState {
-	s := &siblingState{newest: map[string]uint32{}}
-	p, err := site.Resync(folder)
+type keepKey struct {
+	id     idKey
+	cutoff int64
+}
+
+// sibling reads the Resync.cfg of g's folder, after g's edits, for what its
+// DeleteFile rows (and the logon servers' rows that depend on them) must
+// know. It returns nil when nothing needs it.
+func (r *runner) sibling(g *group, removed map[int64]bool) *siblingState {
+	s := &siblingState{keeps: map[keepKey]uint32{}, held: map[idKey]string{}}
+	cutoffs := map[idKey][]int64{}
+	for _, i := range g.files {
+		row := &r.rows[i]
+		if row.Action != DeleteFileAction || row.Cutoff == nil {
+			continue
+		}
+		if k, ok := keyOf([]byte(row.SmsId)); ok && !slices.Contains(cutoffs[k], *row.Cutoff) {
+			cutoffs[k] = append(cutoffs[k], *row.Cutoff)
+		}
+	}
+	// The records of RemoveEntry rows whose rewrite failed (disk full, held
+	// open, access denied), with why: deleting their .cfg would leave the
+	// state check reports as MissingCfg. (A row Skipped because the file
+	// changed since the plan is not one: the plan no longer describes the
+	// file, and its DeleteFile rows are judged on what the file holds now.)
+	left := map[[record.Size]byte]string{}
+	for _, e := range g.edits {
+		for _, i := range e.rows {
+			row, out := &r.rows[i], r.res[i]
+			if row.Action != RemoveEntryAction || out.status != Failed {
+				continue
+			}
+			rec, _ := record.ParseHex(*row.Record)
+			if rec.Valid() {
+				left[rec.Raw] = fmt.Sprintf("its RemoveEntry row (offset %d) was %s: %s", *row.Offset, out.status, out.detail)
+			}
+		}
+	}
+	if len(cutoffs) == 0 && len(left) == 0 {
+		return nil
+	}
+	p, err := site.Resync(g.folder)
 	if err != nil {
 		if !errors.Is(err, site.ErrNotFound) {
 			s.err = err
 		}
+		s.holdAll(left)
 		return s
 	}
 	s.path = p
-	_, err = resync.Scan(p, func(i int64, e *record.Entry) error {
+	err = r.scanWhole(p, func(i int64, e *record.Entry) error {
 		if removed[i*record.Size] {
 			return nil
 		}
-		k := strings.ToUpper(e.SmsID())
-		if t := e.Time(); t >= s.newest[k] {
-			s.newest[k] = t
+		k, ok := keyOf(e.IDBytes())
+		if !ok || !e.Valid() {
+			return nil // not a request (plan.KeepsCfg): an invalid entry keeps and holds nothing
+		}
+		for _, c := range cutoffs[k] {
+			if _, seen := s.keeps[keepKey{k, c}]; !seen && plan.KeepsCfg(e, c) {
+				s.keeps[keepKey{k, c}] = e.Time()
+			}
+		}
+		if why, ok := left[e.Raw]; ok {
+			if _, seen := s.held[k]; !seen {
+				s.held[k] = fmt.Sprintf("%s still holds a request of %s to remove (%s)", p, e.SmsID(), why)
+			}
 		}
 		return nil
 	})
@@ -361,7 +495,41 @@ func (r *runner) sibling(folder string, removed map[int64]bool) *siblingState {
 	} else if err != nil {
 		s.err = err
 	}
+	if err != nil {
+		s.holdAll(left)
+	}
 	return s
+}
+
+// holdAll marks every SMSID of left as held: the file could not be read, so
+// its records may all still be there.
+func (s *siblingState) holdAll(left map[[record.Size]byte]string) {
+	for raw, why := range left {
+		e := record.Entry{Raw: raw}
+		if k, ok := keyOf(e.IDBytes()); ok {
+			if _, seen := s.held[k]; !seen {
+				s.held[k] = fmt.Sprintf("the request of %s to remove may still be there (%s)", e.SmsID(), why)
+			}
+		}
+	}
+}
+
+// scanWhole scans the Resync.cfg at p up to the last whole record, once its
+// size is a multiple of 48: a partial record at the end means a request is
+// being written, so it is re-read as resyncedit re-reads before a rewrite
+// (resyncedit.WholeSize) rather than judged at once.
+func (r *runner) scanWhole(p string, fn resync.Func) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	size, err := resyncedit.WholeSize(f, p, resyncedit.Options{PartialWaits: r.opt.PartialWaits})
+	if err != nil {
+		return err
+	}
+	info := resync.Info{Path: p}
+	return resync.ScanReader(io.LimitReader(f, size), &info, fn)
 }
 
 // file deletes (or restores) one .cfg file.
@@ -400,16 +568,8 @@ func (r *runner) file(i int, sib *siblingState) {
 		r.set(i, Skipped, "file changed since the plan (content differs); make a new plan")
 		return
 	}
-	switch {
-	case sib.err != nil:
-		r.set(i, Skipped, fmt.Sprintf("cannot read the Resync.cfg beside it: %v", sib.err))
-		return
-	case sib.partial != nil:
-		r.set(i, Skipped, fmt.Sprintf("the Resync.cfg beside it ends in a partial record (a request may be being written): %v", sib.partial))
-		return
-	}
-	if t, ok := sib.newest[strings.ToUpper(row.SmsId)]; ok && row.Cutoff != nil && int64(t) >= *row.Cutoff {
-		r.set(i, Skipped, fmt.Sprintf("a fresh request for %s arrived since the plan (%s)", row.SmsId, time.Unix(int64(t), 0).UTC().Format(time.RFC3339)))
+	if why := r.keptBy(row, sib); why != "" {
+		r.set(i, Skipped, why)
 		return
 	}
 	if r.opt.WhatIf {
@@ -426,7 +586,7 @@ func (r *runner) file(i int, sib *siblingState) {
 	}
 	if r.opt.BackupDir != "" {
 		dest := BackupPath(r.opt.BackupDir, row.Path)
-		if err := retryLocked(r.opt.LockedRetry, func() error { return moveFile(row.Path, dest) }); err != nil {
+		if err := retryLocked(r.opt.LockedRetry, func() error { return moveFile(r.opt.FileOps, row.Path, dest) }); err != nil {
 			r.set(i, Failed, err.Error())
 			return
 		}
@@ -438,6 +598,33 @@ func (r *runner) file(i int, sib *siblingState) {
 		return
 	}
 	r.set(i, Applied, "deleted")
+}
+
+// keptBy says why the .cfg file of a DeleteFile row must be kept, or "".
+func (r *runner) keptBy(row *planread.Row, sib *siblingState) string {
+	k, _ := keyOf([]byte(row.SmsId))
+	switch {
+	case sib == nil:
+	case sib.err != nil:
+		return fmt.Sprintf("cannot read the Resync.cfg beside it: %v", sib.err)
+	case sib.partial != nil:
+		return fmt.Sprintf("the Resync.cfg beside it ends in a partial record (a request may be being written): %v", sib.partial)
+	}
+	if sib != nil {
+		if why, ok := sib.held[k]; ok {
+			return "kept, or a request would be left without its .cfg: " + why
+		}
+		if t, ok := sib.keeps[keepKey{k, deref(row.Cutoff)}]; ok {
+			if t == 0 {
+				return fmt.Sprintf("the Resync.cfg beside it holds an undated request for %s", row.SmsId)
+			}
+			return fmt.Sprintf("a fresh request for %s arrived since the plan (%s)", row.SmsId, time.Unix(int64(t), 0).UTC().Format(time.RFC3339))
+		}
+	}
+	if why, ok := r.heldAtSite[k]; ok && dependsOnSite(row) {
+		return "kept: it was to be deleted because the site deletes its copy, but the site keeps it: " + why
+	}
+	return ""
 }
 
 func (r *runner) deleteVerb(path string) string {
@@ -467,7 +654,7 @@ func (r *runner) restoreFile(i int) {
 		r.set(i, WhatIf, "would be restored")
 		return
 	}
-	if err := writeNew(row.Path, content); err != nil {
+	if err := writeNew(r.opt.FileOps, row.Path, content); err != nil {
 		r.set(i, Failed, err.Error())
 		return
 	}
@@ -512,4 +699,11 @@ func FromPlan(rows []plan.Row) *planread.Plan {
 		})
 	}
 	return p
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

@@ -21,6 +21,7 @@ type Journal struct {
 	enc     output.Encoder
 	rows    int
 	renames bool // the name was chosen by DefaultUndoPath: take the next free one if it is taken
+	ops     atomicfile.Ops
 }
 
 // NewJournal returns a journal that creates path on its first row.
@@ -68,11 +69,13 @@ func (j *Journal) Add(rows ...*UndoRow) error {
 		if err := os.MkdirAll(filepath.Dir(j.path), 0o755); err != nil {
 			return fmt.Errorf("undo file %s: %w", j.path, err)
 		}
-		f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		// CreateLog makes the name durable too: a row synced below must
+		// not be lost with the file's name.
+		f, err := atomicfile.CreateLog(j.ops, j.path)
 		base := strings.TrimSuffix(j.path, ".json")
 		for i := 2; err != nil && os.IsExist(err) && j.renames && i < 1000; i++ {
 			j.path = fmt.Sprintf("%s-%d.json", base, i)
-			f, err = os.OpenFile(j.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			f, err = atomicfile.CreateLog(j.ops, j.path)
 		}
 		if err != nil {
 			return fmt.Errorf("undo file: %w", err)
@@ -83,7 +86,6 @@ func (j *Journal) Add(rows ...*UndoRow) error {
 			return err
 		}
 		j.f, j.enc = f, enc
-		atomicfile.SyncDir(filepath.Dir(j.path)) // the file's name must survive a crash too
 		if j.created != nil {
 			j.created(j.path)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/apply"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 	"github.com/dumpsync/dumpsync/internal/interrupt"
+	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/report"
 )
@@ -221,7 +222,7 @@ func (req *Request) journal(rows []planread.Row) (*apply.Journal, error) {
 func absAll(flag string, dirs []string) ([]string, error) {
 	var abs []string
 	for _, d := range dirs {
-		a, err := filepath.Abs(d)
+		a, err := paths.Abs(d) // \\?\D:\SMS is D:\SMS
 		if err != nil {
 			return nil, exitcode.UsageErr(fmt.Errorf("%s %s: %w", flag, d, err))
 		}

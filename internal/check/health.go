@@ -115,8 +115,8 @@ func healthOf(path string, opt Options) ([]Finding, error) {
 	switch {
 	case errors.As(serr, &partial):
 		add(Error, PartialRecord, nil, ptr(partial.Offset),
-			"partial record at byte offset %d: %d bytes after the last whole record (size %d is not a multiple of %d)",
-			partial.Offset, partial.Size-partial.Offset, partial.Size, record.Size)
+			"partial record at byte offset %d: %d bytes after the last whole record (size %d is not a multiple of %d); %s",
+			partial.Offset, partial.Size-partial.Offset, partial.Size, record.Size, RepairPartial(path, partial.Offset))
 	case serr != nil:
 		return fs, serr
 	}

@@ -13,6 +13,8 @@ type Field struct {
 	Name  string
 	Type  reflect.Type
 	Index []int // for reflect.Value.FieldByIndex
+
+	table tableTag // the `table` struct tag: how tables show the field
 }
 
 type column = Field
@@ -20,7 +22,12 @@ type column = Field
 // FieldsOf lists the columns of a record type in output order: the exported
 // fields, embedded structs flattened (as encoding/json does), named by their
 // json tag. The schema of a record kind is built from the same list.
-func FieldsOf(t reflect.Type) ([]Field, error) {
+func FieldsOf(t reflect.Type) ([]Field, error) { return fieldsOf(t, false) }
+
+// fieldsOf is FieldsOf; with tableOnly it also lists the fields that only
+// tables show (json:"-" with a table tag holding "only"), named by the Go
+// field.
+func fieldsOf(t reflect.Type, tableOnly bool) ([]Field, error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -40,14 +47,20 @@ func FieldsOf(t reflect.Type) ([]Field, error) {
 			if !f.IsExported() {
 				continue
 			}
+			tag := parseTableTag(f.Tag.Get("table"))
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 			if name == "-" {
-				continue
+				if !tableOnly || !tag.only {
+					continue
+				}
+				name = f.Name
+			} else if tag.only {
+				panic("output: " + t.String() + "." + f.Name + ": table:\"only\" needs json:\"-\"")
 			}
 			if name == "" {
 				name = f.Name
 			}
-			cols = append(cols, Field{Name: name, Type: f.Type, Index: idx})
+			cols = append(cols, Field{Name: name, Type: f.Type, Index: idx, table: tag})
 		}
 	}
 	walk(t, nil)

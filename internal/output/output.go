@@ -70,9 +70,23 @@ type Encoder interface {
 	Close() error
 }
 
+// Option changes how an encoder writes.
+type Option func(*options)
+
+type options struct{ wide bool }
+
+// Wide makes a table show every field (and its table-only columns) at full
+// width, instead of the narrow view of the fields tagged table:"narrow".
+// The other formats always carry every field.
+func Wide(on bool) Option { return func(o *options) { o.wide = on } }
+
 // NewEncoder returns an encoder for records shaped like proto (a struct or a
 // pointer to one). Every record passed to Encode must have proto's type.
-func NewEncoder(w io.Writer, f Format, proto any) (Encoder, error) {
+func NewEncoder(w io.Writer, f Format, proto any, opts ...Option) (Encoder, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	t := reflect.TypeOf(proto)
 	cols, err := columnsOf(t)
 	if err != nil {
@@ -92,7 +106,11 @@ func NewEncoder(w io.Writer, f Format, proto any) (Encoder, error) {
 	case CSV:
 		return newCSVEncoder(bw, cols, fast), nil
 	case Table:
-		return newTableEncoder(bw, cols), nil
+		tcols, err := tableColumns(t, o.wide)
+		if err != nil {
+			return nil, err
+		}
+		return newTableEncoder(bw, tcols, o.wide), nil
 	}
 	return nil, fmt.Errorf("output: no encoder for format %q", f)
 }

@@ -1,14 +1,16 @@
 package output
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
 )
 
 // Encoding is the character encoding of what is written.
@@ -34,32 +36,35 @@ func ParseEncoding(s string) (Encoding, error) {
 	return "", fmt.Errorf("unknown encoding %q (want one of %s)", s, strings.Join(Encodings, ", "))
 }
 
-// Sink is where records go: stdout, or a file that appears atomically (a temp
-// file beside it, renamed over it on Commit; never half-written).
+// Sink is where records go: stdout, or the --out file, which appears
+// atomically on Commit and is never half-written (package atomicfile; a
+// device such as /dev/null or NUL is written to directly).
 type Sink struct {
 	io.Writer
-	enc   io.WriteCloser // the encoding transformer, if any
-	file  *os.File
-	dest  string
-	stdio io.Writer
+	enc  io.WriteCloser // the encoding transformer, if any
+	file *atomicfile.Pending
 }
 
-// OpenSink opens stdout (outPath == "") or a temp file for outPath.
+// OpenSink opens stdout (outPath == "") or the pending --out file outPath.
+// A folder, or a file that cannot be created, is an error here, before
+// anything is written.
 func OpenSink(stdout io.Writer, outPath string, e Encoding) (*Sink, error) {
-	s := &Sink{stdio: stdout, dest: outPath}
+	s := &Sink{}
 	var base io.Writer = stdout
 	if outPath != "" {
 		abs, err := filepath.Abs(outPath)
 		if err != nil {
 			return nil, err
 		}
-		s.dest = abs
-		f, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".dumpsync-tmp-*")
+		p, err := atomicfile.CreateOutput(abs, atomicfile.Options{})
+		if errors.Is(err, atomicfile.ErrIsDir) {
+			return nil, fmt.Errorf("cannot write %s: it is a folder", abs)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("cannot write %s: %w", abs, err)
 		}
-		s.file = f
-		base = f
+		s.file = p
+		base = p
 	}
 	switch e {
 	case UTF8BOM:
@@ -77,8 +82,8 @@ func OpenSink(stdout io.Writer, outPath string, e Encoding) (*Sink, error) {
 	return s, nil
 }
 
-// Commit finishes the output: flushes the encoder and, for a file, syncs it
-// and renames it into place.
+// Commit finishes the output: flushes the encoder and, for a file, makes it
+// durable and puts it in place.
 func (s *Sink) Commit() error {
 	if s.enc != nil {
 		if err := s.enc.Close(); err != nil {
@@ -91,18 +96,8 @@ func (s *Sink) Commit() error {
 	}
 	f := s.file
 	s.file = nil
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return fmt.Errorf("cannot write %s: %w", s.dest, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("cannot write %s: %w", s.dest, err)
-	}
-	if err := os.Rename(f.Name(), s.dest); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("cannot write %s: %w", s.dest, err)
+	if err := f.Commit(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", f.Path(), err)
 	}
 	return nil
 }
@@ -110,8 +105,7 @@ func (s *Sink) Commit() error {
 // Abort discards a file that was not committed; the destination is untouched.
 func (s *Sink) Abort() {
 	if s.file != nil {
-		s.file.Close()
-		os.Remove(s.file.Name())
+		s.file.Abort()
 		s.file = nil
 	}
 }

@@ -124,20 +124,37 @@ func TestSinkFileAbort(t *testing.T) {
 	}
 }
 
-// TestSinkCommitFails: when the rename cannot happen (the destination is a
-// folder) the destination is untouched and no temp file is left.
-func TestSinkCommitFails(t *testing.T) {
+// TestSinkFolder: --out naming a folder fails at once (before, only the
+// rename at the end failed, after all the work), and changes nothing.
+func TestSinkFolder(t *testing.T) {
 	dir := t.TempDir()
 	dest := filepath.Join(dir, "out.csv")
 	if err := os.Mkdir(dest, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dest, "inside"), []byte("x"), 0o644)
+	_, err := OpenSink(nil, dest, UTF8)
+	if err == nil || err.Error() != "cannot write "+dest+": it is a folder" {
+		t.Fatalf("err = %v", err)
+	}
+	if names := listDir(t, dir); len(names) != 1 || names[0] != "out.csv" {
+		t.Errorf("folder holds %q", names)
+	}
+}
+
+// TestSinkCommitFails: when the rename cannot happen (a folder took the
+// name meanwhile) the destination is untouched and no temp file is left.
+func TestSinkCommitFails(t *testing.T) {
+	dir := t.TempDir()
+	dest := filepath.Join(dir, "out.csv")
 	s, err := OpenSink(nil, dest, UTF8)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Write([]byte("data"))
+	if err := os.Mkdir(dest, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dest, "inside"), []byte("x"), 0o644)
 	err = s.Commit()
 	if err == nil || !strings.Contains(err.Error(), "cannot write "+dest) {
 		t.Fatalf("Commit err = %v", err)

@@ -24,14 +24,18 @@ func isSep(c byte) bool {
 // Expand expands `*` and `?` in any element after the volume, matching names
 // case-insensitively (as Windows does), and returns the matches sorted. An
 // argument without wildcards is returned as it is, whether or not it exists.
-// A pattern that matches nothing is an error naming it.
+// A pattern that matches nothing is an error naming it. On Windows a `\\?\`
+// or `\\.\` prefix is path syntax, not a wildcard: it is dropped
+// (StripPrefix) before anything else.
 func Expand(pattern string) ([]string, error) {
+	typed := pattern
+	pattern = StripPrefix(pattern)
 	if !HasWildcard(pattern) {
 		return []string{pattern}, nil
 	}
 	vol := filepath.VolumeName(pattern)
 	if HasWildcard(vol) {
-		return nil, fmt.Errorf("%s: wildcards cannot be used in the server or share name %s", pattern, vol)
+		return nil, fmt.Errorf("%s: wildcards cannot be used in the server or share name %s", typed, vol)
 	}
 	rest := pattern[len(vol):]
 	start := vol
@@ -78,7 +82,7 @@ func Expand(pattern string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no file or folder matches", pattern)
+		return nil, fmt.Errorf("%s: no file or folder matches", typed)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := strings.ToLower(out[i]), strings.ToLower(out[j])

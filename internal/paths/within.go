@@ -8,25 +8,19 @@ import (
 
 // Within reports whether p equals root or lies under it. Both are cleaned and
 // compared element by element, so "/a/bc" is not under "/a/b"; on Windows the
-// comparison ignores case, as NTFS does. It is purely lexical: it neither
-// resolves symbolic links nor looks at the disk, so callers that must not be
-// fooled by ".." check p with IsCleanAbs first.
+// comparison ignores case, as NTFS does, and a `\\?\` or `\\.\` prefix
+// (StripPrefix), so `\\?\D:\SMS` holds `D:\SMS\x`. It is purely lexical: it
+// neither resolves symbolic links nor looks at the disk, so callers that must
+// not be fooled by ".." check p with IsCleanAbs first, and callers that must
+// not be fooled by a link check the disk (package safefs).
 func Within(p, root string) bool {
 	return within(p, root, runtime.GOOS == "windows")
 }
 
-func within(p, root string, fold bool) bool {
-	pe := elements(filepath.Clean(p))
-	re := elements(filepath.Clean(root))
-	if len(re) > len(pe) {
-		return false
-	}
-	for i, r := range re {
-		if fold && !strings.EqualFold(pe[i], r) || !fold && pe[i] != r {
-			return false
-		}
-	}
-	return true
+// within is Within; windows folds case and strips the Win32 prefixes.
+func within(p, root string, windows bool) bool {
+	_, ok := under(p, root, windows)
+	return ok
 }
 
 // elements splits a cleaned path into its elements. A root such as "/" or

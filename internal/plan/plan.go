@@ -62,6 +62,33 @@ func (o Options) Stale(e *record.Entry) bool {
 // staleTime is the time part of Stale.
 func staleTime(t, now, cutoff int64) bool { return t != 0 && t <= now && t < cutoff }
 
+// KeepsCfg reports whether entry e, in the Resync.cfg beside an
+// Invencfg.box, keeps its SMSID's .cfg file from being deleted: it is a
+// request (only a valid entry is one: the SMSID and time of an invalid entry
+// cannot be trusted, so it neither keeps nor condemns a file) that is not
+// stale at cutoff: undated, or dated at or after cutoff.
+//
+// plan plans a DeleteFile only when no entry beside the file keeps it (after
+// the planned removals), and apply deletes only while that is still so: both
+// decide with this one function, so that a plan made a moment ago is never
+// refused by apply's guard. (A time in the future is at or after cutoff:
+// cutoff is never after now.)
+func KeepsCfg(e *record.Entry, cutoff int64) bool {
+	return keepsCfg(e.Valid(), e.Time(), cutoff)
+}
+
+// keepsCfg is KeepsCfg for an entry whose validity is known. Its time part
+// (undated, or at or after cutoff) is the negation of staleTime for every
+// cutoff plan makes (cutoff <= now).
+func keepsCfg(valid bool, t uint32, cutoff int64) bool {
+	return valid && (t == 0 || int64(t) >= cutoff)
+}
+
+// ReasonDeletedAtSite is the Reason of a logon server's DeleteFile row for a
+// .cfg that the plan deletes at the site too; apply keeps the logon copy
+// when the site's deletion does not happen for want of its removals.
+const ReasonDeletedAtSite = "planned for deletion at the site"
+
 // Folder is one place to plan: a domain folder or a logon server's Logon.srv.
 type Folder struct {
 	Dir   string // absolute
@@ -292,10 +319,11 @@ type idState struct {
 	newest  uint32 // newest valid request time
 	hasTime bool
 	valid   int // valid entries
-	stale   int // stale entries
+	keeps   int // entries that keep the .cfg file (KeepsCfg); the other valid ones are stale
 }
 
-func (s *idState) allStale() bool { return s.valid > 0 && s.stale == s.valid }
+// allStale reports whether the SMSID has requests and every one is stale.
+func (s *idState) allStale() bool { return s.valid > 0 && s.keeps == 0 }
 
 // idStates holds one Resync.cfg's idState per upper-cased SMSID
 // (strings.ToUpper of record.Entry.SmsID or of the .cfg name). A file may
@@ -398,11 +426,23 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 	case err == nil:
 		p.leftovers(resyncPath)
 		ids, err = p.scanResync(resyncPath, &fp.resync)
-		if err != nil {
+		var partial *resync.PartialError
+		switch {
+		case errors.As(err, &partial):
+			// apply never rewrites a file that ends in a partial record,
+			// nor deletes a .cfg beside one (a request may be being
+			// written), so nothing is planned in this folder: a plan made
+			// a moment ago is never refused. Its .cfg names still count as
+			// present at the site, for the logon servers.
+			fp.resync.hits = hitList{}
+			blind = true
+			p.warn(fmt.Errorf("%s: ends in a partial record at byte offset %d (size %d is not a multiple of %d): nothing planned in its folder; dumpsync check on it says how to repair it",
+				partial.Path, partial.Offset, partial.Size, record.Size))
+		case err != nil:
 			p.warn(err)
 			// Without the requests, no .cfg file of a domain can be judged;
 			// its Invencfg.box is still listed below, for the logon servers.
-			blind = !resync.IsPartial(err) && !f.Logon
+			blind = !f.Logon
 		}
 	case errors.Is(err, site.ErrNotFound) && f.Logon:
 		// A logon server without a Resync.cfg copy: only its .cfg files are planned.
@@ -495,16 +535,22 @@ func (p *Planner) deleteReason(f Folder, c site.Cfg, key string, st *idState) st
 		incomplete := p.siteIncomplete
 		p.mu.Unlock()
 		switch {
+		case st != nil && st.keeps > 0:
+			// The logon server's own copy of Resync.cfg holds a request
+			// that keeps the file: apply would refuse to delete it.
+			return ""
 		case p.Opt.LogonAllCfg:
 			return "--logon-all-cfg: every .cfg on a logon server is deleted; Maintenance Manager copies back what is still needed"
 		case delAtSite:
-			return "planned for deletion at the site"
+			return ReasonDeletedAtSite
 		case !atSite && p.haveSite && !incomplete:
 			return "not present at the site"
 		}
 		return ""
 	}
-	if st != nil {
+	// Only valid entries are requests (KeepsCfg): a .cfg whose SMSID has
+	// only invalid entries is an orphan.
+	if st != nil && st.valid > 0 {
 		if st.allStale() {
 			return fmt.Sprintf("newest request of %s is stale (%d days old > %d)", c.SmsID, dump.AgeDays(p.Opt.Now, st.newest), days)
 		}
@@ -536,7 +582,6 @@ func (p *Planner) scanResync(path string, rp *resyncPlan) (*idStates, error) {
 		return nil, fmt.Errorf("%s: skipped: not a regular file", path)
 	}
 	ids := newIDStates(st.Size() / record.Size)
-	now := p.Opt.Now.Unix()
 	cutoff := p.Opt.Cutoff()
 	var hits hitList
 	var lastBytes int64
@@ -558,9 +603,10 @@ func (p *Planner) scanResync(path string, rp *resyncPlan) (*idStates, error) {
 		if !s.hasTime || t > s.newest {
 			s.newest, s.hasTime = t, true
 		}
-		if staleTime(int64(t), now, cutoff) {
-			s.stale++
-			hits.add(off, e)
+		if keepsCfg(true, t, cutoff) {
+			s.keeps++
+		} else {
+			hits.add(off, e) // stale: dated and before cutoff (so not after now)
 		}
 		return nil
 	})

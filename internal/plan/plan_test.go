@@ -160,25 +160,40 @@ func TestPlanRules(t *testing.T) {
 	}
 }
 
-func TestPlanGuardMatchesBytesRead(t *testing.T) {
+// A Resync.cfg that ends in a partial record gets no rows at all: apply
+// would refuse every RemoveEntry (it never rewrites such a file) and every
+// DeleteFile beside it. plan says so in one warning naming the file.
+func TestPlanPartialRecordPlansNothing(t *testing.T) {
 	n := uint32(now.Unix())
-	dom := filepath.Join(t.TempDir(), "Domain.000")
-	writeDomain(t, dom, []record.Entry{record.Make("ABC00001", n-100*86400, nil)})
-	f, _ := os.OpenFile(filepath.Join(dom, "Resync.cfg"), os.O_APPEND|os.O_WRONLY, 0)
-	f.Write([]byte("partial"))
-	f.Close()
-	var warned []string
-	p := &Planner{Opt: Options{Days: 90, Now: now}, Warn: func(err error) { warned = append(warned, err.Error()) }}
-	var rows []Row
-	sum, err := p.Run([]string{dom}, nil, func(r *Row) error { rows = append(rows, *r); return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 1 || rows[0].Size != 48+7 {
-		t.Fatalf("rows = %+v", rows)
-	}
-	if !sum.Attention || len(warned) != 1 || !strings.Contains(warned[0], "partial record at byte offset 48") {
-		t.Fatalf("partial record not reported: %v", warned)
+	for _, logon := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "Domain.000")
+		if logon {
+			dir = filepath.Join(filepath.Dir(dir), "Logon.srv")
+		}
+		writeDomain(t, dir, []record.Entry{record.Make("ABC00001", n-100*86400, nil)}, "ABC00001.cfg")
+		rp := filepath.Join(dir, "Resync.cfg")
+		f, _ := os.OpenFile(rp, os.O_APPEND|os.O_WRONLY, 0)
+		f.Write([]byte("partial"))
+		f.Close()
+		var warned []string
+		p := &Planner{Opt: Options{Days: 90, Now: now, IncludeInvalid: true, Orphans: true, LogonAllCfg: true},
+			Warn: func(err error) { warned = append(warned, err.Error()) }}
+		var rows []Row
+		domains, logons := []string{dir}, []string(nil)
+		if logon {
+			domains, logons = nil, domains
+		}
+		sum, err := p.Run(domains, logons, func(r *Row) error { rows = append(rows, *r); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 0 {
+			t.Errorf("logon=%v: rows = %v, want none", logon, describe(rows))
+		}
+		if !sum.Attention || len(warned) != 1 || !strings.Contains(warned[0], rp+": ends in a partial record at byte offset 48 (size 55") ||
+			!strings.Contains(warned[0], "nothing planned") || !strings.Contains(warned[0], "dumpsync check") {
+			t.Errorf("logon=%v: warnings %q, want one naming %s, the offset and the repair", logon, warned, rp)
+		}
 	}
 }
 

@@ -346,11 +346,14 @@ func (e *editor) edit(req Request) (Outcome, error) {
 			return Outcome{Recovered: recovered}, err
 		}
 	}
-	perm := os.FileMode(0o644)
-	if fi, err := src.Stat(); err == nil {
-		perm = fi.Mode().Perm()
+	// The new file keeps the old one's mode and owner (Unix) or security
+	// descriptor (Windows): SMS must append to it exactly as before.
+	meta, err := atomicfile.MetadataOf(src)
+	if err != nil {
+		src.Close()
+		return Outcome{Recovered: recovered}, err
 	}
-	final, carried, err := e.commit(src, int64(len(data)), content, perm)
+	final, carried, err := e.commit(src, int64(len(data)), content, meta)
 	out := Outcome{Results: results, Rewritten: final != nil, CarriedOver: carried, Recovered: recovered}
 	if final != nil {
 		out.Final, out.final = GuardOf(final), final
@@ -381,7 +384,7 @@ func (e *editor) edit(req Request) (Outcome, error) {
 // their recovery links, whose names say how much of each the Resync.cfg
 // holds, so a crash at any instant loses no record and duplicates none: the
 // next edit carries over the rest (recover).
-func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.FileMode) (final []byte, carried int, err error) {
+func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomicfile.Metadata) (final []byte, carried int, err error) {
 	ops := e.opts.Ops
 	c := &carry{e: e, src: src, srcOff: srcOff, content: content}
 	ch := newChain(e)
@@ -402,7 +405,7 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, perm os.File
 	prevStart, prevEnd := int64(-1), int64(-1)
 	for round := 1; ; round++ {
 		prevLen, carriedBefore := len(c.content)-len(pending), c.carried
-		tmp, err := atomicfile.CreateTemp(ops, e.path, perm)
+		tmp, err := atomicfile.CreateTemp(ops, e.path, meta)
 		if err != nil {
 			return fail(err)
 		}
@@ -572,8 +575,8 @@ func (c *carry) swap(tmp string, ch *chain, round int, prevEnd int64) (*replaced
 		if err == nil {
 			return old, link, nil
 		}
-		if !atomicfile.InUse(err) || time.Now().After(deadline) {
-			if atomicfile.InUse(err) {
+		if !atomicfile.RenameInUse(err) || time.Now().After(deadline) {
+			if atomicfile.RenameInUse(err) {
 				err = fmt.Errorf("still in use by another process after %v: %w", e.opts.InUseWait, err)
 			}
 			return nil, "", fmt.Errorf("%s: replacing it with %s: %w", e.path, filepath.Base(tmp), err)
@@ -671,25 +674,20 @@ func (e *editor) readTail(f *os.File, from int64) ([]byte, error) {
 // whole records read.
 func (e *editor) readRecords(f *os.File, buf []byte, from int64) ([]byte, error) {
 	start := len(buf)
-	var waited time.Duration
-	for i := 0; ; i++ {
+	n, waited, err := settle(e.opts.PartialWaits, func() (int64, error) {
 		var err error
 		buf, err = readFrom(f, buf, from+int64(len(buf)-start))
-		if err != nil {
-			return buf[:start], fmt.Errorf("%s: reading: %w", e.path, err)
-		}
-		n := len(buf) - start
-		if n%record.Size == 0 {
-			return buf, nil
-		}
-		if i >= len(e.opts.PartialWaits) {
-			whole := n - n%record.Size
-			pe := &PartialError{Path: e.path, Size: from + int64(n), Offset: from + int64(whole), Waited: waited}
-			return buf[:start+whole], pe
-		}
-		time.Sleep(e.opts.PartialWaits[i])
-		waited += e.opts.PartialWaits[i]
+		return int64(len(buf) - start), err
+	})
+	if err != nil {
+		return buf[:start], fmt.Errorf("%s: reading: %w", e.path, err)
 	}
+	if n%record.Size != 0 {
+		whole := n - n%record.Size
+		pe := &PartialError{Path: e.path, Size: from + n, Offset: from + whole, Waited: waited}
+		return buf[:start+int(whole)], pe
+	}
+	return buf, nil
 }
 
 // readFrom appends f's content from off to EOF to buf, in large reads.

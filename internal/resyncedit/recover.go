@@ -273,10 +273,16 @@ func (l Leftover) Problem(path string) string {
 }
 
 // Recover carries what recovery files beside the Resync.cfg at path hold
-// into it and removes them, under the lock (waiting up to opts.LockWait).
+// into it and removes them, under the lock (waiting up to opts.LockWait);
+// without recovery files it changes nothing, not even the lock file.
 // Edit does the same first thing; Recover is for callers that must see the
 // recovered records before deciding anything.
 func Recover(path string, opts Options) ([]Recovered, error) {
+	// Look first: most folders have no recovery file, and taking the lock
+	// would write to them (the lock file).
+	if chains, err := listLinks(path); err != nil || len(chains) == 0 {
+		return nil, err
+	}
 	opts = opts.withDefaults()
 	lk, err := acquire(path, opts)
 	if err != nil {

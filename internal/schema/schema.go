@@ -21,6 +21,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/dump"
 	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/plan"
+	"github.com/dumpsync/dumpsync/internal/stats"
 )
 
 // Kind is one kind of record.
@@ -50,6 +51,9 @@ var Kinds = []Kind{
 	{Name: "undo", Def: "UndoRow", Title: "dumpsync undo row",
 		Description: "One row of an undo file that 'dumpsync apply' writes and reads back as a plan.",
 		Proto:       apply.UndoRow{}},
+	{Name: "stats", Def: "Stats", Title: "dumpsync stats record",
+		Description: "One record of 'dumpsync stats': the entries of one Resync.cfg counted by validity, client and age.",
+		Proto:       stats.File{}},
 }
 
 // Names lists the kind names.

@@ -20,6 +20,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/stats"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -297,7 +298,7 @@ func smallSite(t *testing.T) (dir, resync string) {
 }
 
 func TestOutputsValidate(t *testing.T) {
-	dir, resync := smallSite(t)
+	_, resync := smallSite(t)
 	warn := func(err error) { t.Logf("warn: %v", err) }
 
 	var entries []dump.RawEntry
@@ -318,9 +319,15 @@ func TestOutputsValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// plan plans nothing beside a partial record: it plans a second site
+	// without it.
+	wholeDir, wholeResync := smallSite(t)
+	if err := os.Truncate(wholeResync, 288); err != nil {
+		t.Fatal(err)
+	}
 	var rows []plan.Row
 	p := &plan.Planner{Opt: plan.Options{Days: 90, Now: now, Orphans: true, IncludeInvalid: true, Parallel: 1}, Warn: warn}
-	if _, err := p.Run([]string{dir}, nil, func(r *plan.Row) error { rows = append(rows, *r); return nil }); err != nil {
+	if _, err := p.Run([]string{wholeDir}, nil, func(r *plan.Row) error { rows = append(rows, *r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 
@@ -331,6 +338,16 @@ func TestOutputsValidate(t *testing.T) {
 	}
 	// A plan-mode finding has no Path.
 	findings = append(findings, check.Finding{Severity: check.Error, Code: "TooManyDeletions", Message: "plan deletes 3 files (more than --max-delete 2)"})
+
+	var files []stats.File
+	empty := filepath.Join(t.TempDir(), "Resync.cfg") // no dates: Oldest and Newest are null
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	collectStats := encoderFunc(func(rec any) error { files = append(files, *rec.(*stats.File)); return nil })
+	if _, err := stats.Files([]string{resync, empty}, now, collectStats, warn); err != nil {
+		t.Fatal(err)
+	}
 
 	results := handMadeResults()
 	undo := handMadeUndo()
@@ -344,6 +361,7 @@ func TestOutputsValidate(t *testing.T) {
 				"finding":       validate(t, kind(t, "finding"), f, encode(t, f, findings)),
 				"result":        validate(t, kind(t, "result"), f, encode(t, f, results)),
 				"undo":          validate(t, kind(t, "undo"), f, encode(t, f, undo)),
+				"stats":         validate(t, kind(t, "stats"), f, encode(t, f, files)),
 			}
 			for name, n := range counts {
 				if n < 2 {
