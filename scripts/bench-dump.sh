@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Times 'dumpsync dump -f jsonl' over a synthetic Resync.cfg on one core and
-# reports wall time, entries/s and peak RSS.
+# Times 'dumpsync dump' over a synthetic Resync.cfg (10 M entries, 480 MB) and
+# prints the figures of the speed issue: entries/s on one core and on two,
+# JSON Lines and CSV, each as a ratio to `cat` of the same output measured in
+# the same run, and peak RSS. Min and median of RUNS runs (default 5).
 #
-#   scripts/bench-dump.sh            # 10,000,000 entries (480 MB)
-#   N=1000000 scripts/bench-dump.sh  # fewer
+#   scripts/bench-dump.sh            # 10,000,000 entries
+#   N=1000000 RUNS=3 scripts/bench-dump.sh
 #   KEEP=1 ...                       # keep the temp folder (printed)
 #
-# Targets: peak RSS < 32 MB; >= 3,000,000 entries/s.
+# Targets: jsonl >= 8 M/s on one core, >= 12 M/s on two (<= 4x cat of the
+# output); csv >= 6 M/s; peak RSS < 32 MB.
 set -euo pipefail
 
 n=${N:-10000000}
+runs=${RUNS:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/benchlib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-dump.XXXXXX")
 if [ "${KEEP:-0}" = 1 ]; then
   echo "temp folder: $tmp"
@@ -20,36 +25,34 @@ fi
 
 echo "building dumpsync and mkresync..."
 (cd "$root" && go build -o "$tmp/dumpsync" ./cmd/dumpsync && go build -o "$tmp/mkresync" ./scripts/mkresync)
-
 echo "generating $n entries..."
 "$tmp/mkresync" -n "$n" -o "$tmp/Resync.cfg"
-size=$(stat -c %s "$tmp/Resync.cfg")
-echo "Resync.cfg: $size bytes"
+cat "$tmp/Resync.cfg" >/dev/null # warm the page cache: measure dumpsync, not the disk
 
-cmd=("$tmp/dumpsync" dump -f jsonl --now 2026-11-01T00:00:00Z "$tmp/Resync.cfg")
-if command -v taskset >/dev/null 2>&1; then
-  cmd=(taskset -c 0 "${cmd[@]}")
-fi
-# Warm the page cache so the run measures dumpsync, not the disk.
-cat "$tmp/Resync.cfg" >/dev/null
+one=()
+if command -v taskset >/dev/null 2>&1; then one=(taskset -c 0); fi
+dump=("$tmp/dumpsync" dump --now 2026-11-01T00:00:00Z "$tmp/Resync.cfg")
+"${dump[@]}" -f jsonl >"$tmp/out.jsonl"
+"${dump[@]}" -f csv >"$tmp/out.csv"
 
-GOMAXPROCS=1 /usr/bin/time -v "${cmd[@]}" >/dev/null 2>"$tmp/time.txt" || {
-  cat "$tmp/time.txt" >&2
-  exit 1
+measure cat_jsonl "$runs" cat "$tmp/out.jsonl"
+measure cat_csv "$runs" cat "$tmp/out.csv"
+measure jsonl1 "$runs" env GOMAXPROCS=1 "${one[@]}" "${dump[@]}" -f jsonl
+measure jsonl2 "$runs" env GOMAXPROCS=2 "${dump[@]}" -f jsonl
+measure csv1 "$runs" env GOMAXPROCS=1 "${one[@]}" "${dump[@]}" -f csv
+measure csv2 "$runs" env GOMAXPROCS=2 "${dump[@]}" -f csv
+
+printf '%d entries, output %s MB (jsonl) / %s MB (csv), %d runs each\n' "$n" \
+  "$(($(stat -c %s "$tmp/out.jsonl") / 1000000))" "$(($(stat -c %s "$tmp/out.csv") / 1000000))" "$runs"
+printf '%-22s %9s %9s %10s %10s %9s\n' work min_s median_s M_entries/s x_cat peak_MB
+row() { # name label cat-name
+  local mn=MIN_$1 md=MED_$1 rs=RSS_$1 cm=MIN_$3
+  printf '%-22s %9s %9s %10s %10s %9s\n' "$2" "${!mn}" "${!md}" "$(rate "$n" "${!mn}")" \
+    "$(ratio "${!mn}" "${!cm}")" "$(awk -v k="${!rs}" 'BEGIN { printf "%.1f", k / 1024 }')"
 }
-
-wall=$(sed -n 's/^[[:space:]]*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time.txt")
-rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$tmp/time.txt")
-user=$(sed -n 's/^[[:space:]]*User time (seconds): //p' "$tmp/time.txt")
-sys=$(sed -n 's/^[[:space:]]*System time (seconds): //p' "$tmp/time.txt")
-secs=$(awk -v w="$wall" 'BEGIN { n = split(w, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }')
-
-awk -v n="$n" -v s="$secs" -v w="$wall" -v rss="$rss" -v u="$user" -v sy="$sys" -v size="$size" 'BEGIN {
-  rate = (s > 0) ? n / s : 0
-  printf "entries:     %d (%.0f MB)\n", n, size / 1e6
-  printf "wall time:   %s (%.2f s; user %.2f s, sys %.2f s)\n", w, s, u, sy
-  cpu = u + sy
-  printf "entries/s:   %.0f  (target >= 3000000: %s)\n", rate, (rate >= 3000000) ? "met" : "MISSED"
-  if (cpu > 0) printf "per CPU s:   %.0f entries (user+sys; what the rate would be on an idle core)\n", n / cpu
-  printf "peak RSS:    %.1f MB (%d KiB)  (target < 32 MB: %s)\n", rss / 1024, rss, (rss < 32 * 1024) ? "met" : "MISSED"
-}'
+row cat_jsonl "cat (jsonl output)" cat_jsonl
+row jsonl1 "dump -f jsonl, 1 core" cat_jsonl
+row jsonl2 "dump -f jsonl, 2 cores" cat_jsonl
+row cat_csv "cat (csv output)" cat_csv
+row csv1 "dump -f csv, 1 core" cat_csv
+row csv2 "dump -f csv, 2 cores" cat_csv

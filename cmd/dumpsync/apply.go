@@ -67,7 +67,7 @@ func (c *ApplyCmd) request(g *Globals, s *Streams, rep *report.Reporter, now tim
 	return &applycmd.Request{
 		Name: name, Plan: p,
 		Within: c.Within, WhatIf: c.WhatIf, BackupDir: c.BackupDir, Undo: c.Undo, NoUndo: c.NoUndo,
-		Now: now, Terminal: s.ErrTTY, Report: rep, Interrupt: s.Interrupt,
+		Now: now, Terminal: s.ErrTTY, Stderr: s.Err, Report: rep, Interrupt: s.Interrupt,
 		Open: func() (applycmd.Results, error) { return g.openAs(s, apply.Result{}, format) },
 	}
 }

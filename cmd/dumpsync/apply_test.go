@@ -30,9 +30,14 @@ import (
 // dumpsync included, so no test writes into the real cache. TestMain is in
 // script_test.go. The folder is left in the temp dir: testscript.Main exits.
 func isolateCache() {
-	dir, err := os.MkdirTemp("", "dumpsync-test-cache-")
-	if err != nil {
-		panic(err)
+	// A script that sets DUMPSYNC_TEST_CACHE chooses its own (this also runs
+	// in the dumpsync processes the scripts start).
+	dir := os.Getenv("DUMPSYNC_TEST_CACHE")
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "dumpsync-test-cache-"); err != nil {
+			panic(err)
+		}
 	}
 	cacheEnv := "XDG_CACHE_HOME"
 	if runtime.GOOS == "windows" {

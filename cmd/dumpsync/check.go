@@ -7,6 +7,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/check"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 	"github.com/dumpsync/dumpsync/internal/paths"
+	"github.com/dumpsync/dumpsync/internal/progress"
 	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
@@ -129,7 +130,15 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	}
 	recs.stop = s.Interrupt
 	opt := check.PlanOptions{AllowRoots: roots, MaxRemove: c.MaxRemove, MaxDelete: c.MaxDelete, Verify: c.Verify}
+	var bar *progress.Bar
+	if s.ErrTTY && c.Verify {
+		bar = progress.NewRows(s.Err, "verifying", len(p.Rows))
+		opt.Progress = bar.Rows
+	}
 	sum, err := check.Plan(p, opt, func(f *check.Finding) error { return recs.Encode(f) })
+	if bar != nil {
+		bar.Stop()
+	}
 	return c.finish(recs, sum, err)
 }
 

@@ -80,6 +80,29 @@ func (r *records) Encode(rec any) error {
 	return r.Encoder.Encode(rec)
 }
 
+// Chunked hands out the encoder's chunked form, for dump's formatting on
+// several goroutines.
+// Like Encode, each chunk's write stops the command if the user asked to.
+func (r *records) Chunked() (output.Chunked, bool) {
+	c, ok := output.AsChunked(r.Encoder)
+	if !ok {
+		return nil, false
+	}
+	return stoppableChunks{c, r.stop}, true
+}
+
+type stoppableChunks struct {
+	output.Chunked
+	stop <-chan struct{}
+}
+
+func (s stoppableChunks) WriteChunk(b []byte, n int) error {
+	if s.stop != nil && interrupt.Requested(s.stop) {
+		return interrupt.ErrInterrupted
+	}
+	return s.Chunked.WriteChunk(b, n)
+}
+
 // open starts the record output for records shaped like proto. Call it only
 // after every usage check, so a usage error writes nothing.
 func (g *Globals) open(s *Streams, proto any) (*records, error) {

@@ -116,7 +116,7 @@ func normalizePlan(t *testing.T, out, root, format string) string {
 	return out
 }
 
-var shortenedHead = regexp.MustCompile(`[^\s]+…`)
+var shortenedHead = regexp.MustCompile(`[^\s]*[/\\][^\s]*…`)
 
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
@@ -164,6 +164,7 @@ func TestPlanGolden(t *testing.T) {
 		{"plan.jsonl", "jsonl", nil},
 		{"plan.csv", "csv", nil},
 		{"plan.txt", "table", nil},
+		{"plan.wide.txt", "table", []string{"--wide"}},
 		{"orphans.json", "json", []string{"--orphans"}},
 		{"logon-all-cfg.json", "json", []string{"--logon-all-cfg"}},
 		{"include-invalid.json", "json", []string{"--include-invalid"}},

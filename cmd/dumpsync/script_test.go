@@ -21,6 +21,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/sample"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and the expected files inside testdata/script/*.txtar")
@@ -49,6 +50,7 @@ func TestScript(t *testing.T) {
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"mkresync": cmdMkresync,
+			"gensite":  cmdGensite,
 			"bom":      cmdBOM,
 			"decode":   cmdDecode,
 			"norm":     cmdNorm,
@@ -107,6 +109,21 @@ func cmdMkresync(ts *testscript.TestScript, neg bool, args []string) {
 	p := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(filepath.Dir(p), 0o777))
 	ts.Check(os.WriteFile(p, b, 0o666))
+}
+
+// gensite DIR SEED generates a site with package sample: invalid entries
+// of every kind (one in three), zero and future times, duplicates, three
+// logon servers (the last with upper-case names), orphans.
+func cmdGensite(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gensite DIR SEED")
+	}
+	seed, err := strconv.ParseUint(args[1], 10, 64)
+	ts.Check(err)
+	c := sample.DefaultConfig(seed, sample.DefaultNow)
+	c.InvalidEvery = 3
+	_, err = sample.Generate(ts.MkAbs(args[0]), c)
+	ts.Check(err)
 }
 
 // bom FILE utf8bom|utf16le|none checks how FILE starts.

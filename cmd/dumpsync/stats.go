@@ -23,7 +23,8 @@ func (c *StatsCmd) Help() string {
 
 Fields: Path, Entries, Valid, Invalid, Clients, Oldest, Newest, Bytes, Over30, Over60, Over90, Over180, Over365.
 OverN counts the valid, dated entries that are stale by plan's rule for --days N (not in the future, more
-than N days old): Over90 is exactly the number of RemoveEntry rows 'plan --days 90' writes for the file.
+than N days old): Over90 is exactly the number of RemoveEntry rows 'plan --days 90' writes for the file
+(none for a file that ends in a partial record: plan plans nothing there, stats counts its whole records).
 Clients counts distinct valid SMSIDs (any case); Oldest and Newest are the valid dated requests' times.
 A table adds Ages: one bar per age band (` + stats.Bands + `), scaled to the fullest band.
 

@@ -53,6 +53,9 @@ type Options struct {
 	// PartialWaits is the schedule of re-reads of a Resync.cfg that ends in
 	// a partial record (nil: resyncedit's default, about 1 s in all).
 	PartialWaits []time.Duration
+	// Progress, when set, is told how many rows each folder held once it is
+	// done (a progress bar on a terminal).
+	Progress func(rows int)
 
 	editOps atomicfile.Ops // the rewrites' file operations; tests make them fail
 }
@@ -77,6 +80,15 @@ type group struct {
 	folder string
 	edits  []*edit
 	files  []int
+}
+
+// rowCount is how many plan rows the group holds.
+func (g *group) rowCount() int {
+	n := len(g.files)
+	for _, e := range g.edits {
+		n += len(e.rows)
+	}
+	return n
 }
 
 type edit struct {
@@ -106,6 +118,9 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 			break
 		}
 		r.folder(g)
+		if opt.Progress != nil {
+			opt.Progress(g.rowCount())
+		}
 	}
 	sum := Summary{Warnings: r.warnings}
 	var stopErr error
@@ -558,7 +573,7 @@ func (r *runner) file(i int, sib *siblingState) {
 		r.set(i, Skipped, fmt.Sprintf("file changed since the plan (size %d, planned %d); make a new plan", st.Size(), *row.Size))
 		return
 	}
-	content, err := readAll(row.Path)
+	content, err := readAll(row.Path, r.opt.LockedRetry)
 	if err != nil {
 		r.set(i, Failed, err.Error())
 		return
@@ -661,8 +676,15 @@ func (r *runner) restoreFile(i int) {
 	r.set(i, Applied, "restored")
 }
 
-func readAll(p string) ([]byte, error) {
-	f, err := os.Open(p)
+// readAll reads the file p whole. An open refused because another process
+// holds the file (a Windows sharing violation: SMS copying it) is retried
+// for up to wait, like every other open of a file SMS uses.
+func readAll(p string, wait time.Duration) ([]byte, error) {
+	var f *os.File
+	err := retryLocked(wait, func() (err error) {
+		f, err = os.Open(p)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -243,6 +243,58 @@ func TestDefaultUndoPath(t *testing.T) {
 	}
 }
 
+// TestDefaultUndoPathInTheWay: something in the way of the undo folder is
+// reported at once. Before the fix a file named undo made DefaultUndoPath
+// loop forever (Lstat's "not a directory" is not "not exist").
+func TestDefaultUndoPathInTheWay(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(cache string)
+		want  string
+	}{
+		{"undo is a file", func(c string) {
+			os.MkdirAll(filepath.Join(c, "dumpsync"), 0o755)
+			os.WriteFile(filepath.Join(c, "dumpsync", "undo"), nil, 0o644)
+		}, "undo: not a folder"},
+		{"dumpsync is a file", func(c string) {
+			os.WriteFile(filepath.Join(c, "dumpsync"), nil, 0o644)
+		}, "dumpsync: not a folder"},
+		{"every name taken", func(c string) {
+			d := filepath.Join(c, "dumpsync", "undo")
+			os.MkdirAll(d, 0o755)
+			os.WriteFile(filepath.Join(d, "20261125T083000Z.json"), nil, 0o644)
+			for i := 2; i <= maxUndoNames; i++ {
+				os.WriteFile(filepath.Join(d, fmt.Sprintf("20261125T083000Z-%d.json", i)), nil, 0o644)
+			}
+		}, "all exist"},
+	}
+	now := time.Date(2026, 11, 25, 8, 30, 0, 0, time.UTC)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cache := t.TempDir()
+			setCacheDir(t, cache)
+			c.setup(cache)
+			type result struct {
+				p   string
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				p, err := DefaultUndoPath(now)
+				done <- result{p, err}
+			}()
+			select {
+			case r := <-done:
+				if r.err == nil || !strings.Contains(r.err.Error(), c.want) || !strings.Contains(r.err.Error(), "--no-undo") {
+					t.Fatalf("DefaultUndoPath = %q, %v; want an error with %q", r.p, r.err, c.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("DefaultUndoPath did not return")
+			}
+		})
+	}
+}
+
 // setCacheDir points os.UserCacheDir at dir.
 func setCacheDir(t *testing.T, dir string) {
 	switch runtime.GOOS {

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,21 +37,45 @@ func NewDefaultJournal(path string, created func(string)) *Journal {
 	return &Journal{path: path, created: created, renames: true}
 }
 
-// DefaultUndoPath is os.UserCacheDir()/dumpsync/undo/<UTC timestamp>.json.
+// DefaultUndoPath is os.UserCacheDir()/dumpsync/undo/<UTC timestamp>.json,
+// or <timestamp>-N.json when that name is taken. Anything in the way (a file
+// where a folder should be, a folder that cannot be read) is an error, found
+// here, before anything changes.
 func DefaultUndoPath(now time.Time) (string, error) {
-	dir, err := os.UserCacheDir()
+	cache, err := os.UserCacheDir()
 	if err != nil {
 		return "", fmt.Errorf("no cache folder for the undo file (use --undo FILE or --no-undo): %w", err)
 	}
-	base := filepath.Join(dir, "dumpsync", "undo", now.UTC().Format("20060102T150405Z"))
+	dir := filepath.Join(cache, "dumpsync", "undo")
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		fi, err := os.Stat(d)
+		if os.IsNotExist(err) {
+			break // created with the file
+		}
+		if err == nil && !fi.IsDir() {
+			err = errors.New("not a folder")
+		}
+		if err != nil {
+			return "", fmt.Errorf("undo folder %s: %w (use --undo FILE or --no-undo)", d, err)
+		}
+	}
+	base := filepath.Join(dir, now.UTC().Format("20060102T150405Z"))
 	p := base + ".json"
-	for i := 2; ; i++ {
-		if _, err := os.Lstat(p); os.IsNotExist(err) {
+	for i := 2; i <= maxUndoNames; i++ {
+		_, err := os.Lstat(p)
+		if os.IsNotExist(err) {
 			return p, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("undo file %s: %w (use --undo FILE or --no-undo)", p, err)
 		}
 		p = fmt.Sprintf("%s-%d.json", base, i)
 	}
+	return "", fmt.Errorf("undo files %s.json to -%d.json all exist (use --undo FILE or --no-undo)", base, maxUndoNames)
 }
+
+// maxUndoNames bounds the <timestamp>-N.json names tried for one second.
+const maxUndoNames = 1000
 
 // Rows is how many rows were written (and synced) so far.
 func (j *Journal) Rows() int { return j.rows }
@@ -73,7 +98,7 @@ func (j *Journal) Add(rows ...*UndoRow) error {
 		// not be lost with the file's name.
 		f, err := atomicfile.CreateLog(j.ops, j.path)
 		base := strings.TrimSuffix(j.path, ".json")
-		for i := 2; err != nil && os.IsExist(err) && j.renames && i < 1000; i++ {
+		for i := 2; err != nil && os.IsExist(err) && j.renames && i <= maxUndoNames; i++ {
 			j.path = fmt.Sprintf("%s-%d.json", base, i)
 			f, err = atomicfile.CreateLog(j.ops, j.path)
 		}

@@ -19,21 +19,21 @@ const (
 // Result is one plan row as apply carried it out: the row's fields, then
 // Status and Detail. Fields the row did not have are null.
 type Result struct {
-	Action      string  `json:"Action" desc:"the row's action: RemoveEntry, DeleteFile, RestoreEntry or RestoreFile"`
-	Path        string  `json:"Path" desc:"the row's Path"`
-	SmsId       *string `json:"SmsId" desc:"the row's SmsId"`
+	Action      string  `json:"Action" table:"narrow" desc:"the row's action: RemoveEntry, DeleteFile, RestoreEntry or RestoreFile"`
+	Path        string  `json:"Path" table:"narrow,middle" desc:"the row's Path"`
+	SmsId       *string `json:"SmsId" table:"narrow" desc:"the row's SmsId"`
 	RequestTime *int64  `json:"RequestTime" desc:"the row's RequestTime (informational)"`
-	RequestedAt *string `json:"RequestedAt" desc:"the row's RequestedAt, as given (informational)"`
-	AgeDays     *int64  `json:"AgeDays" desc:"the row's AgeDays (informational)"`
+	RequestedAt *string `json:"RequestedAt" table:"narrow" desc:"the row's RequestedAt, as given (informational)"`
+	AgeDays     *int64  `json:"AgeDays" table:"narrow" desc:"the row's AgeDays (informational)"`
 	Cutoff      *int64  `json:"Cutoff" desc:"the row's Cutoff"`
 	Offset      *int64  `json:"Offset" desc:"the row's Offset"`
 	Record      *string `json:"Record" desc:"the row's Record"`
 	Size        *int64  `json:"Size" desc:"the row's Size"`
 	ModTime     *int64  `json:"ModTime" desc:"the row's ModTime (informational)"`
 	Sha256      *string `json:"Sha256" desc:"the row's Sha256"`
-	Reason      *string `json:"Reason" desc:"the row's Reason"`
-	Status      string  `json:"Status" jsonschema:"enum=Applied,enum=Skipped,enum=Failed,enum=WhatIf" desc:"Applied (done), Skipped (not done: the files no longer match the plan), Failed (could not be done), WhatIf (would be applied; --what-if)"`
-	Detail      string  `json:"Detail" desc:"why, for people"`
+	Reason      *string `json:"Reason" table:"narrow,middle" desc:"the row's Reason"`
+	Status      string  `json:"Status" table:"narrow" jsonschema:"enum=Applied,enum=Skipped,enum=Failed,enum=WhatIf" desc:"Applied (done), Skipped (not done: the files no longer match the plan), Failed (could not be done), WhatIf (would be applied; --what-if)"`
+	Detail      string  `json:"Detail" table:"narrow,middle" desc:"why, for people"`
 }
 
 // UndoRow is one row of an undo file, which apply reads as a plan.

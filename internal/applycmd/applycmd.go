@@ -20,6 +20,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/planread"
+	"github.com/dumpsync/dumpsync/internal/progress"
 	"github.com/dumpsync/dumpsync/internal/report"
 )
 
@@ -46,6 +47,8 @@ type Request struct {
 	Now time.Time
 	// Terminal is set when stderr is a terminal.
 	Terminal bool
+	// Stderr is where a progress bar is drawn when Terminal is set.
+	Stderr io.Writer
 	// Interrupt is closed when the user asks to stop (Ctrl-C); nil: never.
 	// The run stops between files, writes every Result (the rows not
 	// reached as Skipped) and returns exit 130.
@@ -144,7 +147,19 @@ func Run(req *Request) error {
 	if !req.WhatIf {
 		interrupt.Protect() // from here a second Ctrl-C waits for the current file too
 	}
+	var bar *progress.Bar
+	if req.Terminal {
+		verb := "applying"
+		if req.WhatIf {
+			verb = "checking"
+		}
+		bar = progress.NewRows(req.Stderr, verb, len(rows))
+		opt.Progress = bar.Rows
+	}
 	sum, err := apply.Run(rows, opt, func(r *apply.Result) error { return res.Encode(r) })
+	if bar != nil {
+		bar.Stop() // before any line of the summary
+	}
 	// Interrupted, the results so far are written whole (but an error
 	// writing them is still one).
 	interrupted := errors.Is(err, interrupt.ErrInterrupted)

@@ -3,6 +3,8 @@ package check
 import (
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,17 +34,18 @@ func Health(files []string, opt Options, emit func(*Finding) error, warn func(er
 	var sum Summary
 	for _, path := range files {
 		sum.Inputs++
-		fs, err := healthOf(path, opt)
+		var emitErr error
+		err := healthOf(path, opt, func(f *Finding) bool {
+			sum.count(f)
+			emitErr = emit(f)
+			return emitErr == nil
+		})
+		if emitErr != nil {
+			return sum, emitErr
+		}
 		if err != nil {
 			warn(err)
 			sum.Unreadable++
-		}
-		sortFindings(fs)
-		for i := range fs {
-			sum.count(&fs[i])
-			if err := emit(&fs[i]); err != nil {
-				return sum, err
-			}
 		}
 	}
 	return sum, nil
@@ -57,119 +60,219 @@ type request struct {
 	valid  bool   // at least one entry is valid
 }
 
-// healthOf returns the findings of one Resync.cfg, unsorted. With an error
-// the findings are those of the part that could be read.
-func healthOf(path string, opt Options) ([]Finding, error) {
+// healthOf passes the findings of one Resync.cfg to emit, in the order of
+// sortFindings, until emit returns false. With an error the findings are
+// those of the part that could be read.
+//
+// Memory does not grow with the file: a 5 GB Resync.cfg is read twice,
+// streaming. The first pass gathers what findings about several entries need
+// (one request per SMSID that could be valid, and per .cfg name; SMS gives a
+// site at most a million SMSIDs); the findings about the whole file, which
+// come first, are then known. The second pass emits the findings about each
+// entry as it reads them, merged in offset order with the others.
+func healthOf(path string, opt Options, emit func(*Finding) bool) error {
 	st, err := os.Lstat(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: cannot be checked: not a regular file (%s)", path, st.Mode().Type())
+		return fmt.Errorf("%s: cannot be checked: not a regular file (%s)", path, st.Mode().Type())
 	}
-	var fs []Finding
-	add := func(sev, code string, smsID *string, off *int64, format string, args ...any) {
-		fs = append(fs, Finding{Severity: sev, Code: code, Path: &path, SmsId: smsID, Offset: off,
+	var early, late []Finding // findings about the whole file; findings from pass 1 with an offset
+	add := func(to *[]Finding, sev, code string, smsID *string, off *int64, format string, args ...any) {
+		*to = append(*to, Finding{Severity: sev, Code: code, Path: &path, SmsId: smsID, Offset: off,
 			Message: fmt.Sprintf(format, args...)})
 	}
-	now := opt.Now.Unix()
+
+	// The .cfg files beside it, listed first: an invalid entry is looked
+	// for only when its SMSID names one of them (OrphanCfg).
+	box, cfgs, cfgErr := cfgList(path)
+	cfgNames := make(map[string]bool, len(cfgs))
+	for _, c := range cfgs {
+		cfgNames[strings.ToUpper(c.SmsID)] = true
+	}
+
+	// Pass 1: the requests per SMSID, in order of first appearance. Keys
+	// that no valid entry can have (they are not 1-15 letters and digits)
+	// are kept only for a .cfg name: a file of garbage costs nothing.
 	reqs := map[string]*request{}
-	var order []string // keys in order of first appearance
+	var order []string
 	info, serr := resync.Scan(path, func(i int64, e *record.Entry) error {
-		off := i * record.Size
-		id := e.SmsID()
-		key := strings.ToUpper(id)
+		id := e.IDBytes()
+		valid := e.Valid()
+		if !valid && !record.ValidSMSID(string(id)) && !cfgNames[strings.ToUpper(string(id))] {
+			return nil
+		}
+		key := strings.ToUpper(string(id))
 		r := reqs[key]
 		if r == nil {
-			r = &request{smsID: id, first: off}
+			r = &request{smsID: e.SmsID(), first: i * record.Size}
 			reqs[key] = r
 			order = append(order, key)
 		}
 		r.count++
 		if r.count == 2 {
-			r.second = off
+			r.second = i * record.Size
 		}
-		if p := e.Problem(); p != "" {
-			// The time of an invalid entry cannot be trusted, so it gets
-			// no time findings: one finding says all there is to say.
-			add(Warning, InvalidSmsId, ptr(id), ptr(off), "invalid entry: %s", p)
-			return nil
-		}
-		r.valid = true
-		t := e.Time()
-		switch {
-		case t == 0:
-			add(Warning, ZeroTime, ptr(id), ptr(off), "request time is 0 (unknown): plan never finds this entry stale")
-		case int64(t) > now:
-			add(Warning, FutureTime, ptr(id), ptr(off), "request time %s is in the future (now is %s)",
-				dump.FormatTime(t), opt.Now.UTC().Format(time.RFC3339))
-		default:
-			// The rule plan uses for --days: more than N*86400 seconds old.
-			if age := dump.AgeDays(opt.Now, t); opt.MaxAgeDays.Set && plan.OlderThan(now-int64(t), opt.MaxAgeDays.N) {
-				add(Error, TooOld, ptr(id), ptr(off), "request is %d days old (more than --max-age-days %d)", age, opt.MaxAgeDays.N)
-			}
-		}
+		r.valid = r.valid || valid
 		return nil
 	})
 	var partial *resync.PartialError
-	switch {
-	case errors.As(serr, &partial):
-		add(Error, PartialRecord, nil, ptr(partial.Offset),
+	if errors.As(serr, &partial) {
+		add(&late, Error, PartialRecord, nil, ptr(partial.Offset),
 			"partial record at byte offset %d: %d bytes after the last whole record (size %d is not a multiple of %d); %s",
 			partial.Offset, partial.Size-partial.Offset, partial.Size, record.Size, RepairPartial(path, partial.Offset))
-	case serr != nil:
-		return fs, serr
 	}
 	if opt.MaxEntries.Exceeded(info.Records) {
-		add(Error, TooManyEntries, nil, nil, "%d entries (more than --max-entries %d)", info.Records, opt.MaxEntries.N)
+		add(&early, Error, TooManyEntries, nil, nil, "%d entries (more than --max-entries %d)", info.Records, opt.MaxEntries.N)
 	}
 	if opt.MaxBytes.Exceeded(info.Size) {
-		add(Error, TooLarge, nil, nil, "%d bytes (more than --max-bytes %d)", info.Size, opt.MaxBytes.N)
+		add(&early, Error, TooLarge, nil, nil, "%d bytes (more than --max-bytes %d)", info.Size, opt.MaxBytes.N)
 	}
 	// A recovery file is about the Resync.cfg (Path), and names itself.
 	los, lerr := resyncedit.Leftovers(path)
 	for _, lo := range los {
-		add(Error, Leftover, nil, nil, "%s", lo.Problem(path))
-	}
-	if lerr != nil {
-		return fs, lerr
+		add(&early, Error, Leftover, nil, nil, "%s", lo.Problem(path))
 	}
 	for _, key := range order {
 		if r := reqs[key]; r.valid && r.count > 1 {
-			add(Info, DuplicateEntry, ptr(r.smsID), ptr(r.second), "SMSID %s has %d entries (first at byte offset %d)", r.smsID, r.count, r.first)
+			add(&late, Info, DuplicateEntry, ptr(r.smsID), ptr(r.second), "SMSID %s has %d entries (first at byte offset %d)", r.smsID, r.count, r.first)
 		}
 	}
-	return fs, cfgFindings(path, reqs, order, &fs)
-}
+	if box != "" {
+		for _, c := range cfgs {
+			if reqs[strings.ToUpper(c.SmsID)] == nil {
+				early = append(early, Finding{Severity: Info, Code: OrphanCfg, Path: ptr(c.Path), SmsId: ptr(c.SmsID),
+					Message: fmt.Sprintf("no request for %s in the %s beside %s", c.SmsID, filepath.Base(path), filepath.Base(box))})
+			}
+		}
+		for _, key := range order {
+			if r := reqs[key]; r.valid && !cfgNames[key] {
+				add(&late, Info, MissingCfg, ptr(r.smsID), ptr(r.first), "no %s%s in %s", r.smsID, site.CfgExt, filepath.Base(box))
+			}
+		}
+	}
+	reqs, order = nil, nil
+	sortFindings(early)
+	for i := range early {
+		if !emit(&early[i]) {
+			return nil
+		}
+	}
 
-// cfgFindings compares the requests of a Resync.cfg with the Invencfg.box
-// beside it, if there is one.
-func cfgFindings(path string, reqs map[string]*request, order []string, fs *[]Finding) error {
-	box, err := site.Invencfg(filepath.Dir(path))
-	if errors.Is(err, site.ErrNotFound) {
+	// Pass 2: the findings about each entry, merged with late by offset.
+	sortFindings(late)
+	stopped := errors.New("stopped")
+	var at []Finding // the findings at one offset
+	flushBefore := func(off int64) bool {
+		for len(late) > 0 && *late[0].Offset < off {
+			if !emit(&late[0]) {
+				return false
+			}
+			late = late[1:]
+		}
+		return true
+	}
+	now := opt.Now.Unix()
+	err = scanBytes(path, info, func(i int64, e *record.Entry) error {
+		off := i * record.Size
+		if !flushBefore(off) {
+			return stopped
+		}
+		at = at[:0]
+		for len(late) > 0 && *late[0].Offset == off {
+			at = append(at, late[0])
+			late = late[1:]
+		}
+		if f, ok := entryFinding(e, off, path, now, opt); ok {
+			at = append(at, f)
+		}
+		if len(at) > 1 {
+			sortFindings(at)
+		}
+		for j := range at {
+			if !emit(&at[j]) {
+				return stopped
+			}
+		}
+		return nil
+	})
+	if err == stopped || !flushBefore(math.MaxInt64) {
 		return nil
 	}
+	return errors.Join(readErr(serr), err, lerr, cfgErr)
+}
+
+// readErr is a pass's error other than a partial record (a finding).
+func readErr(err error) error {
+	if resync.IsPartial(err) {
+		return nil
+	}
+	return err
+}
+
+// scanBytes scans again the bytes a first Scan of path read (info), and
+// fails if they changed meanwhile: the findings would not agree.
+func scanBytes(path string, info resync.Info, fn resync.Func) error {
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	cfgs, _, err := site.CfgFiles(box)
-	if err != nil {
+	defer f.Close()
+	again := resync.Info{Path: path}
+	err = resync.ScanReader(io.LimitReader(f, info.Size), &again, fn)
+	if err = readErr(err); err != nil {
 		return err
 	}
-	have := make(map[string]bool, len(cfgs))
-	for _, c := range cfgs {
-		key := strings.ToUpper(c.SmsID)
-		have[key] = true
-		if reqs[key] == nil {
-			*fs = append(*fs, Finding{Severity: Info, Code: OrphanCfg, Path: ptr(c.Path), SmsId: ptr(c.SmsID),
-				Message: fmt.Sprintf("no request for %s in the %s beside %s", c.SmsID, filepath.Base(path), filepath.Base(box))})
-		}
-	}
-	for _, key := range order {
-		if r := reqs[key]; r.valid && !have[key] {
-			*fs = append(*fs, Finding{Severity: Info, Code: MissingCfg, Path: ptr(path), SmsId: ptr(r.smsID), Offset: ptr(r.first),
-				Message: fmt.Sprintf("no %s%s in %s", r.smsID, site.CfgExt, filepath.Base(box))})
-		}
+	if again.Size != info.Size || again.Sha256 != info.Sha256 {
+		return fmt.Errorf("%s: changed while it was being checked; its findings may not agree: check it again", path)
 	}
 	return nil
+}
+
+// entryFinding is the finding about one entry on its own, if any: an
+// invalid entry, or a valid one with an odd or too old time.
+func entryFinding(e *record.Entry, off int64, path string, now int64, opt Options) (Finding, bool) {
+	f := Finding{Path: &path, Offset: &off}
+	id := e.SmsID()
+	f.SmsId = &id
+	if p := e.Problem(); p != "" {
+		// The time of an invalid entry cannot be trusted, so it gets no
+		// time findings: one finding says all there is to say.
+		f.Severity, f.Code, f.Message = Warning, InvalidSmsId, "invalid entry: "+p
+		return f, true
+	}
+	t := e.Time()
+	switch {
+	case t == 0:
+		f.Severity, f.Code, f.Message = Warning, ZeroTime, "request time is 0 (unknown): plan never finds this entry stale"
+	case int64(t) > now:
+		f.Severity, f.Code = Warning, FutureTime
+		f.Message = fmt.Sprintf("request time %s is in the future (now is %s)", dump.FormatTime(t), opt.Now.UTC().Format(time.RFC3339))
+	default:
+		// The rule plan uses for --days: more than N*86400 seconds old.
+		if !opt.MaxAgeDays.Set || !plan.OlderThan(now-int64(t), opt.MaxAgeDays.N) {
+			return f, false
+		}
+		f.Severity, f.Code = Error, TooOld
+		f.Message = fmt.Sprintf("request is %d days old (more than --max-age-days %d)", dump.AgeDays(opt.Now, t), opt.MaxAgeDays.N)
+	}
+	return f, true
+}
+
+// cfgList lists the .cfg files of the Invencfg.box beside the Resync.cfg at
+// path; box is "" when there is none.
+func cfgList(path string) (box string, cfgs []site.Cfg, err error) {
+	box, err = site.Invencfg(filepath.Dir(path))
+	if errors.Is(err, site.ErrNotFound) {
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	cfgs, _, err = site.CfgFiles(box)
+	if err != nil {
+		return "", nil, err
+	}
+	return box, cfgs, nil
 }

@@ -10,10 +10,11 @@ import (
 
 // PlanOptions are the gates of the plan mode.
 type PlanOptions struct {
-	AllowRoots []string // OutsideRoot for a Path under none of them (absolute); empty = no gate
-	MaxRemove  Limit    // TooManyRemovals: more than N RemoveEntry rows
-	MaxDelete  Limit    // TooManyDeletions: more than N DeleteFile rows
-	Verify     bool     // StaleRow for each row apply --what-if would not apply
+	AllowRoots []string       // OutsideRoot for a Path under none of them (absolute); empty = no gate
+	MaxRemove  Limit          // TooManyRemovals: more than N RemoveEntry rows
+	MaxDelete  Limit          // TooManyDeletions: more than N DeleteFile rows
+	Verify     bool           // StaleRow for each row apply --what-if would not apply
+	Progress   func(rows int) // told the rows --verify has checked, folder by folder; may be nil
 }
 
 // Plan gates a plan read by planread (the same reading and validation as
@@ -91,7 +92,7 @@ func Plan(p *planread.Plan, opt PlanOptions, emit func(*Finding) error) (Summary
 	// Results come in row order; the findings wait until the what-if is over.
 	var stale []Finding
 	i := 0
-	_, err := apply.Run(rows, apply.Options{WhatIf: true}, func(r *apply.Result) error {
+	_, err := apply.Run(rows, apply.Options{WhatIf: true, Progress: opt.Progress}, func(r *apply.Result) error {
 		n := rows[i].N
 		i++
 		if r.Status == apply.WhatIf {

@@ -152,6 +152,18 @@ type Options struct {
 // Encoder receives records.
 type Encoder interface{ Encode(rec any) error }
 
+// chunkedOf returns enc's chunked form, when it has one (an output.Encoder
+// of JSON, JSON Lines or CSV, or a wrapper that hands one out).
+func chunkedOf(enc Encoder) (output.Chunked, bool) {
+	switch e := enc.(type) {
+	case interface{ Chunked() (output.Chunked, bool) }:
+		return e.Chunked()
+	case output.Encoder:
+		return output.AsChunked(e)
+	}
+	return nil, false
+}
+
 // Files streams the entries of each file to enc. Problems that leave the
 // rest readable (a partial record, an unreadable or non-regular file) are
 // passed to warn and make attention true; an encoder error stops the dump.
@@ -159,6 +171,8 @@ func Files(files []string, opt Options, enc Encoder, warn func(error)) (attentio
 	var en RawEntry
 	var store fillStore
 	now := opt.Now.Unix()
+	chunked, parallel := chunkedOf(enc)
+	parallel = parallel && workers() > 1
 	for _, path := range files {
 		st, lerr := os.Lstat(path)
 		if lerr != nil {
@@ -181,6 +195,17 @@ func Files(files []string, opt Options, enc Encoder, warn func(error)) (attentio
 		if lerr != nil {
 			warn(lerr)
 			attention = true
+		}
+		if parallel {
+			serr, werr := fileChunked(path, opt, now, chunked, workers())
+			if werr != nil {
+				return attention, werr
+			}
+			if serr != nil {
+				warn(serr)
+				attention = true
+			}
+			continue
 		}
 		var encErr error
 		_, serr := resync.Read(path, func(i int64, e *record.Entry) error {

@@ -17,7 +17,7 @@ const tableRows = 500
 // path) is shortened until the table fits, down to minMiddle.
 const TableWidth = 120
 
-const minMiddle = 24
+const minMiddle = 20
 
 // width measures display columns. The condition is fixed, not taken from
 // the locale, so that tables (and their golden files) are the same
@@ -120,35 +120,30 @@ func printable(r rune) rune {
 	return r
 }
 
-// fit shortens the middle columns (evenly) until the table fits TableWidth
-// or they reach minMiddle.
+// fit shortens the middle columns until the table fits TableWidth, always
+// the widest of them by one column (so they end up about as wide as each
+// other), none below minMiddle.
 func (e *tableEncoder) fit() {
 	if !e.shorten {
 		return
 	}
 	total := 2 * (len(e.width) - 1)
-	var middle []int
-	for i, w := range e.width {
+	for _, w := range e.width {
 		total += w
-		if e.cols[i].table.middle {
-			middle = append(middle, i)
-		}
 	}
-	for over := total - TableWidth; over > 0 && len(middle) > 0; {
-		share := (over + len(middle) - 1) / len(middle)
-		progress := false
-		for _, i := range middle {
-			cut := min(share, over, e.width[i]-max(minMiddle, width.StringWidth(e.cols[i].Name)))
-			if cut > 0 {
-				e.width[i] -= cut
-				e.limit[i] = e.width[i]
-				over -= cut
-				progress = true
+	for ; total > TableWidth; total-- {
+		widest := -1
+		for i, c := range e.cols {
+			if c.table.middle && e.width[i] > max(minMiddle, width.StringWidth(c.Name)) &&
+				(widest < 0 || e.width[i] > e.width[widest]) {
+				widest = i
 			}
 		}
-		if !progress {
-			break
+		if widest < 0 {
+			return
 		}
+		e.width[widest]--
+		e.limit[widest] = e.width[widest]
 	}
 }
 

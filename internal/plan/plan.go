@@ -157,12 +157,35 @@ type hitList struct {
 const hitBlock = 8192
 
 func (l *hitList) add(off int64, e *record.Entry) {
+	l.n++
+	if l.n > maxHeldHits {
+		// Too many to hold: emit reads the file again instead (rescan).
+		l.blocks = nil
+		return
+	}
 	if k := len(l.blocks); k == 0 || len(l.blocks[k-1]) == hitBlock {
 		l.blocks = append(l.blocks, make([]hit, 0, hitBlock))
 	}
 	b := &l.blocks[len(l.blocks)-1]
 	*b = append(*b, hit{off, *e})
-	l.n++
+}
+
+// maxHeldHits bounds the hits one folder holds (14 MiB): a Resync.cfg with
+// more entries to remove (5 GB of invalid ones with --include-invalid) is
+// read a second time as its rows are emitted, so that memory stays bounded
+// whatever the file holds.
+var maxHeldHits = 1 << 18 // a variable for tests
+
+// rescan reports whether the hits were too many to hold.
+func (l *hitList) rescan() bool { return l.n > maxHeldHits }
+
+// hitOf is the RemoveEntry rule: a valid entry that keeps no .cfg file (it
+// is stale), or with IncludeInvalid any invalid one.
+func (p *Planner) hitOf(valid bool, t uint32, cutoff int64) bool {
+	if !valid {
+		return p.Opt.IncludeInvalid
+	}
+	return !keepsCfg(true, t, cutoff)
 }
 
 // hit is one entry to remove. Its Reason follows from the entry itself.
@@ -176,6 +199,11 @@ type hit struct {
 func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 	rp := &fp.resync
 	cutoff := p.Opt.Cutoff()
+	if rp.hits.rescan() {
+		if err := p.emitRescan(rp, cutoff, fn); err != nil {
+			return err
+		}
+	}
 	for _, block := range rp.hits.blocks {
 		for i := range block {
 			if err := p.emitHit(rp, &block[i], cutoff, fn); err != nil {
@@ -188,6 +216,39 @@ func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 		if err := fn(&fp.dels[j]); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// emitRescan reads the bytes the plan of rp was made from again and emits
+// the RemoveEntry row of each hit as it is read. If the bytes changed
+// meanwhile, the rows are still emitted (apply refuses each one whose guard
+// or record no longer matches) and a warning says to plan again.
+func (p *Planner) emitRescan(rp *resyncPlan, cutoff int64, fn func(*Row) error) error {
+	f, err := os.Open(rp.path)
+	if err != nil {
+		p.warn(fmt.Errorf("%s: reading it again for its rows: %w", rp.path, err))
+		return nil
+	}
+	defer f.Close()
+	info := resync.Info{Path: rp.path}
+	var emitErr error
+	err = resync.ScanReader(io.LimitReader(f, rp.size), &info, func(i int64, e *record.Entry) error {
+		valid := e.Problem() == ""
+		if !p.hitOf(valid, e.Time(), cutoff) {
+			return nil
+		}
+		h := hit{i * record.Size, *e}
+		emitErr = p.emitHit(rp, &h, cutoff, fn)
+		return emitErr
+	})
+	if emitErr != nil {
+		return emitErr
+	}
+	if err != nil && !resync.IsPartial(err) {
+		p.warn(fmt.Errorf("%s: reading it again for its rows: %w", rp.path, err))
+	} else if hex.EncodeToString(info.Sha256[:]) != rp.sha256 {
+		p.warn(fmt.Errorf("%s: changed while it was planned; apply will skip the rows that no longer match: plan again", rp.path))
 	}
 	return nil
 }
@@ -591,13 +652,15 @@ func (p *Planner) scanResync(path string, rp *resyncPlan) (*idStates, error) {
 			p.Progress.Scanned(path, off-lastBytes)
 			lastBytes = off
 		}
-		s := &ids.states[ids.of(e)]
+		// Only valid entries are requests (KeepsCfg): an invalid one gets
+		// no state, so a file of garbage costs no memory.
 		if e.Problem() != "" {
-			if p.Opt.IncludeInvalid {
+			if p.hitOf(false, 0, cutoff) {
 				hits.add(off, e)
 			}
 			return nil
 		}
+		s := &ids.states[ids.of(e)]
 		t := e.Time()
 		s.valid++
 		if !s.hasTime || t > s.newest {
@@ -605,7 +668,8 @@ func (p *Planner) scanResync(path string, rp *resyncPlan) (*idStates, error) {
 		}
 		if keepsCfg(true, t, cutoff) {
 			s.keeps++
-		} else {
+		}
+		if p.hitOf(true, t, cutoff) {
 			hits.add(off, e) // stale: dated and before cutoff (so not after now)
 		}
 		return nil

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -251,5 +252,33 @@ func TestUnreadableSiteDomain(t *testing.T) {
 	want := "RemoveEntry Logon.srv/Resync.cfg @0\nDeleteFile Invencfg.box/ABC00077.cfg"
 	if got != want || !sum.Attention || warned == 0 {
 		t.Errorf("plan:\n%s\nwant:\n%s (attention %v, warnings %d)", got, want, sum.Attention, warned)
+	}
+}
+
+// A folder with more entries to remove than a plan holds is read again as
+// its rows are emitted (bounded memory, issue 12.4): the rows are the same.
+func TestPlanRescanGivesTheSameRows(t *testing.T) {
+	n := uint32(now.Unix())
+	dom := filepath.Join(t.TempDir(), "Domain.000")
+	var recs []record.Entry
+	for i := 0; i < 40; i++ {
+		recs = append(recs, record.Make(fmt.Sprintf("ABC%05X", i%7), n-uint32(i)*9*86400, []byte{byte(i)}))
+		if i%5 == 0 {
+			recs = append(recs, record.Make(fmt.Sprintf("A/%d", i), 1, nil))
+		}
+	}
+	writeDomain(t, dom, recs, "ABC00001.cfg", "ABC00002.cfg")
+	o := Options{Days: 90, Now: now, IncludeInvalid: true}
+	want, _ := runPlan(t, o, []string{dom}, nil)
+	defer func(old int) { maxHeldHits = old }(maxHeldHits)
+	maxHeldHits = 3
+	got, _ := runPlan(t, o, []string{dom}, nil)
+	if len(want) < 10 || fmt.Sprint(describe(got)) != fmt.Sprint(describe(want)) {
+		t.Fatalf("rows read again differ:\n got %v\nwant %v", describe(got), describe(want))
+	}
+	for i := range got {
+		if *got[i].Record != *want[i].Record || got[i].Sha256 != want[i].Sha256 || got[i].Reason != want[i].Reason {
+			t.Fatalf("row %d differs: %+v, want %+v", i, got[i], want[i])
+		}
 	}
 }

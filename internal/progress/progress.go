@@ -28,6 +28,19 @@ func New(w io.Writer, total int) *Bar {
 	return b
 }
 
+// NewRows starts a bar for total plan rows, drawn on w: "applying 12/340 rows".
+func NewRows(w io.Writer, verb string, total int) *Bar {
+	b := &Bar{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(30))}
+	b.bar = b.p.AddBar(int64(total),
+		mpb.PrependDecorators(decor.Name(verb+" "), decor.CountersNoUnit("%d/%d rows")),
+		mpb.AppendDecorators(decor.Percentage()),
+	)
+	return b
+}
+
+// Rows counts n rows done; its signature fits apply.Options.Progress.
+func (b *Bar) Rows(n int) { b.bar.IncrBy(n) }
+
 // Scanned adds bytes read.
 func (b *Bar) Scanned(_ string, n int64) { b.bytes.Add(n) }
 

@@ -1,0 +1,7 @@
+//go:build !windows
+
+package apply
+
+import "syscall"
+
+var crossDevice = syscall.EXDEV

@@ -1,0 +1,34 @@
+# Shared by the scripts/bench-*.sh scripts: source it.
+#
+#   measure NAME RUNS CMD...   runs CMD RUNS times (stdout to /dev/null by
+#                              redirection, never through --out), records the
+#                              min and median wall seconds and the peak RSS
+#                              in MIN_<NAME>, MED_<NAME>, RSS_<NAME> (KiB).
+#   ratio A B                  prints A/B with two decimals.
+timer=/usr/bin/time
+if [ ! -x "$timer" ]; then
+  echo "bench: /usr/bin/time not found (apt-get install time)" >&2
+  exit 2
+fi
+
+measure() {
+  local name=$1 runs=$2
+  shift 2
+  local t f walls=() rss=0 r
+  f=$(mktemp)
+  for ((i = 0; i < runs; i++)); do
+    "$timer" -f '%e %M' -o "$f" "$@" >/dev/null || { echo "bench: $* failed" >&2; cat "$f" >&2; rm -f "$f"; return 1; }
+    read -r t r <"$f"
+    walls+=("$t")
+    ((r > rss)) && rss=$r
+  done
+  rm -f "$f"
+  local sorted
+  sorted=$(printf '%s\n' "${walls[@]}" | sort -g)
+  printf -v "MIN_$name" '%s' "$(head -1 <<<"$sorted")"
+  printf -v "MED_$name" '%s' "$(sed -n "$(((runs + 1) / 2))p" <<<"$sorted")"
+  printf -v "RSS_$name" '%s' "$rss"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.2f", n / s / 1e6; else print "inf" }'; }
