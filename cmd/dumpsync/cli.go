@@ -29,14 +29,16 @@ Exit codes: 0 success; 1 done, but something needs attention (see stderr); 2 usa
 type CLI struct {
 	Globals
 
-	Dump    DumpCmd    `cmd:"" help:"List the entries of Resync.cfg files."`
-	Plan    PlanCmd    `cmd:"" help:"Decide what is stale across a site and its logon servers; write the plan as records."`
-	Apply   ApplyCmd   `cmd:"" help:"Carry out a (filtered) plan safely, with results and an undo file."`
-	Check   CheckCmd   `cmd:"" help:"Check Resync.cfg files and their Invencfg.box, or gate a plan export (--plan); one record per finding."`
-	Recover RecoverCmd `cmd:"" help:"Carry over the records an interrupted apply left in a recovery file beside a Resync.cfg."`
-	Stats   StatsCmd   `cmd:"" help:"Count the entries of Resync.cfg files by age, one record per file, to choose plan's --days."`
-	Schema  SchemaCmd  `cmd:"" help:"Print the JSON Schema of a record kind: entry, plan, result, finding, undo or stats."`
-	Legacy  LegacyCmd  `cmd:"" hidden:"" help:"The original syntax: dumpsync [days] [/Dump]."`
+	Dump       DumpCmd       `cmd:"" help:"List the entries of Resync.cfg files."`
+	Plan       PlanCmd       `cmd:"" help:"Decide what is stale across a site and its logon servers; write the plan as records."`
+	Apply      ApplyCmd      `cmd:"" help:"Carry out a (filtered) plan safely, with results and an undo file."`
+	Check      CheckCmd      `cmd:"" help:"Check Resync.cfg files and their Invencfg.box, or gate a plan export (--plan); one record per finding."`
+	Recover    RecoverCmd    `cmd:"" help:"Carry over the records an interrupted apply left in a recovery file beside a Resync.cfg."`
+	Stats      StatsCmd      `cmd:"" help:"Count the entries of Resync.cfg files by age, one record per file, to choose plan's --days."`
+	Schema     SchemaCmd     `cmd:"" help:"Print the JSON Schema of a record kind: entry, plan, result, finding, undo or stats."`
+	Completion CompletionCmd `cmd:"" help:"Print a completion script for powershell, bash, zsh or fish."`
+	Complete   CompleteCmd   `cmd:"" name:"__complete" hidden:"" passthrough:"" help:"Completion candidates for the words given (the completion scripts call it)."`
+	Legacy     LegacyCmd     `cmd:"" hidden:"" help:"The original syntax: dumpsync [days] [/Dump]."`
 }
 
 // Globals are the flags every command takes.

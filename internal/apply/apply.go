@@ -26,6 +26,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
 	"github.com/dumpsync/dumpsync/internal/resyncedit"
+	"github.com/dumpsync/dumpsync/internal/safefs"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -44,6 +45,11 @@ type Options struct {
 	Warn      func(error)
 	// LockedRetry is how long a file locked by another process is retried.
 	LockedRetry time.Duration
+	// Within are the --within folders (absolute). Every folder from the
+	// one holding a row's Path down to the file must be a plain folder (no
+	// link, junction or mount point) and the file a regular one; without
+	// them the check starts above the row's domain or Logon.srv folder.
+	Within []string
 	// FileOps are the steps of moving, restoring and backing up .cfg files;
 	// tests make them fail.
 	FileOps atomicfile.Ops
@@ -304,23 +310,9 @@ func isLogonFolder(folder string) bool {
 	return strings.EqualFold(filepath.Base(folder), site.LogonSrvName)
 }
 
-// notPlain says why path may not be changed: its folder, or the file itself
-// when it exists, is a link, junction or other non-plain entry. Links are
-// never followed: rewriting through one would detach the real file.
-func notPlain(path string) string {
-	dir := filepath.Dir(path)
-	if st, err := os.Lstat(dir); err != nil || !st.IsDir() || st.Mode()&(os.ModeSymlink|os.ModeIrregular) != 0 {
-		return fmt.Sprintf("%s is not a plain folder (missing, a link or a junction); nothing changed", dir)
-	}
-	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
-		return "not a regular file (a link, junction or device); never changed"
-	}
-	return ""
-}
-
 // edit removes or restores the records of one Resync.cfg in one rewrite.
 func (r *runner) edit(e *edit, removed map[int64]bool) {
-	if why := notPlain(e.path); why != "" {
+	if why := r.notPlain(e.path); why != "" {
 		for _, i := range e.rows {
 			r.set(i, Skipped, why)
 		}
@@ -485,6 +477,10 @@ func (r *runner) sibling(g *group, removed map[int64]bool) *siblingState {
 		return s
 	}
 	s.path = p
+	if why := r.notPlain(p); why != "" {
+		s.err = errors.New(why)
+		return s
+	}
 	err = r.scanWhole(p, func(i int64, e *record.Entry) error {
 		if removed[i*record.Size] {
 			return nil
@@ -534,7 +530,8 @@ func (s *siblingState) holdAll(left map[[record.Size]byte]string) {
 // being written, so it is re-read as resyncedit re-reads before a rewrite
 // (resyncedit.WholeSize) rather than judged at once.
 func (r *runner) scanWhole(p string, fn resync.Func) error {
-	f, err := os.Open(p)
+	// Never a FIFO or device: reading one would block or never end.
+	f, err := safefs.OpenUnder(r.rootOf(p), p)
 	if err != nil {
 		return err
 	}
@@ -554,26 +551,34 @@ func (r *runner) file(i int, sib *siblingState) {
 		r.restoreFile(i)
 		return
 	}
-	if why := notPlain(row.Path); why != "" {
+	if why := r.notPlain(row.Path); why != "" {
 		r.set(i, Skipped, why)
 		return
 	}
-	st, err := os.Lstat(row.Path)
+	// Size and content come from one handle, opened through plain folders
+	// only and never on a link, FIFO or device (reading a FIFO would block
+	// for ever, /dev/zero would never end).
+	var f *os.File
+	err := retryLocked(r.opt.LockedRetry, func() (err error) {
+		f, err = safefs.OpenUnder(r.rootOf(row.Path), row.Path)
+		return err
+	})
 	switch {
-	case os.IsNotExist(err):
+	case errors.Is(err, os.ErrNotExist):
 		r.set(i, Skipped, "file no longer exists")
+		return
+	case safefs.IsRefused(err):
+		r.set(i, Skipped, refusal(row.Path, err))
 		return
 	case err != nil:
 		r.set(i, Failed, err.Error())
 		return
-	case !st.Mode().IsRegular():
-		r.set(i, Skipped, "not a regular file (a link, junction or device); never deleted")
-		return
-	case st.Size() != *row.Size:
-		r.set(i, Skipped, fmt.Sprintf("file changed since the plan (size %d, planned %d); make a new plan", st.Size(), *row.Size))
+	}
+	content, err := readFile(f, *row.Size)
+	if errors.Is(err, errSizeChanged) {
+		r.set(i, Skipped, fmt.Sprintf("file changed since the plan (%v); make a new plan", err))
 		return
 	}
-	content, err := readAll(row.Path, r.opt.LockedRetry)
 	if err != nil {
 		r.set(i, Failed, err.Error())
 		return
@@ -652,7 +657,7 @@ func (r *runner) deleteVerb(path string) string {
 // restoreFile re-creates a deleted .cfg file, only if it is absent.
 func (r *runner) restoreFile(i int) {
 	row := &r.rows[i]
-	if why := notPlain(row.Path); why != "" {
+	if why := r.notPlain(row.Path); why != "" {
 		r.set(i, Skipped, why)
 		return
 	}
@@ -676,19 +681,36 @@ func (r *runner) restoreFile(i int) {
 	r.set(i, Applied, "restored")
 }
 
-// readAll reads the file p whole. An open refused because another process
+// readAll reads the regular file p whole; a link, FIFO or device is refused
+// without being read (safefs.Open). An open refused because another process
 // holds the file (a Windows sharing violation: SMS copying it) is retried
 // for up to wait, like every other open of a file SMS uses.
 func readAll(p string, wait time.Duration) ([]byte, error) {
 	var f *os.File
 	err := retryLocked(wait, func() (err error) {
-		f, err = os.Open(p)
+		f, err = safefs.Open(p)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	return io.ReadAll(f)
+}
+
+var errSizeChanged = errors.New("size changed")
+
+// readFile reads and closes f, a regular file that should be size bytes
+// long: another size is errSizeChanged, found before reading.
+func readFile(f *os.File, size int64) ([]byte, error) {
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() != size {
+		return nil, fmt.Errorf("%w: size %d, planned %d", errSizeChanged, st.Size(), size)
+	}
 	return io.ReadAll(f)
 }
 

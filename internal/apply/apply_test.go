@@ -78,7 +78,7 @@ func TestRejectInside(t *testing.T) {
 		{filepath.Join(logon, "Invencfg.box", "bak"), 2},
 		{filepath.Join(logon, "x", "..", "bak"), 2}, // cleaned first
 	} {
-		err := RejectInside("--backup-dir", c.dir, rows)
+		err := RejectInside("--backup-dir", c.dir, rows, nil)
 		switch {
 		case c.wantRow == 0 && err != nil:
 			t.Errorf("RejectInside(%s) = %v, want nil", c.dir, err)
@@ -95,12 +95,66 @@ func TestRejectInside(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Chdir(dom)
-	if err := RejectInside("--undo", "undo", rows); err == nil {
+	if err := RejectInside("--undo", "undo", rows, nil); err == nil {
 		t.Errorf("RejectInside(relative folder inside the domain) = nil, want an error")
 	}
 	if runtime.GOOS == "windows" {
-		if err := RejectInside("--backup-dir", strings.ToUpper(dom), rows); err == nil {
+		if err := RejectInside("--backup-dir", strings.ToUpper(dom), rows, nil); err == nil {
 			t.Errorf("RejectInside(upper-cased domain folder) = nil on Windows, want an error")
+		}
+	}
+}
+
+// The undo file and the backup folder may not be inside a --within folder,
+// nor reach one (or a row's folder) through a link: their resolved place is
+// compared too.
+func TestRejectInsideRootsAndLinks(t *testing.T) {
+	base, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sms := filepath.Join(base, "SMS")
+	dom := filepath.Join(sms, "Site.srv", "Maincfg.box", "Invdom.box", "Domain.000")
+	if err := os.MkdirAll(dom, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rows := []planread.Row{{N: 1, Action: RemoveEntryAction, Path: filepath.Join(dom, "Resync.cfg"), Offset: i64(0)}}
+	roots := []string{sms}
+	tests := []struct {
+		name, dir string
+		want      string // "" accepted, else a part of the error
+	}{
+		{"outside", filepath.Join(base, "backup"), ""},
+		{"a sibling named with a comma", filepath.Join(base, "SMS,old"), ""},
+		{"inside --within, outside every row's folder", filepath.Join(sms, "backup"), "inside --within " + sms},
+		{"inside a row's folder", filepath.Join(dom, "new", "backup"), "inside --within"},
+	}
+	if runtime.GOOS != "windows" { // Wine has no symbolic links
+		os.Symlink(dom, filepath.Join(base, "to-domain"))
+		os.Symlink(sms, filepath.Join(base, "to-sms"))
+		os.Symlink(base, filepath.Join(base, "to-base"))
+		tests = append(tests,
+			struct{ name, dir, want string }{"through a link to the domain", filepath.Join(base, "to-domain"), "inside --within"},
+			struct{ name, dir, want string }{"a new folder through a link to the domain", filepath.Join(base, "to-domain", "x", "y"), "inside --within"},
+			struct{ name, dir, want string }{"through a link to --within", filepath.Join(base, "to-sms", "undo"), "inside --within"},
+			struct{ name, dir, want string }{"through a link that stays outside", filepath.Join(base, "to-base", "backup"), ""},
+		)
+	}
+	for _, tt := range tests {
+		err := RejectInside("--undo", tt.dir, rows, roots)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v, want nil", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: %v, want an error with %q", tt.name, err, tt.want)
+		}
+	}
+	// A --within folder that is itself reached through a link: the backup
+	// folder under its target is inside it too.
+	if runtime.GOOS != "windows" {
+		err := RejectInside("--backup-dir", filepath.Join(dom, "bak"), nil, []string{filepath.Join(base, "to-sms")})
+		if err == nil || !strings.Contains(err.Error(), "inside --within") {
+			t.Errorf("backup under a linked --within folder's target: %v", err)
 		}
 	}
 }

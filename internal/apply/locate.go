@@ -8,6 +8,7 @@ import (
 
 	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/planread"
+	"github.com/dumpsync/dumpsync/internal/safefs"
 )
 
 // smsFolder is the domain folder or Logon.srv folder a row's Path belongs
@@ -21,17 +22,48 @@ func smsFolder(r *planread.Row) string {
 	}
 }
 
-// RejectInside returns an error when dir (a backup folder or undo file) lies
-// inside a folder that holds a planned Path.
-func RejectInside(what, dir string, rows []planread.Row) error {
-	abs, err := filepath.Abs(dir)
+// RejectInside returns an error when dir (a backup folder, or an undo
+// file's folder) lies inside a folder that holds a planned Path, or inside
+// one of the roots (the --within folders). Both are compared as written and
+// resolved (safefs.Resolve: every link in them followed, as the file system
+// would when the file is created), so a link cannot carry an undo file or
+// backup tree into a folder that is being cleaned, where Maintenance Manager
+// would copy it to every logon server.
+func RejectInside(what, dir string, rows []planread.Row, roots []string) error {
+	abs, err := paths.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", what, dir, err)
 	}
+	real, err := safefs.Resolve(abs)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", what, dir, err)
+	}
+	inside := func(f string) bool {
+		if paths.Within(abs, f) || paths.Within(real, f) {
+			return true
+		}
+		rf, err := safefs.Resolve(f)
+		return err == nil && (paths.Within(abs, rf) || paths.Within(real, rf))
+	}
+	shown := abs
+	if real != abs {
+		shown = fmt.Sprintf("%s (%s)", abs, real)
+	}
+	for _, root := range roots {
+		if inside(root) {
+			return fmt.Errorf("%s %s is inside --within %s, a folder being cleaned: Maintenance Manager would copy it to every logon server; choose a folder outside the SMS tree", what, shown, root)
+		}
+	}
+	seen := map[string]bool{}
 	for i := range rows {
 		f := smsFolder(&rows[i])
-		if paths.Within(abs, f) {
-			return fmt.Errorf("%s %s is inside %s, which holds planned row %d's Path: Maintenance Manager would copy it to every logon server; choose a folder outside the SMS tree", what, abs, f, rows[i].N)
+		if k := sameKey(f); seen[k] {
+			continue
+		} else {
+			seen[k] = true
+		}
+		if inside(f) {
+			return fmt.Errorf("%s %s is inside %s, which holds planned row %d's Path: Maintenance Manager would copy it to every logon server; choose a folder outside the SMS tree", what, shown, f, rows[i].N)
 		}
 	}
 	return nil

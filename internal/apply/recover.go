@@ -24,7 +24,7 @@ func (r *runner) recoverFolder(g *group) string {
 	var paths []string
 	seen := map[string]bool{}
 	add := func(p string) {
-		if k := sameKey(p); !seen[k] && notPlain(p) == "" {
+		if k := sameKey(p); !seen[k] && r.notPlain(p) == "" {
 			seen[k] = true
 			paths = append(paths, p)
 		}

@@ -129,15 +129,15 @@ func Run(req *Request) error {
 		}
 		return res.Close(nil)
 	}
-	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn, Interrupt: req.Interrupt}
+	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn, Interrupt: req.Interrupt, Within: roots}
 	if req.BackupDir != "" {
-		if err := apply.RejectInside("--backup-dir", req.BackupDir, rows); err != nil {
+		if err := apply.RejectInside("--backup-dir", req.BackupDir, rows, roots); err != nil {
 			return exitcode.UsageErr(err)
 		}
 		abs, _ := filepath.Abs(req.BackupDir)
 		opt.BackupDir = filepath.Join(abs, req.Now.UTC().Format("20060102T150405Z"))
 	}
-	if opt.Undo, err = req.journal(rows); err != nil {
+	if opt.Undo, err = req.journal(rows, roots); err != nil {
 		return err
 	}
 	res, err := req.Open()
@@ -207,7 +207,7 @@ func interruptedLine(sum apply.Summary, rows int, whatIf bool, undo *apply.Journ
 // writes it: nil with --no-undo and with --what-if. The place is checked with
 // --what-if too (nothing is created then), so that --what-if gives the exit
 // code the real run would.
-func (req *Request) journal(rows []planread.Row) (*apply.Journal, error) {
+func (req *Request) journal(rows []planread.Row, roots []string) (*apply.Journal, error) {
 	if req.NoUndo {
 		return nil, nil
 	}
@@ -220,7 +220,7 @@ func (req *Request) journal(rows []planread.Row) (*apply.Journal, error) {
 			return nil, exitcode.UsageErr(err)
 		}
 	} else {
-		if err := apply.RejectInside("--undo", filepath.Dir(path), rows); err != nil {
+		if err := apply.RejectInside("--undo", filepath.Dir(path), rows, roots); err != nil {
 			return nil, exitcode.UsageErr(err)
 		}
 		if _, err := os.Lstat(path); err == nil {

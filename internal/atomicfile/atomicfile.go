@@ -127,7 +127,7 @@ var tempSeq atomic.Uint64
 // creates the file with perm, so that the umask and a folder's default ACL
 // apply exactly as to any other new file.
 func OSCreateTemp(dir, pattern string, perm os.FileMode) (File, error) {
-	prefix, suffix, _ := strings.Cut(pattern, "*")
+	prefix, suffix := pattern, ""
 	if i := strings.LastIndex(pattern, "*"); i >= 0 {
 		prefix, suffix = pattern[:i], pattern[i+1:]
 	}

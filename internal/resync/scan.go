@@ -10,10 +10,10 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"os"
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/safefs"
 )
 
 // FileName is the canonical name of the file; lookups are case-insensitive.
@@ -58,6 +58,10 @@ type Func func(index int64, e *record.Entry) error
 // Scan reads the file at path to its end, calling fn for every whole record.
 // If the size is not a multiple of record.Size it still delivers every whole
 // record and then returns a *PartialError along with the Info.
+//
+// A link, FIFO, device or socket is refused (a *safefs.RefusedError) without
+// being read: it is checked before it is opened, and again on the handle, so
+// a FIFO in place of a Resync.cfg is reported, not waited on.
 func Scan(path string, fn Func) (Info, error) {
 	return scan(path, fn, true)
 }
@@ -69,7 +73,7 @@ func Read(path string, fn Func) (Info, error) {
 }
 
 func scan(path string, fn Func, hash bool) (Info, error) {
-	f, err := os.Open(path)
+	f, err := safefs.Open(path)
 	if err != nil {
 		return Info{Path: path}, err
 	}
