@@ -22,6 +22,13 @@
 // the row and reported by Validate, so dumpsync check can list every problem
 // at once.
 //
+// Stream is the reader underneath Read: it returns the rows one at a time
+// and holds only a small window of the input (one row, or one CSV record, at
+// a time), so that a caller can check a plan of any size in constant memory.
+// There is one reader for every shape and encoding. It is written by hand,
+// without unsafe, and a differential fuzz test holds it to encoding/json on
+// what is JSON and to the reader it replaced on what every input means.
+//
 // Validate applies the rules apply relies on (clean absolute paths, record
 // offsets, the size and SHA-256 guard, --within roots, conflicting rows) and
 // collapses identical duplicates.

@@ -160,33 +160,3 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
-
-// FuzzGoccyMatchesEncodingJSON reads the same input with goccy/go-json and
-// with encoding/json and wants the same plan, or an error from both.
-func FuzzGoccyMatchesEncodingJSON(f *testing.F) {
-	for _, fx := range fixtures {
-		b, err := os.ReadFile(filepath.Join(fixtureDir, fx.name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		if !strings.HasSuffix(fx.name, ".csv") {
-			f.Add(b)
-		}
-	}
-	f.Add([]byte(`[{"a":"\ud800"},{"Size":-0}]`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		pg, errg := Read(bytes.NewReader(data), "in")
-		var ps *Plan
-		var errs error
-		func() {
-			withStdJSON(t)
-			ps, errs = Read(bytes.NewReader(data), "in")
-		}()
-		if (errg == nil) != (errs == nil) {
-			t.Fatalf("goccy error %v, encoding/json error %v", errg, errs)
-		}
-		if errg == nil && !reflect.DeepEqual(pg, ps) {
-			t.Fatalf("goccy\n%+v\nencoding/json\n%+v", pg, ps)
-		}
-	})
-}

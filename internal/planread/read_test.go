@@ -3,10 +3,8 @@ package planread
 import (
 	"bytes"
 	stdjson "encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -246,39 +244,6 @@ func TestGolden(t *testing.T) {
 				t.Errorf("%s differs from the golden file; got:\n%s", f.name, got)
 			}
 		})
-	}
-}
-
-// stdDecoder adapts encoding/json's Decoder to jsonDecoder.
-type stdDecoder struct{ *stdjson.Decoder }
-
-func (d stdDecoder) Token() (stdjson.Token, error) { return d.Decoder.Token() }
-
-func withStdJSON(t testing.TB) {
-	nd, um := newDecoder, unmarshal
-	newDecoder = func(r io.Reader) jsonDecoder { return stdDecoder{stdjson.NewDecoder(r)} }
-	unmarshal = stdjson.Unmarshal
-	so := syntaxOffset
-	syntaxOffset = func(err error) (int64, bool) {
-		var se *stdjson.SyntaxError
-		if errors.As(err, &se) {
-			return se.Offset, true
-		}
-		return 0, false
-	}
-	t.Cleanup(func() { newDecoder, unmarshal, syntaxOffset = nd, um, so })
-}
-
-func TestGoccyMatchesEncodingJSON(t *testing.T) {
-	var goccy []*Plan
-	for _, f := range fixtures {
-		goccy = append(goccy, readFixture(t, f.name))
-	}
-	withStdJSON(t)
-	for i, f := range fixtures {
-		if std := readFixture(t, f.name); !reflect.DeepEqual(std, goccy[i]) {
-			t.Errorf("%s: goccy/go-json gives\n%+v\nencoding/json gives\n%+v", f.name, goccy[i], std)
-		}
 	}
 }
 

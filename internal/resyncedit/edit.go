@@ -191,9 +191,10 @@ type Options struct {
 	// PartialWaits is the schedule of re-reads while the file ends in a
 	// partial record (a writer may be mid-record); default about 1 s in all.
 	PartialWaits []time.Duration
-	// Grace is how long, on Unix, the replaced file is watched after the
-	// rename for records written by a writer that opened it before (default
-	// 200 ms). Unused on Windows, where such a writer blocks the rename.
+	// Grace is how long the replaced file is watched after the rename for
+	// records written by a writer that opened it before (default 200 ms).
+	// On Windows only a writer that shares delete access can do that; others
+	// block the rename.
 	Grace time.Duration
 	// MaxRounds bounds the carry-over rounds (default 20).
 	MaxRounds int
@@ -371,8 +372,8 @@ func (e *editor) edit(req Request) (Outcome, error) {
 // for a busy writer to append again), gives the file at the path a recovery
 // link (recover.go) and renames the temporary file over the path. Records
 // that reached the replaced file after our last read are read from it right
-// after the rename and, on Unix, again after opts.Grace (for writers that
-// opened it before the rename). They belong right after what we wrote,
+// after the rename and again after opts.Grace (for writers that opened it
+// before the rename and still hold it). They belong right after what we wrote,
 // before anything appended to the new file since, so another round rewrites
 // the new file with them in that place: a writer's records stay in the
 // order it wrote them. (Appending them would race with writers of the new
@@ -430,6 +431,12 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 		if err != nil {
 			ops.RemoveFile(tmp.Name())
 			ch.void()
+			if replaced {
+				// The previous round's tail is only in its replaced file:
+				// append it rather than leave it for the next run.
+				c.content, c.carried = c.content[:prevLen], carriedBefore
+				return e.appendRest(ch, c, prevStart, pending, errors.Join(late, err))
+			}
 			return fail(err)
 		}
 		replaced = true
@@ -788,12 +795,26 @@ func computeRemove(data []byte, req Request, results []OpResult, valid []int, gu
 	return results, content, true
 }
 
-// computeInsert puts removed records back. When the file still starts with
-// what apply left (the guard matches), the records go back to their original
-// offsets — unless the file already starts with exactly that result, which
-// happens when undo ran before and the removed records were the last ones of
-// the guarded content. Otherwise each record that is not already at its
-// offset is appended at the end.
+// computeInsert puts removed records back, each at most once whatever
+// happened to the file since and in whatever order undo files are applied
+// (issue 12.2): a record is restored only while the file holds no more
+// copies of those 48 bytes than the file as apply left it did.
+//
+// When the file still starts with what apply left (the guard matches), that
+// count is known exactly: the copies in the guarded prefix. A copy beyond it
+// was put back by an earlier undo (appended at the end, see below), so one
+// op of that record is already done for each such copy; the others go back
+// to their original offsets — unless the file already starts with exactly
+// that result (undo ran before and the removed records were the last ones of
+// the guarded content).
+//
+// Otherwise the file changed since apply (another plan was applied, or an
+// undo restored at the offsets), and the file as apply left it is gone: each
+// copy of the record found anywhere in the file stands for one op, and only
+// the ops beyond them append the record at the end. For a record whose
+// identical 48 bytes the file held more than once before apply (never two
+// requests of SMS, which differ in time), this restores fewer copies rather
+// than ever one too many.
 func computeInsert(data []byte, req Request, results []OpResult, valid []int, guardOK bool) ([]OpResult, []byte, bool) {
 	if guardOK {
 		g := req.Guard.Size
@@ -817,17 +838,60 @@ func computeInsert(data []byte, req Request, results []OpResult, valid []int, gu
 			}
 			return results, data, false
 		}
+		// Copies appended after the guarded prefix: restored by an earlier
+		// undo that found the file changed.
+		copies := copiesOf(data, g, req.Ops, valid)
+		var restore []int
 		for _, i := range valid {
+			op, r := req.Ops[i], &results[i]
+			if c := copies[op.Record]; len(c) > 0 {
+				r.Status, r.Detail, r.NewOffset = Skipped, DetailAlreadyRestored, c[0]
+				copies[op.Record] = c[1:]
+				continue
+			}
+			restore = append(restore, i)
+		}
+		if len(restore) == 0 {
+			return results, data, false
+		}
+		if len(restore) < len(valid) {
+			restored = restored[:0]
+			cur = 0
+			for k, i := range restore {
+				op := req.Ops[i]
+				srcPos := min(max(op.Offset-int64(k)*record.Size, cur), g)
+				restored = append(restored, data[cur:srcPos]...)
+				cur = srcPos
+				results[i].NewOffset = int64(len(restored))
+				restored = append(restored, op.Record[:]...)
+			}
+			restored = append(restored, data[cur:g]...)
+		}
+		for _, i := range restore {
 			results[i].Status = Applied
+		}
+		// The records before each appended copy moved by the inserts.
+		shift := int64(len(restore)) * record.Size
+		for _, i := range valid {
+			if results[i].Status == Skipped {
+				results[i].NewOffset += shift
+			}
 		}
 		return results, append(restored, data[g:]...), true
 	}
+	copies := copiesOf(data, 0, req.Ops, valid)
 	content := data
 	changed := false
 	for _, i := range valid {
 		op, r := req.Ops[i], &results[i]
-		if bytes.Equal(recordAt(data, op.Offset), op.Record[:]) {
-			r.Status, r.Detail, r.NewOffset = Skipped, DetailAlreadyRestored, op.Offset
+		if c := copies[op.Record]; len(c) > 0 {
+			// Prefer the copy at the record's own offset.
+			j := slices.Index(c, op.Offset)
+			if j < 0 {
+				j = 0
+			}
+			r.Status, r.Detail, r.NewOffset = Skipped, DetailAlreadyRestored, c[j]
+			copies[op.Record] = slices.Delete(c, j, j+1)
 			continue
 		}
 		if !changed {
@@ -838,4 +902,21 @@ func computeInsert(data []byte, req Request, results []OpResult, valid []int, gu
 		content = append(content, op.Record[:]...)
 	}
 	return results, content, changed
+}
+
+// copiesOf returns, for each record of the ops, the offsets of its copies in
+// data from offset from (a multiple of record.Size) on.
+func copiesOf(data []byte, from int64, ops []Op, valid []int) map[[record.Size]byte][]int64 {
+	copies := make(map[[record.Size]byte][]int64, len(valid))
+	for _, i := range valid {
+		copies[ops[i].Record] = nil
+	}
+	var rec [record.Size]byte
+	for off := from; off+record.Size <= int64(len(data)); off += record.Size {
+		copy(rec[:], data[off:])
+		if c, ok := copies[rec]; ok {
+			copies[rec] = append(c, off)
+		}
+	}
+	return copies
 }

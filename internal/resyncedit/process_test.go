@@ -45,6 +45,31 @@ func helperMain(kind string) int {
 			return 4
 		}
 		return 0
+	case "removeloop":
+		// Removes one original record at a time, as a series of applies
+		// would, while others append; killed by the test.
+		for i := 0; ; i++ {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 2
+			}
+			data = data[:len(data)-len(data)%record.Size]
+			var ops []Op
+			for j := i % 7; j*record.Size < len(data) && len(ops) < 3; j += 7 {
+				if r := at(data, j); r[0] == 'K' {
+					ops = append(ops, Op{ID: j, Kind: Remove, Offset: int64(j * record.Size), Record: r})
+				}
+			}
+			if len(ops) == 0 {
+				time.Sleep(time.Millisecond)
+				continue
+			}
+			if _, err := Edit(Request{Path: path, Guard: GuardOf(data), Ops: ops}, Options{}); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 4
+			}
+		}
 	case "editloop":
 		a, b, remove := killStates()
 		for {
@@ -85,7 +110,11 @@ func appender(path, stop string, hold bool) int {
 		if _, err := os.Stat(stop); err == nil {
 			break
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		open := func() (*os.File, error) { return os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0) }
+		if os.Getenv("RESYNCEDIT_SHARED") != "" {
+			open = func() (*os.File, error) { return openAppendShared(path) }
+		}
+		f, err := open()
 		if err != nil { // in use during a rename on Windows: SMS would retry too
 			time.Sleep(time.Millisecond)
 			continue
@@ -105,6 +134,9 @@ func appender(path, stop string, hold bool) int {
 			n++
 		}
 		f.Close()
+		if os.Getenv("RESYNCEDIT_TIGHT") != "" {
+			continue // as fast as it can, like the torture harness's writer
+		}
 		// About 200 records a second (hold: 3 records in a burst every
 		// 20 ms): far busier than SMS. Much busier writers (1000/s under
 		// Wine) can exhaust the carry-over rounds, after which order is no
@@ -365,4 +397,91 @@ func TestKillAfterRename(t *testing.T) {
 		}
 		assertOnlyFile(t, p)
 	}
+}
+
+// TestKillWithWriter kills a process that edits the file in a loop at a
+// random instant while another process appends records in a tight loop
+// (open, append, close; every other trial on Windows with a handle that
+// shares delete access), then lets the next run recover: every appended
+// record must be in the file exactly once, every original record at most
+// once. Trials: 8, or $RESYNCEDIT_TRIALS (the figures in the report of
+// issue 12 come from RESYNCEDIT_TRIALS=300).
+func TestKillWithWriter(t *testing.T) {
+	trials := 8
+	if n, err := strconv.Atoi(os.Getenv("RESYNCEDIT_TRIALS")); err == nil && n > 0 {
+		trials = n
+	}
+	var data []byte
+	for i := 0; i < 2000; i++ {
+		r := record.Make(fmt.Sprintf("K%d", i), uint32(i), nil).Raw
+		data = append(data, r[:]...)
+	}
+	var appended, lost, dup, files, recovered, failed int
+	for trial := 0; trial < trials; trial++ {
+		p := writeFile(t, data)
+		stop := filepath.Join(t.TempDir(), "stop")
+		env := []string{"RESYNCEDIT_PATH=" + p, "RESYNCEDIT_STOP=" + stop, "RESYNCEDIT_TIGHT=1"}
+		if trial%2 == 1 {
+			// On Windows: a writer whose handle does not stop the rename, so
+			// that its records reach the replaced file, as on Unix.
+			env = append(env, "RESYNCEDIT_SHARED=1")
+		}
+		app := helper(t, "appender", env...)
+		cmd := helper(t, "removeloop", "RESYNCEDIT_PATH="+p)
+		// Kill at a random instant once it has started editing (its lock
+		// file is there), so that kills land in every step.
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if _, err := os.Stat(LockPath(p)); err == nil {
+				break
+			}
+		}
+		time.Sleep(time.Duration(rand.IntN(300)) * time.Millisecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+		os.WriteFile(stop, nil, 0o644)
+		if err := app.Wait(); err != nil {
+			t.Fatal("appender:", err)
+		}
+		cb, err := os.ReadFile(stop + ".count")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := strconv.Atoi(string(cb))
+		appended += n
+		rec, err := Clean(p, fastOpts())
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		for _, r := range rec {
+			recovered += r.Records
+			files++
+		}
+		final := readFile(t, p)
+		count := map[string]int{}
+		for off := 0; off+record.Size <= len(final); off += record.Size {
+			count[string(final[off:off+record.Size])]++
+		}
+		l, d := 0, 0
+		for k := 0; k < n; k++ {
+			switch c := count[string(appRecord(k))]; {
+			case c == 0:
+				l++
+			case c > 1:
+				d += c - 1
+			}
+		}
+		for i := 0; i < len(data)/record.Size; i++ {
+			if r := at(data, i); count[string(r[:])] > 1 {
+				d++
+			}
+		}
+		lost, dup = lost+l, dup+d
+		if l+d > 0 || len(final)%record.Size != 0 {
+			failed++
+			t.Errorf("trial %d: lost %d, duplicated %d, size %d", trial, l, d, len(final))
+		}
+		assertOnlyFile(t, p)
+	}
+	t.Logf("%d kill trials with a tight-loop writer: %d failed; %d records appended, %d lost, %d duplicated; %d recovery files left by the kills, %d records recovered from them",
+		trials, failed, appended, lost, dup, files, recovered)
 }

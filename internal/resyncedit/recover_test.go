@@ -3,6 +3,7 @@ package resyncedit
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -330,4 +331,38 @@ func TestRemoveTempsKeepsRecoveryFiles(t *testing.T) {
 	if _, err := os.Stat(name); err != nil {
 		t.Fatal("recovery file removed:", err)
 	}
+}
+
+// TestSecondRenameFails: when a later round's rename fails, the tail the
+// round was to carry over is appended instead: nothing lost, nothing left.
+func TestSecondRenameFails(t *testing.T) {
+	var orig []byte
+	for i := 0; i < 30; i++ {
+		r := record.Make(fmt.Sprintf("O%d", i), uint32(i), nil).Raw
+		orig = append(orig, r[:]...)
+	}
+	removed := removeOps(orig, 3, 7)
+	p := writeFile(t, orig)
+	w := &crashWorld{t: t, p: p, heldRounds: 1}
+	opts := fastOpts()
+	opts.Ops = w.ops()
+	rename := opts.Ops.Rename
+	renames := 0
+	opts.Ops.Rename = func(oldpath, newpath string) error {
+		if newpath == p {
+			if renames++; renames == 2 {
+				return errInjected
+			}
+		}
+		return rename(oldpath, newpath)
+	}
+	out, err := Edit(Request{Path: p, Guard: GuardOf(orig), Ops: removed}, opts)
+	if !errors.Is(err, errInjected) || !out.Rewritten {
+		t.Fatalf("rewritten %v, err %v", out.Rewritten, err)
+	}
+	if w.held != nil {
+		w.held.Close()
+	}
+	checkAllOnce(t, p, orig, removed, w.written, "second rename failed")
+	assertOnlyFile(t, p)
 }
