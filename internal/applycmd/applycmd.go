@@ -192,9 +192,11 @@ func Run(req *Request) error {
 	if bar != nil {
 		bar.Stop() // before any line of the summary
 	}
+	// Interrupted, the results so far are written whole (but an error
+	// writing them is still one).
 	interrupted := errors.Is(err, interrupt.ErrInterrupted)
-	if interrupted {
-		err = nil // the results so far are written whole
+	if err == interrupt.ErrInterrupted {
+		err = nil
 	}
 	if opt.Undo != nil {
 		if jerr := opt.Undo.Close(); jerr != nil && err == nil {
