@@ -31,7 +31,7 @@ echo "== apply the same plan again: nothing matches any more, every row is Skipp
 echo "exit $?"; count 14 <"$work/again.csv"
 
 echo "== apply the undo file"
-"$ds" apply "$work/undo.json" --no-undo -f csv >"$work/undone.csv"
+"$ds" apply "$work/undo.json" --within "$work/site" --no-undo -f csv >"$work/undone.csv"
 echo "exit $?"; count 14 <"$work/undone.csv"
 if diff -r testdata/sample "$work/site" >/dev/null; then
   echo "the site is byte-identical to the sample again"

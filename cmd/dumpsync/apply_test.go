@@ -67,7 +67,7 @@ func runStdin(t *testing.T, in []byte, args ...string) (code int, stdout, stderr
 	t.Helper()
 	var out, errb bytes.Buffer
 	s := &Streams{In: bytes.NewReader(in), Out: &out, Err: &errb}
-	code = run(args, s, func() time.Time { return testNow })
+	code = run(confined(args, in), s, func() time.Time { return testNow })
 	return code, out.String(), errb.String()
 }
 
@@ -941,7 +941,7 @@ func TestApplyNoUndo(t *testing.T) {
 	l := newSite(t)
 	p := planWholeSite(t, l, "json")
 	code, _, errs := runCLI(t, "apply", writeFile(t, "p.json", p), "--no-undo")
-	if code != 0 || strings.Contains(errs, "undo") {
+	if code != 0 || strings.Contains(errs, "undo file:") {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 	if got := snapshot(t, cache); len(got) != 1 {

@@ -68,7 +68,7 @@ Examples:
   dumpsync check                                        # the current domain folder, as a table
   dumpsync check D:\SMS\Site.srv\Maincfg.box\Invdom.box\Domain.* --max-age-days 365 --max-bytes 52428800
   dumpsync check Domain.* --strict -f json --out health.json; if ($LASTEXITCODE -ne 0) { throw "check: $LASTEXITCODE" }
-  dumpsync check Domain.* -f json | ConvertFrom-Json | Group-Object Code | Select-Object Name, Count
+  (dumpsync check Domain.* -f json | ConvertFrom-Json) | Group-Object Code | Select-Object Name, Count
   dumpsync check --plan plan.json --allow-root \\sms01\SMS_ABC --max-delete 500 --max-remove 100000 --verify`
 }
 
@@ -97,8 +97,8 @@ func (c *CheckCmd) runHealth(g *Globals, s *Streams, rep *report.Reporter, opt c
 		return err
 	}
 	recs.stop = s.Interrupt
-	sum, err := check.Health(files, opt, func(f *check.Finding) error { return recs.Encode(f) }, rep.Warn)
-	return c.finish(recs, sum, err)
+	sum, err := check.Health(files, opt, c.emit(rep, recs), rep.Warn)
+	return c.finish(rep, recs, sum, err, plural(len(files), "file"))
 }
 
 // runPlan gates a plan export.
@@ -121,6 +121,7 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	if err != nil {
 		return err
 	}
+	applycmd.WarnWrapped(rep, name, p)
 	if p.Truncated {
 		rep.Infof("%s was cut short (no closing ]): checking its %d complete rows", name, len(p.Rows))
 	}
@@ -135,25 +136,48 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 		bar = progress.NewRows(s.Err, "verifying", len(p.Rows))
 		opt.Progress = bar.Rows
 	}
-	sum, err := check.Plan(p, opt, func(f *check.Finding) error { return recs.Encode(f) })
+	sum, err := check.Plan(p, opt, c.emit(rep, recs))
 	if bar != nil {
 		bar.Stop()
 	}
-	return c.finish(recs, sum, err)
+	return c.finish(rep, recs, sum, err, fmt.Sprintf("%s (%d rows)", name, len(p.Rows)))
 }
 
-// finish ends the output and turns the summary into the exit code.
-func (c *CheckCmd) finish(recs *records, sum check.Summary, err error) error {
+// emit writes a finding and counts it, by code, as a reason for exit 1.
+func (c *CheckCmd) emit(rep *report.Reporter, recs *records) func(*check.Finding) error {
+	return func(f *check.Finding) error {
+		if f.Severity == check.Error || f.Severity == check.Warning {
+			rep.Reason(fmt.Sprintf("%s (%s)", f.Code, f.Severity))
+		}
+		return recs.Encode(f)
+	}
+}
+
+// finish ends the output, says what was found in what, and turns the
+// summary into the exit code.
+func (c *CheckCmd) finish(rep *report.Reporter, recs *records, sum check.Summary, err error, in string) error {
 	if err = recs.Close(err); err != nil {
 		return err
 	}
-	switch {
-	case sum.Unreadable > 0 && sum.Unreadable == sum.Inputs:
+	if sum.Unreadable > 0 && sum.Unreadable == sum.Inputs {
 		return &exitcode.Error{Code: exitcode.Usage} // nothing could be read at all
-	case sum.Unreadable > 0:
-		return exitcode.NeedsAttention
-	case sum.Failed(c.Strict):
+	}
+	counts := fmt.Sprintf("%s, %s, %s in %s", plural(sum.Errors, "error"), plural(sum.Warnings, "warning"), plural(sum.Infos, "info"), in)
+	if sum.Unreadable > 0 {
+		counts += fmt.Sprintf(" (%d unreadable)", sum.Unreadable)
+	}
+	rep.Summary("check", "%s", counts)
+	if sum.Unreadable > 0 || sum.Failed(c.Strict) {
+		rep.Reasons()
 		return exitcode.NeedsAttention
 	}
 	return nil
+}
+
+// plural is "1 error", "2 errors".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -48,7 +48,8 @@ type Globals struct {
 	Encoding encodingFlag     `default:"utf8" help:"Character encoding of what is written: utf8 (no BOM), utf8bom or utf16le."`
 	Wide     bool             `help:"Tables: show every field at full width, not the narrow view (json, jsonl and csv always carry every field)."`
 	Now      string           `placeholder:"TIME" help:"Use TIME (RFC 3339, e.g. 2026-11-01T00:00:00Z) as the current time, for reproducible output."`
-	Version  kong.VersionFlag `help:"Print the version and exit."`
+	Quiet    bool             `short:"q" help:"Write no summary line at the end (errors and warnings are still written)."`
+	Version  kong.VersionFlag `help:"Print the version, the Go version and the commit, and exit."`
 }
 
 // clock returns "now": --now when given, else the real clock.

@@ -4,6 +4,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/dump"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 	"github.com/dumpsync/dumpsync/internal/output"
+	"github.com/dumpsync/dumpsync/internal/progress"
 	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
@@ -21,7 +22,7 @@ func (c *DumpCmd) Help() string {
 Examples:
   dumpsync dump                                   # the Resync.cfg of the current domain folder, as a table
   dumpsync dump Domain.* -f csv --out resync.csv  # every domain folder matching Domain.*
-  dumpsync dump -f json | ConvertFrom-Json | Where-Object { -not $_.Valid }
+  (dumpsync dump -f json | ConvertFrom-Json) | Where-Object { -not $_.Valid }
   dumpsync dump -f csv | ConvertFrom-Csv | Sort-Object {[int]$_.AgeDays} -Descending | Format-Table`
 }
 
@@ -54,12 +55,36 @@ func runDump(g *Globals, s *Streams, rep *report.Reporter, now Clock, args []str
 		return err
 	}
 	recs.stop = s.Interrupt
-	attention, err := dump.Files(files, dump.Options{Now: t, Raw: raw}, recs, rep.Warn)
+	n := &countEntries{Encoder: recs}
+	attention, err := dump.Files(files, dump.Options{Now: t, Raw: raw}, n, rep.Warn)
 	if err = recs.Close(err); err != nil {
 		return err
 	}
+	rep.Summary("dump", "%s entries (%s invalid) in %s", progress.Thousands(n.entries), progress.Thousands(n.invalid), plural(len(files), "file"))
 	if attention {
+		rep.Reasons()
 		return exitcode.NeedsAttention
 	}
 	return nil
+}
+
+// countEntries counts the entries on their way to the output, for the summary.
+type countEntries struct {
+	dump.Encoder
+	entries, invalid int64
+}
+
+func (c *countEntries) Encode(rec any) error {
+	c.entries++
+	switch e := rec.(type) {
+	case *dump.Entry:
+		if !e.Valid {
+			c.invalid++
+		}
+	case *dump.RawEntry:
+		if !e.Valid {
+			c.invalid++
+		}
+	}
+	return c.Encoder.Encode(rec)
 }

@@ -87,7 +87,7 @@ func TestInterruptedApplyBeforeWork(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := snapshot(t, l.Dir)
-			args := []string{"apply", planFile, "--within", l.Dir, "-f", "json"}
+			args := []string{"-q", "apply", planFile, "--within", l.Dir, "-f", "json"} // -q: no preview, only the interrupt line
 			if whatIf {
 				args = append(args, "--what-if")
 			}

@@ -56,6 +56,7 @@ type Streams struct {
 	In     io.Reader
 	Out    io.Writer
 	Err    io.Writer
+	InTTY  bool // stdin is a terminal
 	OutTTY bool // stdout is a terminal
 	ErrTTY bool // stderr is a terminal
 	// Interrupt is closed when the user asks to stop (Ctrl-C, Ctrl-Break,
@@ -67,12 +68,17 @@ type Streams struct {
 type Clock func() time.Time
 
 func main() {
-	s := &Streams{
+	os.Exit(runInterruptible(os.Args[1:], osStreams(), time.Now))
+}
+
+// osStreams are the process's standard streams and whether each is a terminal.
+func osStreams() *Streams {
+	return &Streams{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	}
-	os.Exit(runInterruptible(os.Args[1:], s, time.Now))
 }
 
 // runInterruptible is run with stop requests caught: commands stop where it
@@ -98,7 +104,7 @@ func run(args []string, s *Streams, now Clock) (code int) {
 		kong.Description(description),
 		kong.Writers(s.Out, s.Err),
 		kong.Exit(func(c int) { panic(kongExit(c)) }),
-		kong.Vars{"version": versionString()},
+		kong.Vars{"version": versionLine()},
 		kong.Bind(s, &cli.Globals, rep),
 		kong.BindTo(now, (*Clock)(nil)),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
@@ -116,12 +122,17 @@ func run(args []string, s *Streams, now Clock) (code int) {
 			code = int(c)
 		}
 	}()
+	args, err = windowsArgs(args, longFlags(parser.Model))
+	if err != nil {
+		return exitCode(rep, err)
+	}
 	ctx, err := parser.Parse(legacyArgs(args))
 	if err != nil {
 		rep.Error(err)
 		rep.Hint("run 'dumpsync --help' for usage and examples")
 		return exitcode.Usage
 	}
+	rep.Quiet = cli.Quiet
 	return exitCode(rep, ctx.Run())
 }
 
@@ -139,5 +150,8 @@ func exitCode(rep *report.Reporter, err error) int {
 		}
 	}
 	rep.Error(err)
+	if ee != nil && ee.Hint != "" {
+		rep.Hint("%s", ee.Hint)
+	}
 	return code
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/apply"
+	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/record"
 )
 
@@ -15,10 +18,55 @@ var testNow = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 // runCLI runs dumpsync with args as main would, with buffers for streams.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	s := &Streams{In: bytes.NewReader(nil), Out: &out, Err: &errb}
-	code = run(args, s, func() time.Time { return testNow })
-	return code, out.String(), errb.String()
+	return runStdin(t, nil, args...)
+}
+
+// confined gives an apply without --within one for each folder its plan
+// (the file argument, or stdin for -) changes: the narrowest --within that
+// accepts it. Tests of apply's own --within checks pass their own (or call
+// run directly, as TestApplyRequiresWithin does).
+func confined(args []string, stdin []byte) []string {
+	if len(args) < 2 || args[0] != "apply" {
+		return args
+	}
+	for _, a := range args {
+		if a == "--within" || strings.HasPrefix(a, "--within=") {
+			return args
+		}
+	}
+	plan := ""
+	for i := 1; i < len(args) && plan == ""; i++ {
+		switch a := args[i]; {
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			plan = a
+		case a == "-f" || a == "--undo" || a == "--backup-dir" || a == "--out" || a == "--encoding" || a == "--now":
+			i++
+		}
+	}
+	in := stdin
+	if plan != "-" {
+		b, err := os.ReadFile(plan)
+		if err != nil {
+			return args
+		}
+		in = b
+	}
+	p, err := planread.Read(bytes.NewReader(in), "plan")
+	if err != nil {
+		return args
+	}
+	out := args[:len(args):len(args)]
+	seen := map[string]bool{}
+	for i := range p.Rows {
+		if f := apply.Folder(&p.Rows[i]); f != "" && f != "." && !seen[f] {
+			seen[f] = true
+			out = append(out, "--within", f)
+		}
+	}
+	if len(seen) == 0 {
+		out = append(out, "--within", os.TempDir())
+	}
+	return out
 }
 
 // ago is a request time d days before testNow.

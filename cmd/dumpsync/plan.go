@@ -48,7 +48,9 @@ Examples:
   dumpsync plan --days 90 --site \\sms01\SMS_ABC --logon \\LOGON1\SMSLOGON --logon \\LOGON2\SMSLOGON --out plan.json
   dumpsync plan --days 90 --site D:\SMS --logon 'E:\LogonCopies\LOGON*'                # wildcards after the share name
   dumpsync plan --days 90 --site D:\SMS -f csv --out plan.csv
-  dumpsync plan --days 90 --site D:\SMS | ConvertFrom-Json | Where-Object SmsId -notlike 'ABC0000*' | ConvertTo-Json | Set-Content plan.json`
+  # the parentheses make Windows PowerShell 5.1 filter row by row, as 7 does
+  (dumpsync plan --days 90 --site D:\SMS | ConvertFrom-Json) | Where-Object SmsId -notlike 'ABC0000*' | ConvertTo-Json | Set-Content plan.json
+  dumpsync plan --days 90 --site D:\SMS -f csv | ConvertFrom-Csv | Where-Object SmsId -notlike 'ABC0000*' | Export-Csv plan.csv`
 }
 
 // Run plans.
@@ -89,11 +91,14 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) e
 	if err = recs.Close(err); err != nil {
 		return err
 	}
-	if s.ErrTTY {
-		fmt.Fprintf(s.Err, "planned: %s entries from %d files, %s files to delete\n",
-			progress.Thousands(sum.Entries), sum.ResyncFiles, progress.Thousands(sum.Files))
+	servers := fmt.Sprintf("%d logon servers", len(logons))
+	if len(logons) < c.logonCount {
+		servers = fmt.Sprintf("%d of %d logon servers", len(logons), c.logonCount)
 	}
+	rep.Summary("plan", "%s entries to remove from %d Resync.cfg, %s .cfg files to delete (%d domains, %s)",
+		progress.Thousands(sum.Entries), sum.ResyncFiles, progress.Thousands(sum.Files), len(domains), servers)
 	if sum.Attention || len(logons) < c.logonCount {
+		rep.Reasons()
 		return exitcode.NeedsAttention
 	}
 	return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 	"github.com/dumpsync/dumpsync/internal/output"
+	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/schema"
 )
 
@@ -25,11 +26,11 @@ Examples:
   dumpsync schema plan --array --out plans.schema.json
   # PowerShell 7.4+: check each exported row before applying
   $schema = dumpsync schema plan | Out-String
-  Get-Content plan.json -Raw | ConvertFrom-Json | ForEach-Object { $_ | ConvertTo-Json -Compress | Test-Json -Schema $schema }`
+  (Get-Content plan.json -Raw | ConvertFrom-Json) | ForEach-Object { $_ | ConvertTo-Json -Compress | Test-Json -Schema $schema }`
 }
 
 // Run prints the schema.
-func (c *SchemaCmd) Run(g *Globals, s *Streams) error {
+func (c *SchemaCmd) Run(g *Globals, s *Streams, rep *report.Reporter) error {
 	k, err := schema.Lookup(c.Kind)
 	if err != nil {
 		return exitcode.UsageErr(err)
@@ -46,5 +47,13 @@ func (c *SchemaCmd) Run(g *Globals, s *Streams) error {
 		sink.Abort()
 		return err
 	}
-	return sink.Commit()
+	if err := sink.Commit(); err != nil {
+		return err
+	}
+	what := "one record"
+	if c.Array {
+		what = "an array of records"
+	}
+	rep.Summary("schema", "%s: %s with %d properties", k.Name, what, k.Record().Properties.Len())
+	return nil
 }

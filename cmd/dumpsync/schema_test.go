@@ -193,7 +193,7 @@ func TestApplyOutputsMatchSchemas(t *testing.T) {
 		{"apply", planFile, "--what-if", "--within", dir},
 		{"apply", planFile, "--within", dir, "--undo", undo},
 		{"apply", planFile, "--within", dir, "--no-undo"}, // everything Skipped now
-		{"apply", undo, "--no-undo"},
+		{"apply", undo, "--no-undo", "--within", dir},
 	} {
 		code, out, errs := runCLI(t, append([]string{"-f", "json"}, args...)...)
 		t.Logf("%v: exit %d: %s", args, code, errs)

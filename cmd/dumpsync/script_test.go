@@ -30,8 +30,7 @@ func TestMain(m *testing.M) {
 	isolateCache()
 	testscript.Main(m, map[string]func(){
 		"dumpsync": func() {
-			s := &Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
-			os.Exit(runInterruptible(os.Args[1:], s, time.Now))
+			os.Exit(runInterruptible(os.Args[1:], osStreams(), time.Now))
 		},
 	})
 }

@@ -275,6 +275,9 @@ func (r *runner) folder(g *group) {
 		r.failGroup(g, Failed, why)
 		return
 	}
+	if r.interrupted {
+		return
+	}
 	removed := map[int64]bool{} // what-if: offsets that would be removed
 	for _, e := range g.edits {
 		if r.stopped() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/resyncedit"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
@@ -53,9 +54,13 @@ func (r *runner) recoverFolder(g *group) string {
 			}
 			continue
 		}
-		rec, err := resyncedit.Recover(p, resyncedit.Options{InUseWait: r.opt.LockedRetry})
+		rec, err := resyncedit.Recover(p, resyncedit.Options{InUseWait: r.opt.LockedRetry, Interrupt: r.opt.Interrupt})
 		for _, x := range rec {
 			warn(errors.New(x.String()))
+		}
+		if errors.Is(err, interrupt.ErrInterrupted) {
+			r.interrupted = true // stopped waiting for the lock: the rows stay "not reached"
+			return ""
 		}
 		if err != nil {
 			return fmt.Sprintf("records left by an interrupted apply could not be recovered first: %v", err)

@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/apply"
@@ -45,6 +47,9 @@ type Request struct {
 	// Now is the wall clock (not --now): it names the backup folder and the
 	// default undo file.
 	Now time.Time
+	// Ask, when not nil, is where the answer to "Apply these changes?" is
+	// read (the caller decides the run is interactive); --what-if never asks.
+	Ask io.Reader
 	// Terminal is set when stderr is a terminal.
 	Terminal bool
 	// Stderr is where a progress bar is drawn when Terminal is set.
@@ -100,11 +105,18 @@ func IsUndo(p *planread.Plan) bool {
 // maxInvalid is how many invalid rows are named before "... and N more".
 const maxInvalid = 20
 
+// Question is what apply asks on an interactive terminal.
+const Question = "Apply these changes?"
+
 // Run validates and applies the plan. Its error carries the exit code
 // (package exitcode): 2 when nothing was changed because the plan or the
-// flags are wrong, 1 when some row was not applied.
+// flags are wrong, 1 when some row was not applied (or the user said no at
+// the prompt).
 func Run(req *Request) error {
 	rep := req.Report
+	if err := RequireWithin(req.Within); err != nil {
+		return err
+	}
 	roots, err := absAll("--within", req.Within)
 	if err != nil {
 		return err
@@ -121,13 +133,16 @@ func Run(req *Request) error {
 		return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%s: invalid plan; nothing was changed", req.Name)}
 	}
 	if len(rows) == 0 {
-		rep.Infof("nothing to do")
 		// No records is still a valid output: [] in JSON, a header in CSV.
 		res, err := req.Open()
 		if err != nil {
 			return err
 		}
-		return res.Close(nil)
+		if err := res.Close(nil); err != nil {
+			return err
+		}
+		rep.Summary("apply", "nothing to do: %s has no rows", req.Name)
+		return nil
 	}
 	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn, Interrupt: req.Interrupt, Within: roots}
 	if req.BackupDir != "" {
@@ -137,12 +152,29 @@ func Run(req *Request) error {
 		abs, _ := filepath.Abs(req.BackupDir)
 		opt.BackupDir = filepath.Join(abs, req.Now.UTC().Format("20060102T150405Z"))
 	}
-	if opt.Undo, err = req.journal(rows, roots); err != nil {
+	undoPath := ""
+	if opt.Undo, err = req.journal(rows, roots, &undoPath); err != nil {
 		return err
+	}
+	asking := req.Ask != nil && !req.WhatIf
+	if !rep.Quiet || asking {
+		preview(rep, req.Name, rows, req.Within)
+	}
+	if asking && !rep.Ask(req.Ask, Question) {
+		rep.Summary("apply", "cancelled at the prompt; nothing was changed")
+		return exitcode.NeedsAttention
 	}
 	res, err := req.Open()
 	if err != nil {
 		return err
+	}
+	tally := func(r *apply.Result) {
+		switch r.Status {
+		case apply.Skipped:
+			rep.Reason("skipped: " + Reason(r.Status, r.Detail))
+		case apply.Failed:
+			rep.Reason("failed: " + Reason(r.Status, r.Detail))
+		}
 	}
 	if !req.WhatIf {
 		interrupt.Protect() // from here a second Ctrl-C waits for the current file too
@@ -156,13 +188,15 @@ func Run(req *Request) error {
 		bar = progress.NewRows(req.Stderr, verb, len(rows))
 		opt.Progress = bar.Rows
 	}
-	sum, err := apply.Run(rows, opt, func(r *apply.Result) error { return res.Encode(r) })
+	sum, err := apply.Run(rows, opt, func(r *apply.Result) error { tally(r); return res.Encode(r) })
 	if bar != nil {
 		bar.Stop() // before any line of the summary
 	}
+	// Interrupted, the results so far are written whole (but an error
+	// writing them is still one).
 	interrupted := errors.Is(err, interrupt.ErrInterrupted)
-	if interrupted {
-		err = nil // the results so far are written whole
+	if err == interrupt.ErrInterrupted {
+		err = nil
 	}
 	if opt.Undo != nil {
 		if jerr := opt.Undo.Close(); jerr != nil && err == nil {
@@ -176,13 +210,102 @@ func Run(req *Request) error {
 		rep.Errorf("%s", interruptedLine(sum, len(rows), req.WhatIf, opt.Undo))
 		return &exitcode.Error{Code: exitcode.Interrupted}
 	}
-	if req.Terminal {
-		rep.Summary("apply", "%d applied, %d skipped, %d failed, %d what-if", sum.Applied, sum.Skipped, sum.Failed, sum.WhatIf)
-	}
+	summary(rep, sum, req.WhatIf, req.NoUndo, undoPath)
 	if sum.Attention() {
+		rep.Reasons()
 		return exitcode.NeedsAttention
 	}
 	return nil
+}
+
+// WarnWrapped warns when the plan came in Windows PowerShell 5.1's
+// {"value":[...],"Count":N} wrapper, which is what a 5.1 pipeline
+// "ConvertFrom-Json | Where-Object ... | ConvertTo-Json" writes when its
+// filter let everything through. The plan is still read as it is.
+func WarnWrapped(rep *report.Reporter, name string, p *planread.Plan) {
+	if !p.Wrapped {
+		return
+	}
+	rep.Warnf(`%s: warning: this plan is in the {"value":[...],"Count":N} wrapper of Windows PowerShell 5.1, the sign that a "ConvertFrom-Json | Where-Object" before it filtered nothing (PowerShell issues 3424 and 3153): all its %d rows are read`, name, len(p.Rows))
+	rep.Hint("filter on 5.1 and 7 alike with parentheses, (dumpsync plan ... | ConvertFrom-Json) | Where-Object ..., or with -f csv and Import-Csv")
+}
+
+// RequireWithin refuses a run without --within: a plan, filtered in
+// PowerShell or not, may name any path, and the user must say where it may
+// act.
+func RequireWithin(within []string) error {
+	if len(within) > 0 {
+		return nil
+	}
+	return exitcode.UsageHint(`name the site and logon servers the plan was made for: dumpsync apply plan.json --within \\sms01\SMS_ABC --within \\LOGON1\SMSLOGON`,
+		"apply: --within is required (the folders the plan may change); nothing was changed")
+}
+
+// preview says what the plan will do, before anything is done.
+func preview(rep *report.Reporter, name string, rows []planread.Row, within []string) {
+	byAction := map[string]int{}
+	resync := map[string]bool{}
+	folders := map[string]bool{}
+	for i := range rows {
+		r := &rows[i]
+		byAction[r.Action]++
+		if r.Action == planread.RemoveEntry || r.Action == planread.RestoreEntry {
+			resync[r.Path] = true
+		}
+		folders[apply.Folder(r)] = true
+	}
+	var parts []string
+	for _, a := range []string{planread.RemoveEntry, planread.RestoreEntry, planread.DeleteFile, planread.RestoreFile} {
+		if n := byAction[a]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", progress.Thousands(int64(n)), a))
+		}
+	}
+	rep.Infof("apply: %s: %s rows (%s) in %s Resync.cfg and %s folders",
+		name, progress.Thousands(int64(len(rows))), strings.Join(parts, ", "),
+		progress.Thousands(int64(len(resync))), progress.Thousands(int64(len(folders))))
+	rep.Infof("apply: within %s", strings.Join(within, ", "))
+}
+
+// summary is apply's last line.
+func summary(rep *report.Reporter, sum apply.Summary, whatIf, noUndo bool, undoPath string) {
+	counts := fmt.Sprintf("%d applied, %d skipped, %d failed", sum.Applied, sum.Skipped, sum.Failed)
+	if w := rep.Warnings(); w > 0 {
+		counts += fmt.Sprintf(", %d warnings", w)
+	}
+	switch {
+	case whatIf:
+		rep.Summary("apply", "--what-if: %d would be applied, %d skipped, %d failed; nothing was changed", sum.WhatIf, sum.Skipped, sum.Failed)
+	case noUndo:
+		rep.Summary("apply", "%s; --no-undo: no undo file", counts)
+	case undoPath == "":
+		rep.Summary("apply", "%s; nothing was changed, so no undo file", counts)
+	default:
+		rep.Summary("apply", "%s; undo file: %s", counts, undoPath)
+	}
+}
+
+var (
+	parenthesised = regexp.MustCompile(` *\([^()]*\)`)
+	requestFor    = regexp.MustCompile(`a fresh request for \S+ arrived`)
+)
+
+// Reason turns a Result's Detail into a reason that adds up across rows: it
+// drops what names one row (a path, an SMSID, sizes in parentheses). A
+// failure's reason is the system's message after the last colon ("Access is
+// denied."); a skip's is its first clause.
+func Reason(status, detail string) string {
+	d := parenthesised.ReplaceAllString(detail, "")
+	if status == apply.Failed {
+		if i := strings.LastIndex(d, ": "); i >= 0 {
+			d = d[i+2:]
+		}
+		return d
+	}
+	d = requestFor.ReplaceAllString(d, "a fresh request arrived")
+	if i := strings.Index(d, ": "); i >= 0 {
+		d = d[:i]
+	}
+	return d
 }
 
 // interruptedLine is the one line an interrupted apply ends with: how far it
@@ -205,7 +328,8 @@ func interruptedLine(sum apply.Summary, rows int, whatIf bool, undo *apply.Journ
 // writes it: nil with --no-undo and with --what-if. The place is checked with
 // --what-if too (nothing is created then), so that --what-if gives the exit
 // code the real run would.
-func (req *Request) journal(rows []planread.Row, roots []string) (*apply.Journal, error) {
+// created is set to the undo file's path when it is created.
+func (req *Request) journal(rows []planread.Row, roots []string, created *string) (*apply.Journal, error) {
 	if req.NoUndo {
 		return nil, nil
 	}
@@ -228,7 +352,10 @@ func (req *Request) journal(rows []planread.Row, roots []string) (*apply.Journal
 	if req.WhatIf {
 		return nil, nil
 	}
-	return newJournal(path, func(p string) { req.Report.Infof("undo file: %s", p) }), nil
+	return newJournal(path, func(p string) {
+		*created = p
+		req.Report.Infof("undo file: %s", p)
+	}), nil
 }
 
 // absAll makes each folder of a repeatable flag absolute.

@@ -19,6 +19,7 @@ const (
 type Error struct {
 	Code int
 	Err  error
+	Hint string // what to do instead, printed as "dumpsync: hint: ..." after Err
 }
 
 func (e *Error) Error() string {
@@ -33,6 +34,11 @@ func (e *Error) Unwrap() error { return e.Err }
 // Usagef returns a usage error (exit 2).
 func Usagef(format string, args ...any) error {
 	return &Error{Code: Usage, Err: fmt.Errorf(format, args...)}
+}
+
+// UsageHint returns a usage error (exit 2) followed by a hint.
+func UsageHint(hint, format string, args ...any) error {
+	return &Error{Code: Usage, Err: fmt.Errorf(format, args...), Hint: hint}
 }
 
 // UsageErr wraps err as a usage error (exit 2).

@@ -21,6 +21,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/record"
 	"github.com/dumpsync/dumpsync/internal/resync"
 	"github.com/dumpsync/dumpsync/internal/resyncedit"
+	"github.com/dumpsync/dumpsync/internal/safefs"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
 
@@ -763,7 +764,9 @@ func (p *Planner) deleteRows(cands []candidate, cutoff int64) []Row {
 // fingerprint returns size, modification time and SHA-256 of a regular file,
 // all from the same open handle.
 func fingerprint(path string, buf []byte) (int64, int64, string, error) {
-	f, err := os.Open(path)
+	// Never opened if it became a FIFO or device since the folder was
+	// listed: reading one would block or never end.
+	f, err := safefs.Open(path)
 	if err != nil {
 		return 0, 0, "", err
 	}

@@ -128,6 +128,7 @@ func (rd *Reader) jsonStep(r *Row) (ok bool, err error) {
 		ok, err = rd.value(r, i, "value %d", first, 0)
 		switch {
 		case err == errWrapper:
+			rd.wrapped = true
 			return false, nil
 		case err == errCut:
 			return false, rd.errorf(len(s), "the input ends inside the object that starts on line %d", rd.lineAt(i))
@@ -877,8 +878,10 @@ func (rd *Reader) unwrapPending(r *Row) (bool, error) {
 	}
 	switch v[0] {
 	case 'n':
+		rd.wrapped = true
 		return false, nil
 	case '{':
+		rd.wrapped = true
 		sub := &Reader{name: rd.name, buf: v, eof: true, n: rd.n}
 		_, err := sub.object(0, r, false, 2)
 		if err == errDup {

@@ -281,6 +281,7 @@ func (jr *refJSONReader) unwrap(raw refRaw, at int) (bool, error) {
 	if i, j := refTwice(ms); i >= 0 {
 		return false, jr.t.errorf(at, `the {"value":...} wrapper has its %s key twice (as %q and %q)`, ms[i].key, ms[i].key, ms[j].key)
 	}
+	jr.plan.Wrapped = true
 	// The value's text is a part of the input; find where, for line numbers.
 	off := at
 	if i := bytes.Index(jr.t.s[at:], val); i >= 0 {

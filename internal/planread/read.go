@@ -57,6 +57,10 @@ type Plan struct {
 	// Truncated is set when a JSON array ends without its closing ] (a crash
 	// cut an undo file short); Rows then holds the complete rows before the cut.
 	Truncated bool
+	// Wrapped is set when the JSON was Windows PowerShell 5.1's
+	// {"value":[...],"Count":N} wrapper: the sign of a pipeline that filtered
+	// nothing (see POWERSHELL.md); callers warn about it.
+	Wrapped bool
 }
 
 // Read reads a whole plan from r. name names the input in error messages.
@@ -85,7 +89,7 @@ func Read(r io.Reader, name string) (*Plan, error) {
 	if len(p.Rows) == 0 {
 		p.Rows = nil
 	}
-	p.Format, p.Truncated = rd.Format(), rd.Truncated()
+	p.Format, p.Truncated, p.Wrapped = rd.Format(), rd.Truncated(), rd.Wrapped()
 	return p, nil
 }
 

@@ -37,6 +37,7 @@ type Reader struct {
 	state     int
 	format    string
 	truncated bool
+	wrapped   bool  // the input was the 5.1 {"value":[...],"Count":N} wrapper
 	err       error // sticky: returned by every Next after the first
 
 	n      int // rows returned so far
@@ -129,6 +130,10 @@ func (rd *Reader) Format() string { return rd.format }
 // closing ] (a crash cut an undo file short): the rows returned are the
 // complete ones before the cut.
 func (rd *Reader) Truncated() bool { return rd.truncated }
+
+// Wrapped reports whether the input was Windows PowerShell 5.1's
+// {"value":[...],"Count":N} wrapper (see Plan.Wrapped).
+func (rd *Reader) Wrapped() bool { return rd.wrapped }
 
 // Next returns the next row, or io.EOF after the last one. Any other error
 // means the input cannot be read as a plan; it names the input and the

@@ -121,13 +121,28 @@ func (r *Reporter) ReasonN(reason string, n int) {
 }
 
 // Reasons writes the MaxReasons most frequent reasons, most frequent first,
-// as "dumpsync:   N reason" lines, unless Quiet.
+// as "dumpsync:   N reason" lines, unless Quiet. The warnings count as one
+// reason, "N warnings above": their lines name files and do not add up.
 func (r *Reporter) Reasons() {
 	if r.Quiet {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.warnings > 0 {
+		w := "warnings above"
+		if r.warnings == 1 {
+			w = "warning above"
+		}
+		if r.reasons == nil {
+			r.reasons = map[string]int{}
+			r.first = map[string]int{}
+		}
+		if _, ok := r.first[w]; !ok {
+			r.first[w] = len(r.first)
+		}
+		r.reasons[w] = r.warnings
+	}
 	keys := make([]string, 0, len(r.reasons))
 	for k := range r.reasons {
 		keys = append(keys, k)
@@ -145,4 +160,33 @@ func (r *Reporter) Reasons() {
 		}
 		r.write(fmt.Sprintf("  %d %s", r.reasons[k], k))
 	}
+}
+
+// Ask writes question to the stream followed by " [y/N] " and reads one
+// line of answer from in: only "y" or "yes" (any case) is a yes; anything
+// else, an empty line or the end of the input is a no.
+func (r *Reporter) Ask(in io.Reader, question string) bool {
+	r.mu.Lock()
+	fmt.Fprint(r.w, question+" [y/N] ")
+	r.mu.Unlock()
+	var line []byte
+	b := make([]byte, 1)
+	// One byte at a time: nothing after the answer's line is consumed.
+	for len(line) < 256 {
+		n, err := in.Read(b)
+		if n == 1 {
+			if b[0] == '\n' {
+				break
+			}
+			line = append(line, b[0])
+		}
+		if err != nil {
+			break
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(string(line))) {
+	case "y", "yes":
+		return true
+	}
+	return false
 }
