@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=${1:-0.0.0-snapshot+$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}
+commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 dist=dist
 rm -rf "$dist"; mkdir -p "$dist"
 for target in windows/amd64 windows/arm64 linux/amd64; do
@@ -14,11 +15,16 @@ for target in windows/amd64 windows/arm64 linux/amd64; do
   name=dumpsync_${version}_${os}_${arch}
   stage=$dist/$name; mkdir -p "$stage"
   exe=dumpsync; [ "$os" = windows ] && exe=dumpsync.exe
-  CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$stage/$exe" ./cmd/dumpsync
+  CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "-s -w -X main.version=$version -X main.commit=$commit" -o "$stage/$exe" ./cmd/dumpsync
   cp README.md LICENSE "$stage/"
   cp -r scripts/DumpSync "$stage/DumpSync"
   if [ "$os" = windows ]; then
-    (cd "$stage" && zip -qr "../$name.zip" .)
+    # zip where it is installed; else Python's zipfile (same layout).
+    if command -v zip >/dev/null; then
+      (cd "$stage" && zip -qr "../$name.zip" .)
+    else
+      (cd "$stage" && python3 -m zipfile -c "../$name.zip" $(ls -A))
+    fi
   else
     tar -C "$stage" -czf "$dist/$name.tar.gz" .
   fi

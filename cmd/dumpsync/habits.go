@@ -131,13 +131,16 @@ func longFlags(app *kong.Application) map[string]string {
 // versionLine is what --version and 'version' print: the version, the Go
 // toolchain that built it, the commit and the platform.
 func versionLine() string {
-	commit := "unknown"
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	c := commit
+	if bi, ok := debug.ReadBuildInfo(); ok && c == "" {
 		for _, kv := range bi.Settings {
 			if kv.Key == "vcs.revision" {
-				commit = kv.Value
+				c = kv.Value
 			}
 		}
 	}
-	return fmt.Sprintf("dumpsync %s (%s, commit %s, %s/%s)", versionString(), runtime.Version(), commit, runtime.GOOS, runtime.GOARCH)
+	if c == "" {
+		c = "unknown"
+	}
+	return fmt.Sprintf("dumpsync %s (%s, commit %s, %s/%s)", versionString(), runtime.Version(), c, runtime.GOOS, runtime.GOARCH)
 }

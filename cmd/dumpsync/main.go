@@ -20,6 +20,10 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
+// commit may be set at build time with -ldflags "-X main.commit=..." (the
+// release script does); else the toolchain's VCS stamp is used.
+var commit = ""
+
 // versionString is the -ldflags version, else what the Go toolchain recorded:
 // the module version of `go install module@version`, or the commit of a build
 // from a checkout ("dev+0123abcd4567", "-dirty" when it had local changes).
