@@ -247,15 +247,24 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 // expand IN OUT writes IN with $WORK replaced by the work folder (its
 // backslashes doubled when OUT is .json or .jsonl), so that a hand-written
 // plan can name files the script made.
+// workPath is $WORK and the /-separated path after it.
+var workPath = regexp.MustCompile(`\$WORK(/[^"\s,;]*)?`)
+
 func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: expand IN OUT")
 	}
-	work := ts.Getenv("WORK")
+	// $WORK/a/b becomes the work folder joined with a and b, with the
+	// platform's separators (escaped in JSON), so the paths are clean
+	// absolute paths on Windows too.
+	sep := string(filepath.Separator)
 	if ext := strings.ToLower(filepath.Ext(args[1])); ext == ".json" || ext == ".jsonl" {
-		work = strings.ReplaceAll(work, `\`, `\\`)
+		sep = strings.ReplaceAll(sep, `\`, `\\`)
 	}
-	s := strings.ReplaceAll(ts.ReadFile(args[0]), "$WORK", work)
+	work := strings.ReplaceAll(ts.Getenv("WORK"), string(filepath.Separator), sep)
+	s := workPath.ReplaceAllStringFunc(ts.ReadFile(args[0]), func(m string) string {
+		return work + strings.ReplaceAll(m[len("$WORK"):], "/", sep)
+	})
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(s), 0o666))
 }
 

@@ -336,6 +336,9 @@ func TestRemoveTempsKeepsRecoveryFiles(t *testing.T) {
 // TestSecondRenameFails: when a later round's rename fails, the tail the
 // round was to carry over is appended instead: nothing lost, nothing left.
 func TestSecondRenameFails(t *testing.T) {
+	if simulatedCrashLeaksHandles {
+		t.Skip("the test holds the replaced file open across the rename, which Windows refuses while that handle does not share delete access")
+	}
 	var orig []byte
 	for i := 0; i < 30; i++ {
 		r := record.Make(fmt.Sprintf("O%d", i), uint32(i), nil).Raw
