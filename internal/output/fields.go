@@ -107,7 +107,7 @@ var jsonPlain = func() (t [256]bool) {
 }()
 
 // appendJSONString appends s as a JSON string: as goccy/go-json writes it
-// with SetEscapeHTML(false) (\" \\ \n \r \t, other control characters as
+// with SetEscapeHTML(false) (\" \\ \n \r \t \b \f, other control characters as
 // \u00XX, invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped), then with
 // every non-ASCII character as \uXXXX (a surrogate pair above U+FFFF), so
 // the output is pure ASCII.
@@ -131,6 +131,10 @@ func appendJSONString(b []byte, s string) []byte {
 				b = append(b, '\\', 'r')
 			case '\t':
 				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
 			default:
 				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
 			}

@@ -279,7 +279,7 @@ func (rd *Reader) object(i int, r *Row, wrap bool, depth int) (int, error) {
 	var seen uint32
 	var spell [fContent + 1][]byte
 	rd.keys = rd.keys[:0]
-	rd.dupField = ""
+	rd.dup, rd.dupField = false, ""
 	firstRow := rd.n == 0
 	if firstRow {
 		rd.first = rd.first[:0]
@@ -366,8 +366,8 @@ func (rd *Reader) object(i int, r *Row, wrap bool, depth int) (int, error) {
 						rd.wrapKeys = append(rd.wrapKeys, keySpelling{strings.ToLower(fields[f].name), string(spell[f])})
 					}
 				}
-				rd.wrapDup = [2]string{}
-				if rd.dupField != "" {
+				rd.wrapDup, rd.wrapHasDup = [2]string{}, rd.dup
+				if rd.dup {
 					rd.wrapDup = [2]string{rd.dupFirst, rd.dupSec}
 				}
 				rd.pos = i + 1
@@ -403,7 +403,7 @@ func (rd *Reader) object(i int, r *Row, wrap bool, depth int) (int, error) {
 			if actionPath {
 				rd.pendingValue = nil
 			}
-			if rd.dupField != "" {
+			if rd.dup {
 				return i + 1, errDup
 			}
 			return i + 1, nil
@@ -459,8 +459,8 @@ func (rd *Reader) member(s []byte, i int, r *Row, fi, depth int) (int, error) {
 
 // noteDup records the first key given twice.
 func (rd *Reader) noteDup(field, first, second string) {
-	if rd.dupField == "" {
-		rd.dupField, rd.dupFirst, rd.dupSec = field, first, second
+	if !rd.dup {
+		rd.dup, rd.dupField, rd.dupFirst, rd.dupSec = true, field, first, second
 	}
 }
 
@@ -849,7 +849,7 @@ func (rd *Reader) wrapEnd() error {
 
 // wrapDupError reports a key the wrapper gives twice.
 func (rd *Reader) wrapDupError() error {
-	if rd.wrapDup[0] != "" {
+	if rd.wrapHasDup {
 		return rd.wrapTwice(rd.wrapDup[0], rd.wrapDup[1])
 	}
 	seen := map[string]string{}

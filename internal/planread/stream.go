@@ -50,6 +50,7 @@ type Reader struct {
 	dupFirst string
 	dupSec   string
 	dupField string
+	dup      bool     // a key was given twice (its name may be "")
 	first    []string // field names of the first row, for notAPlan
 
 	sbuf []byte // a string with escapes
@@ -58,11 +59,12 @@ type Reader struct {
 	// The {"value":[...],"Count":N} wrapper, while its array is read: the
 	// keys of its members, the first key it gives twice before the array,
 	// where it starts.
-	wrapAt    int
-	wrapKeys  []keySpelling
-	wrapDup   [2]string
-	wrapLine  int
-	wrapWhere string
+	wrapAt     int
+	wrapKeys   []keySpelling
+	wrapDup    [2]string
+	wrapHasDup bool
+	wrapLine   int
+	wrapWhere  string
 	// A first object whose value key holds something other than an array,
 	// kept until it is known whether the object is the only value.
 	pendingValue []byte
