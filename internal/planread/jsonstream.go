@@ -262,6 +262,9 @@ func (rd *Reader) dupError(n, line int) error {
 // givenTwice is the message for the names a and b of one field.
 func givenTwice(a, b string) string {
 	if a == b {
+		if a == "" {
+			return `the empty key "" given twice`
+		}
 		return "given twice"
 	}
 	return fmt.Sprintf("given twice, as %q and %q", a, b)

@@ -252,6 +252,9 @@ func refTwice(ms []refMember) (first, second int) {
 // refGivenTwice is the message for the names a and b of one field.
 func refGivenTwice(a, b string) string {
 	if a == b {
+		if a == "" {
+			return `the empty key "" given twice`
+		}
 		return "given twice"
 	}
 	return fmt.Sprintf("given twice, as %q and %q", a, b)

@@ -100,6 +100,7 @@ func TestDuplicateKeys(t *testing.T) {
 		{`[{"Size":1,"Offset":2,"size":null}]`, `row 1 (line 1): field Size: given twice, as "Size" and "size"`},
 		{`[{"Size":"","Size":""}]`, `row 1 (line 1): field Size: given twice`},
 		{`[{"Note":1,"Note":2}]`, `row 1 (line 1): field Note: given twice`},
+		{`[{"":1,"":2}]`, `row 1 (line 1): the empty key "" given twice`},
 		{`[{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"A":11}]`, `row 1 (line 1): field a: given twice, as "a" and "A"`},
 		{`[null,{"Action":"x"},null,{"Reason":{"a":1,"a":2},"reason":1}]`, `row 2 (line 1): field Reason: given twice, as "Reason" and "reason"`},
 		{`[{"Act\u0069on":"x","action":"y"}]`, `row 1 (line 1): field Action: given twice, as "Action" and "action"`},
