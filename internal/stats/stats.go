@@ -167,7 +167,7 @@ func Files(files []string, now time.Time, enc Encoder, warn func(error)) (attent
 			continue
 		}
 		c := newCounter(path, now)
-		info, serr := resync.Scan(path, func(_ int64, e *record.Entry) error {
+		info, serr := resync.Read(path, func(_ int64, e *record.Entry) error {
 			c.add(e)
 			return nil
 		})
