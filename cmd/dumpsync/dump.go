@@ -55,36 +55,17 @@ func runDump(g *Globals, s *Streams, rep *report.Reporter, now Clock, args []str
 		return err
 	}
 	recs.stop = s.Interrupt
-	n := &countEntries{Encoder: recs}
-	attention, err := dump.Files(files, dump.Options{Now: t, Raw: raw}, n, rep.Warn)
+	// recs itself goes to dump.Files: a wrapper would hide its chunked
+	// form and keep dump on one goroutine.
+	var n dump.Counts
+	attention, err := dump.Files(files, dump.Options{Now: t, Raw: raw, Counts: &n}, recs, rep.Warn)
 	if err = recs.Close(err); err != nil {
 		return err
 	}
-	rep.Summary("dump", "%s entries (%s invalid) in %s", progress.Thousands(n.entries), progress.Thousands(n.invalid), plural(len(files), "file"))
+	rep.Summary("dump", "%s entries (%s invalid) in %s", progress.Thousands(n.Entries), progress.Thousands(n.Invalid), plural(len(files), "file"))
 	if attention {
 		rep.Reasons()
 		return exitcode.NeedsAttention
 	}
 	return nil
-}
-
-// countEntries counts the entries on their way to the output, for the summary.
-type countEntries struct {
-	dump.Encoder
-	entries, invalid int64
-}
-
-func (c *countEntries) Encode(rec any) error {
-	c.entries++
-	switch e := rec.(type) {
-	case *dump.Entry:
-		if !e.Valid {
-			c.invalid++
-		}
-	case *dump.RawEntry:
-		if !e.Valid {
-			c.invalid++
-		}
-	}
-	return c.Encoder.Encode(rec)
 }

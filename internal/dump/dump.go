@@ -147,6 +147,14 @@ func fill(en *Entry, path string, index int64, e *record.Entry, now int64, st *f
 type Options struct {
 	Now time.Time
 	Raw bool
+	// Counts, if set, receives how many entries were written and how many
+	// of them are invalid (for the summary line).
+	Counts *Counts
+}
+
+// Counts are the entries a dump wrote.
+type Counts struct {
+	Entries, Invalid int64
 }
 
 // Encoder receives records.
@@ -210,6 +218,12 @@ func Files(files []string, opt Options, enc Encoder, warn func(error)) (attentio
 		var encErr error
 		_, serr := resync.Read(path, func(i int64, e *record.Entry) error {
 			fill(&en.Entry, path, i, e, now, &store)
+			if c := opt.Counts; c != nil {
+				c.Entries++
+				if !en.Valid {
+					c.Invalid++
+				}
+			}
 			if opt.Raw {
 				en.Extra = e.ExtraHex()
 				encErr = enc.Encode(&en)

@@ -392,8 +392,12 @@ func TestChunkedMatchesSequential(t *testing.T) {
 	for _, f := range []output.Format{output.JSON, output.JSONL, output.CSV} {
 		for _, raw := range []bool{false, true} {
 			opt.Raw = raw
+			var counts []Counts
 			run := func(procs int) (string, string) {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				var n Counts
+				opt.Counts = &n
+				defer func() { counts = append(counts, n) }()
 				var out bytes.Buffer
 				var proto any = Entry{}
 				if raw {
@@ -418,7 +422,11 @@ func TestChunkedMatchesSequential(t *testing.T) {
 			if one != two || one != four {
 				t.Errorf("%s raw=%v: the chunked output differs from one goroutine's (%d, %d, %d bytes)", f, raw, len(one), len(two), len(four))
 			}
-			if w1 != w2 || w1 != w4 || !strings.Contains(w1, "partial record") {
+			if counts[0] != counts[1] || counts[0] != counts[2] || counts[0].Invalid == 0 ||
+				counts[0].Entries != int64(strings.Count(one, `"Index":`)+strings.Count(one, "\r\n")-1*btoi(f == output.CSV)) {
+				t.Errorf("%s raw=%v: counts %+v", f, raw, counts)
+			}
+						if w1 != w2 || w1 != w4 || !strings.Contains(w1, "partial record") {
 				t.Errorf("%s raw=%v: warnings differ or miss the partial record:\n%s\n--\n%s", f, raw, w1, w2)
 			}
 		}
@@ -460,4 +468,11 @@ func (f *failAfter) Write(p []byte) (int, error) {
 	}
 	f.n -= len(p)
 	return len(p), nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

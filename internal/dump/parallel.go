@@ -24,10 +24,11 @@ func workers() int { return min(runtime.GOMAXPROCS(0), maxWorkers) }
 
 // job is one chunk of a file's records on its way through the pipeline.
 type job struct {
-	first int64 // index of recs[0] in the file
-	recs  []record.Entry
-	out   []byte
-	done  chan struct{} // closed when out is ready
+	first   int64 // index of recs[0] in the file
+	invalid int64 // invalid entries among recs
+	recs    []record.Entry
+	out     []byte
+	done    chan struct{} // closed when out is ready
 }
 
 var errStopped = errors.New("dump: stopped")
@@ -53,10 +54,13 @@ func fileChunked(path string, opt Options, now int64, c output.Chunked, n int) (
 			var en RawEntry
 			var store fillStore
 			for j := range jobs {
-				j.out = j.out[:0]
+				j.out, j.invalid = j.out[:0], 0
 				for k := range j.recs {
 					e := &j.recs[k]
 					fill(&en.Entry, path, j.first+int64(k), e, now, &store)
+					if !en.Valid {
+						j.invalid++
+					}
 					if opt.Raw {
 						en.Extra = e.ExtraHex()
 						j.out = f.Append(j.out, &en)
@@ -105,6 +109,9 @@ func fileChunked(path string, opt Options, now int64, c output.Chunked, n int) (
 		if werr == nil {
 			if werr = c.WriteChunk(j.out, len(j.recs)); werr != nil {
 				stopped.Store(true)
+			} else if opt.Counts != nil {
+				opt.Counts.Entries += int64(len(j.recs))
+				opt.Counts.Invalid += j.invalid
 			}
 		}
 		free <- j
