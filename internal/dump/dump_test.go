@@ -426,7 +426,7 @@ func TestChunkedMatchesSequential(t *testing.T) {
 				counts[0].Entries != int64(strings.Count(one, `"Index":`)+strings.Count(one, "\r\n")-1*btoi(f == output.CSV)) {
 				t.Errorf("%s raw=%v: counts %+v", f, raw, counts)
 			}
-						if w1 != w2 || w1 != w4 || !strings.Contains(w1, "partial record") {
+			if w1 != w2 || w1 != w4 || !strings.Contains(w1, "partial record") {
 				t.Errorf("%s raw=%v: warnings differ or miss the partial record:\n%s\n--\n%s", f, raw, w1, w2)
 			}
 		}
