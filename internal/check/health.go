@@ -270,9 +270,12 @@ func cfgList(path string) (box string, cfgs []site.Cfg, err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	cfgs, _, err = site.CfgFiles(box)
+	list, _, err := site.CfgFiles(box)
 	if err != nil {
 		return "", nil, err
+	}
+	for i := range list.Len() {
+		cfgs = append(cfgs, list.At(i))
 	}
 	return box, cfgs, nil
 }

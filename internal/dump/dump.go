@@ -70,6 +70,9 @@ func FormatTime(t uint32) string {
 	return string(appendTime(b[:0], t))
 }
 
+// AppendTime appends t as FormatTime renders it.
+func AppendTime(b []byte, t uint32) []byte { return appendTime(b, t) }
+
 // appendTime appends t as time.Unix(t, 0).UTC().Format(time.RFC3339) does
 // (for every uint32: years 1970-2106, always four digits), several times
 // faster: dump formats one time per record.
