@@ -13,6 +13,13 @@ type FieldWriter interface {
 	Int(v int64)
 	OptInt(v *int64)
 	Bool(b bool)
+	// Bytes is Str(string(b)) without the string: records formatted
+	// straight from their bytes (dump's entries) allocate nothing. b is
+	// not kept.
+	Bytes(b []byte)
+	// Digits is Int of the integer whose decimal text d is (as
+	// strconv.AppendInt writes it): for counters kept as text.
+	Digits(d []byte)
 }
 
 // Fielder is implemented by the record kinds written in bulk (entries, plan
@@ -33,6 +40,18 @@ type jsonFields struct {
 	buf   []byte
 	names [][]byte
 	i     int
+	cache strCache
+}
+
+// cacheMin is the length from which Str remembers the last string it escaped.
+const cacheMin = 16
+
+// strCache is the last long string a record's field at index i held, and
+// its escaped form. (Comparing a string with itself is one pointer check.)
+type strCache struct {
+	i int
+	s string
+	b []byte
 }
 
 func newJSONFields(cols []column) *jsonFields {
@@ -67,7 +86,23 @@ func (f *jsonFields) name() {
 
 func (f *jsonFields) Str(s string) {
 	f.name()
+	if len(s) >= cacheMin {
+		// A long string often repeats from record to record (the Path of
+		// every entry of a file): escape it once.
+		c := &f.cache
+		if c.i != f.i || c.s != s {
+			c.i, c.s = f.i, s
+			c.b = appendJSONString(c.b[:0], s)
+		}
+		f.buf = append(f.buf, c.b...)
+		return
+	}
 	f.buf = appendJSONString(f.buf, s)
+}
+
+func (f *jsonFields) Bytes(b []byte) {
+	f.name()
+	f.buf = appendJSONString(f.buf, b)
 }
 
 func (f *jsonFields) OptStr(s *string) {
@@ -82,6 +117,11 @@ func (f *jsonFields) OptStr(s *string) {
 func (f *jsonFields) Int(v int64) {
 	f.name()
 	f.buf = strconv.AppendInt(f.buf, v, 10)
+}
+
+func (f *jsonFields) Digits(d []byte) {
+	f.name()
+	f.buf = append(f.buf, d...)
 }
 
 func (f *jsonFields) OptInt(v *int64) {
@@ -111,7 +151,7 @@ var jsonPlain = func() (t [256]bool) {
 // \u00XX, invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped), then with
 // every non-ASCII character as \uXXXX (a surrogate pair above U+FFFF), so
 // the output is pure ASCII.
-func appendJSONString(b []byte, s string) []byte {
+func appendJSONString[S string | []byte](b []byte, s S) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -142,7 +182,7 @@ func appendJSONString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodeRune(s[i:])
 		if r >= 0x10000 {
 			r -= 0x10000
 			b = appendU(b, 0xD800+(r>>10))
@@ -155,6 +195,13 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+func decodeRune[S string | []byte](s S) (rune, int) {
+	if b, ok := any(s).([]byte); ok {
+		return utf8.DecodeRune(b)
+	}
+	return utf8.DecodeRuneInString(string(s))
 }
 
 func appendU(b []byte, r rune) []byte {
@@ -190,6 +237,11 @@ func (f *csvFields) Str(s string) {
 	f.buf = appendCSVField(f.buf, s)
 }
 
+func (f *csvFields) Bytes(b []byte) {
+	f.sep()
+	f.buf = appendCSVField(f.buf, b)
+}
+
 func (f *csvFields) OptStr(s *string) {
 	f.sep()
 	if s != nil {
@@ -200,6 +252,11 @@ func (f *csvFields) OptStr(s *string) {
 func (f *csvFields) Int(v int64) {
 	f.sep()
 	f.buf = strconv.AppendInt(f.buf, v, 10)
+}
+
+func (f *csvFields) Digits(d []byte) {
+	f.sep()
+	f.buf = append(f.buf, d...)
 }
 
 func (f *csvFields) OptInt(v *int64) {
@@ -224,11 +281,11 @@ var csvSpecial = func() (t [256]bool) {
 }()
 
 // appendCSVField appends f, quoted when csvNeedsQuotes says so.
-func appendCSVField(b []byte, f string) []byte {
+func appendCSVField[S string | []byte](b []byte, f S) []byte {
 	quote := false
-	if f != "" {
-		if c := f[0]; c == ' ' || c == '\t' || c == '\v' || c == '\f' || c >= utf8.RuneSelf || f == `\.` {
-			quote = csvNeedsQuotes(f)
+	if len(f) > 0 {
+		if c := f[0]; c == ' ' || c == '\t' || c == '\v' || c == '\f' || c >= utf8.RuneSelf || (len(f) == 2 && c == '\\' && f[1] == '.') {
+			quote = csvNeedsQuotes(string(f))
 		} else {
 			for i := 0; i < len(f); i++ {
 				if csvSpecial[f[i]] {
