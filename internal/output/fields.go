@@ -155,6 +155,13 @@ func appendJSONString[S string | []byte](b []byte, s S) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight plain bytes at a time, while there are eight.
+		for i+8 <= len(s) && !special8(load64(s, i)) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if jsonPlain[c] {
 			i++
@@ -195,6 +202,36 @@ func appendJSONString[S string | []byte](b []byte, s S) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// load64 is the eight bytes of s from i, little-endian (one load).
+func load64[S string | []byte](s S, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special8 reports whether any of the eight bytes in x is not jsonPlain: a
+// control character (below 0x20), '"', '\\' or a byte of 0x80 and above.
+// (The byte-wise tests are exact as a whole: no false "none".)
+func special8(x uint64) bool {
+	ctl := (x - ones*0x20) &^ x // a byte below 0x20 sets its high bit
+	q := x ^ (ones * '"')
+	bs := x ^ (ones * '\\')
+	zq := (q - ones) &^ q
+	zb := (bs - ones) &^ bs
+	return (ctl|zq|zb|x)&highs != 0
+}
+
+// csvSpecial8 reports whether any of the eight bytes in x is csvSpecial.
+func csvSpecial8(x uint64) bool {
+	z := func(v uint64) uint64 { return (v - ones) &^ v }
+	return (z(x^(ones*','))|z(x^(ones*'"'))|z(x^(ones*'\r'))|z(x^(ones*'\n')))&highs != 0
 }
 
 func decodeRune[S string | []byte](s S) (rune, int) {
@@ -287,7 +324,11 @@ func appendCSVField[S string | []byte](b []byte, f S) []byte {
 		if c := f[0]; c == ' ' || c == '\t' || c == '\v' || c == '\f' || c >= utf8.RuneSelf || (len(f) == 2 && c == '\\' && f[1] == '.') {
 			quote = csvNeedsQuotes(string(f))
 		} else {
-			for i := 0; i < len(f); i++ {
+			i := 0
+			for i+8 <= len(f) && !csvSpecial8(load64(f, i)) {
+				i += 8
+			}
+			for ; i < len(f); i++ {
 				if csvSpecial[f[i]] {
 					quote = true
 					break
