@@ -242,7 +242,7 @@ func (v *view) WriteFields(w output.FieldWriter) {
 		problem = e.Problem()
 	}
 	if v.valid {
-		w.Bytes(e.IDBytes()) // 1-15 of [A-Za-z0-9]: Latin-1 and UTF-8 agree
+		w.Plain(e.IDBytes()) // 1-15 of [A-Za-z0-9]
 	} else {
 		w.Str(e.SmsID())
 	}
@@ -252,7 +252,7 @@ func (v *view) WriteFields(w output.FieldWriter) {
 		w.OptStr(nil)
 		w.OptInt(nil)
 	} else {
-		w.Bytes(v.time(t))
+		w.Plain(v.time(t))
 		w.Int(ageDays(v.now, t))
 	}
 	w.Bool(v.valid)

@@ -83,10 +83,24 @@ type bytesRec struct {
 	N       int64
 }
 
+// plain reports whether FieldWriter.Plain may be given s.
+func plain(s string) bool {
+	for _, c := range []byte(s) {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || strings.IndexByte("-:.+T", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
 func (r *bytesRec) WriteFields(w output.FieldWriter) {
 	w.Bytes([]byte(r.A))
 	w.Bytes([]byte(r.B))
-	w.Str(r.C)
+	if plain(r.C) {
+		w.Plain([]byte(r.C))
+	} else {
+		w.Str(r.C)
+	}
 	w.Digits(strconv.AppendInt(nil, r.N, 10))
 }
 

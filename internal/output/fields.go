@@ -1,6 +1,7 @@
 package output
 
 import (
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -17,6 +18,10 @@ type FieldWriter interface {
 	// straight from their bytes (dump's entries) allocate nothing. b is
 	// not kept.
 	Bytes(b []byte)
+	// Plain is Bytes of text that no format escapes or quotes: b holds
+	// only ASCII letters, digits and "-:.+T" (a valid SMSID, an RFC 3339
+	// time). The caller guarantees it; it is not checked.
+	Plain(b []byte)
 	// Digits is Int of the integer whose decimal text d is (as
 	// strconv.AppendInt writes it): for counters kept as text.
 	Digits(d []byte)
@@ -116,7 +121,14 @@ func (f *jsonFields) OptStr(s *string) {
 
 func (f *jsonFields) Int(v int64) {
 	f.name()
-	f.buf = strconv.AppendInt(f.buf, v, 10)
+	f.buf = appendInt(f.buf, v)
+}
+
+func (f *jsonFields) Plain(b []byte) {
+	f.name()
+	f.buf = append(f.buf, '"')
+	f.buf = append(f.buf, b...)
+	f.buf = append(f.buf, '"')
 }
 
 func (f *jsonFields) Digits(d []byte) {
@@ -130,7 +142,7 @@ func (f *jsonFields) OptInt(v *int64) {
 		f.buf = append(f.buf, "null"...)
 		return
 	}
-	f.buf = strconv.AppendInt(f.buf, *v, 10)
+	f.buf = appendInt(f.buf, *v)
 }
 
 func (f *jsonFields) Bool(b bool) {
@@ -203,6 +215,48 @@ func appendJSONString[S string | []byte](b []byte, s S) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// appendInt is strconv.AppendInt(b, v, 10), writing the digits in place
+// rather than through a temporary buffer.
+func appendInt(b []byte, v int64) []byte {
+	u := uint64(v)
+	if v < 0 {
+		b = append(b, '-')
+		u = -u // also right for math.MinInt64
+	}
+	n := 1
+	for x := u; x >= 10; x /= 10 {
+		n++
+	}
+	b = slices.Grow(b, n)
+	i := len(b) + n
+	b = b[:i]
+	for u >= 100 {
+		q := u / 100
+		r := (u - q*100) * 2
+		i -= 2
+		b[i], b[i+1] = digits2[r], digits2[r+1]
+		u = q
+	}
+	if u >= 10 {
+		b[i-2], b[i-1] = digits2[2*u], digits2[2*u+1]
+	} else {
+		b[i-1] = byte('0' + u)
+	}
+	return b
+}
+
+// digits2 is "00" to "99".
+const digits2 = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 // load64 is the eight bytes of s from i, little-endian (one load).
 func load64[S string | []byte](s S, i int) uint64 {
@@ -288,7 +342,12 @@ func (f *csvFields) OptStr(s *string) {
 
 func (f *csvFields) Int(v int64) {
 	f.sep()
-	f.buf = strconv.AppendInt(f.buf, v, 10)
+	f.buf = appendInt(f.buf, v)
+}
+
+func (f *csvFields) Plain(b []byte) {
+	f.sep()
+	f.buf = append(f.buf, b...)
 }
 
 func (f *csvFields) Digits(d []byte) {
@@ -299,7 +358,7 @@ func (f *csvFields) Digits(d []byte) {
 func (f *csvFields) OptInt(v *int64) {
 	f.sep()
 	if v != nil {
-		f.buf = strconv.AppendInt(f.buf, *v, 10)
+		f.buf = appendInt(f.buf, *v)
 	}
 }
 

@@ -2,6 +2,7 @@ package output
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"testing"
 )
 
@@ -54,6 +55,19 @@ func testSWAR(t *testing.T, name string, special8 func(uint64) bool, isSpecial f
 		x := rng.Uint64()
 		if got, want := special8(x), table(x); got != want {
 			t.Fatalf("%s(%#016x) = %v, want %v", name, x, got, want)
+		}
+	}
+}
+
+func TestAppendInt(t *testing.T) {
+	vals := []int64{0, 1, 9, 10, 99, 100, 101, 999, 1000, -1, -9, -10, -100, 1<<63 - 1, -1 << 63, 4294967295, 1790000000}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 100_000 {
+		vals = append(vals, rng.Int64()>>rng.IntN(64))
+	}
+	for _, v := range vals {
+		if got, want := string(appendInt([]byte("x"), v)), "x"+strconv.FormatInt(v, 10); got != want {
+			t.Fatalf("appendInt(%d) = %s, want %s", v, got, want)
 		}
 	}
 }
