@@ -1,6 +1,7 @@
 package output
 
 import (
+	"math/bits"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -44,6 +45,7 @@ type Fielder interface {
 type jsonFields struct {
 	buf   []byte
 	names [][]byte
+	short []shortName // names, made on first use
 	i     int
 	cache strCache
 }
@@ -85,8 +87,29 @@ func (f *jsonFields) record(rec Fielder) {
 }
 
 func (f *jsonFields) name() {
-	f.buf = append(f.buf, f.names[f.i]...)
+	if f.short == nil {
+		f.short = make([]shortName, len(f.names))
+		for i, n := range f.names {
+			f.short[i].n = len(n)
+			copy(f.short[i].b[:], n)
+		}
+	}
+	n := &f.short[f.i]
+	if l := len(f.buf); n.n <= len(n.b) && cap(f.buf)-l >= len(n.b) {
+		// One fixed-size copy of the padded name, then cut to its length:
+		// cheaper than a variable-length copy for a few bytes.
+		*(*[len(n.b)]byte)(f.buf[l : l+len(n.b)]) = n.b
+		f.buf = f.buf[:l+n.n]
+	} else {
+		f.buf = append(f.buf, f.names[f.i]...)
+	}
 	f.i++
+}
+
+// shortName is a field name as written ({"Name": or ,"Name":), padded.
+type shortName struct {
+	b [16]byte
+	n int
 }
 
 func (f *jsonFields) Str(s string) {
@@ -224,9 +247,9 @@ func appendInt(b []byte, v int64) []byte {
 		b = append(b, '-')
 		u = -u // also right for math.MinInt64
 	}
-	n := 1
-	for x := u; x >= 10; x /= 10 {
-		n++
+	n := (bits.Len64(u)*1233)>>12 + 1 // digits of u, or one too many
+	if n > 1 && u < pow10[n-1] {
+		n--
 	}
 	b = slices.Grow(b, n)
 	i := len(b) + n
@@ -245,6 +268,15 @@ func appendInt(b []byte, v int64) []byte {
 	}
 	return b
 }
+
+// pow10[i] is 10^i.
+var pow10 = func() (p [20]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
 
 // digits2 is "00" to "99".
 const digits2 = "00010203040506070809" +

@@ -61,6 +61,9 @@ func testSWAR(t *testing.T, name string, special8 func(uint64) bool, isSpecial f
 
 func TestAppendInt(t *testing.T) {
 	vals := []int64{0, 1, 9, 10, 99, 100, 101, 999, 1000, -1, -9, -10, -100, 1<<63 - 1, -1 << 63, 4294967295, 1790000000}
+	for p := int64(1); p <= 1e18; p *= 10 {
+		vals = append(vals, p-1, p, p+1, -p, -p+1, -p-1)
+	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	for range 100_000 {
 		vals = append(vals, rng.Int64()>>rng.IntN(64))
