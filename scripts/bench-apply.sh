@@ -1,35 +1,103 @@
 #!/usr/bin/env bash
-# Times 'dumpsync apply' on a large Resync.cfg: 1 000 000 records, a plan
-# removing about half of them (--days 400), applied without an undo file.
-# Reports wall time and peak RSS (GNU time). Target: under 2 s.
-#   scripts/bench-apply.sh [records] [days]
+# Times 'dumpsync apply' on one large Resync.cfg (1,000,000 records) and a
+# plan removing about half of them (--days 400), and prints the figures of
+# the speed issue: wall (min/median of RUNS runs, default 5), CPU (user+sys),
+# the ratio to `cat` of the same plan measured in the same run, and peak RSS,
+# for the plan as dumpsync writes it (JSON), re-serialised by another tool
+# (spaces after : and , as PowerShell and Python write), as CSV, with an undo
+# file, and --what-if; then one apply of a 4 M-row plan (8 M records), to
+# show that memory does not grow with the plan.
+#
+#   scripts/bench-apply.sh              # N=1000000 BIG=8000000 RUNS=5
+#   N=200000 BIG=0 RUNS=3 scripts/bench-apply.sh   # quick; BIG=0 skips the big plan
+#   KEEP=1 ...                          # keep the temp folder (printed)
+#
+# Every run starts from the original Resync.cfg (restored untimed before
+# each run), with --within the domain folder and the undo file outside it, as
+# apply requires. Targets: < 1 s for 500 k rows, undo file <= +15 %, peak
+# RSS < 100 MB at any plan size.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-n=${1:-1000000}
-days=${2:-400}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+
+n=${N:-1000000}
+big=${BIG:-8000000}
+runs=${RUNS:-5}
+days=${DAYS:-400}
 now=2026-11-01T00:00:00Z
-go build -o "$work/dumpsync" ./cmd/dumpsync
-go run ./scripts/gensite -resync "$work/Resync.cfg" -n "$n" -now "$now"
-ds="$work/dumpsync"
-mkdir "$work/Domain.000"
-mv "$work/Resync.cfg" "$work/Domain.000/"
-cp "$work/Domain.000/Resync.cfg" "$work/Resync.orig"
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/benchlib.sh"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-apply.XXXXXX")
+if [ "${KEEP:-0}" = 1 ]; then
+  echo "temp folder: $tmp"
+else
+  trap 'rm -rf "$tmp"' EXIT
+fi
 
-"$ds" plan --days "$days" --now "$now" "$work/Domain.000" -f json --out "$work/plan.json"
-rows=$(grep -c '"RemoveEntry"' "$work/plan.json")
-echo "Resync.cfg: $n records, $(stat -c %s "$work/Domain.000/Resync.cfg") bytes; plan: $rows rows, $(stat -c %s "$work/plan.json") bytes"
+echo "building dumpsync..."
+(cd "$root" && go build -o "$tmp/dumpsync" ./cmd/dumpsync && go build -o "$tmp/gensite" ./scripts/gensite)
+ds="$tmp/dumpsync"
+dom="$tmp/Domain.000"
 
-measure() { # label, command...
-  local label=$1; shift
-  cp "$work/Resync.orig" "$work/Domain.000/Resync.cfg"
-  /usr/bin/time -v "$@" >/dev/null 2>"$work/time.txt" || true
-  local wall rss
-  wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt")
-  rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")
-  printf '%-40s wall %s  peak RSS %d MB\n' "$label" "$wall" $((rss / 1024))
+# site N: a domain folder of N records, its original kept in Resync.orig.
+site() {
+  rm -rf "$dom"
+  mkdir "$dom"
+  "$tmp/gensite" -resync "$dom/Resync.cfg" -n "$1" -now "$now"
+  cp "$dom/Resync.cfg" "$tmp/Resync.orig"
 }
-measure "apply plan.json --no-undo -f jsonl" "$ds" apply "$work/plan.json" --no-undo -f jsonl
-measure "apply plan.json --what-if -f jsonl" "$ds" apply "$work/plan.json" --what-if -f jsonl
-measure "apply plan.json (undo file) -f jsonl" "$ds" apply "$work/plan.json" --undo "$work/undo.json" -f jsonl
+bench_before() {
+  cp "$tmp/Resync.orig" "$dom/Resync.cfg"
+  rm -f "$tmp/undo.json"
+}
+
+echo "generating $n records and planning..."
+site "$n"
+"$ds" plan --days "$days" --now "$now" "$dom" -f json >"$tmp/plan.json"
+"$ds" plan --days "$days" --now "$now" "$dom" -f csv >"$tmp/plan.csv"
+# What ConvertTo-Json -Compress | ... and Python's json.dump write: the same
+# rows with a space after every : and , (the slow path of the old reader).
+python3 -c 'import json, sys; json.dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"))' "$tmp/plan.json" "$tmp/plan-spaces.json"
+rows=$(grep -c '"RemoveEntry"' "$tmp/plan.json")
+cat "$tmp/plan.json" "$tmp/plan-spaces.json" "$tmp/plan.csv" >/dev/null # warm the page cache
+
+apply=("$ds" apply --quiet --within "$dom" -f jsonl)
+measure cat_json "$runs" cat "$tmp/plan.json"
+measure json "$runs" "${apply[@]}" "$tmp/plan.json" --no-undo
+measure spaces "$runs" "${apply[@]}" "$tmp/plan-spaces.json" --no-undo
+measure csv "$runs" "${apply[@]}" "$tmp/plan.csv" --no-undo
+measure undo "$runs" "${apply[@]}" "$tmp/plan.json" --undo "$tmp/undo.json"
+measure whatif "$runs" "${apply[@]}" "$tmp/plan.json" --what-if
+measure checkplan "$runs" "$ds" check --quiet --plan "$tmp/plan.json" -f jsonl
+
+printf 'Resync.cfg: %d records; plan: %d rows, %s MB JSON, %s MB with spaces, %s MB CSV; %d runs each\n' "$n" "$rows" \
+  "$(($(stat -c %s "$tmp/plan.json") / 1000000))" "$(($(stat -c %s "$tmp/plan-spaces.json") / 1000000))" \
+  "$(($(stat -c %s "$tmp/plan.csv") / 1000000))" "$runs"
+printf '%-36s %7s %8s %6s %7s %8s\n' work min_s median_s cpu_s x_cat peak_MB
+row() { # name label
+  local mn=MIN_$1 md=MED_$1 cp=CPU_$1 rs=RSS_$1
+  printf '%-36s %7s %8s %6s %7s %8s\n' "$2" "${!mn}" "${!md}" "${!cp}" "$(ratio "${!mn}" "$MIN_cat_json")" \
+    "$(awk -v k="${!rs}" 'BEGIN { printf "%.1f", k / 1024 }')"
+}
+row cat_json "cat plan.json"
+row json "apply plan.json --no-undo"
+row spaces "apply plan-spaces.json --no-undo"
+row csv "apply plan.csv --no-undo"
+row undo "apply plan.json --undo FILE"
+row whatif "apply plan.json --what-if"
+row checkplan "check --plan plan.json"
+printf 'undo file: %+.0f %% wall, %+.0f %% CPU\n' \
+  "$(awk -v a="$MIN_undo" -v b="$MIN_json" 'BEGIN { print (a / b - 1) * 100 }')" \
+  "$(awk -v a="$CPU_undo" -v b="$CPU_json" 'BEGIN { print (b > 0 ? (a / b - 1) * 100 : 0) }')"
+
+if [ "$big" -gt 0 ]; then
+  echo "generating $big records and planning..."
+  rm -f "$tmp/plan.json" "$tmp/plan-spaces.json" "$tmp/plan.csv"
+  site "$big"
+  "$ds" plan --days "$days" --now "$now" "$dom" -f json >"$tmp/big.json"
+  bigrows=$(grep -c '"RemoveEntry"' "$tmp/big.json")
+  cat "$tmp/big.json" >/dev/null
+  measure cat_big 1 cat "$tmp/big.json"
+  measure big 1 "${apply[@]}" "$tmp/big.json" --no-undo
+  printf 'big plan: %d records, %d rows, %s MB JSON\n' "$big" "$bigrows" "$(($(stat -c %s "$tmp/big.json") / 1000000))"
+  printf '%-36s %7s %8s %6s %7s %8s\n' "apply big.json --no-undo" "$MIN_big" "$MED_big" "$CPU_big" \
+    "$(ratio "$MIN_big" "$MIN_cat_big")" "$(awk -v k="$RSS_big" 'BEGIN { printf "%.1f", k / 1024 }')"
+fi
