@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"math"
 	"os"
@@ -684,6 +685,15 @@ func (r *Row) setTime(t uint32, now time.Time) {
 // may hold 100 000 of them) and returns the dels whose file could be read,
 // in order.
 func (p *Planner) fingerprintAll(files *site.CfgList, dels []del) []del {
+	if len(dels) == 0 {
+		return dels
+	}
+	// The folder is opened once for all its files. If it cannot be, each
+	// file tries again and reports why, as if it were opened alone.
+	dir, _ := safefs.OpenDir(files.Dir)
+	if dir != nil {
+		defer dir.Close()
+	}
 	ok := make([]bool, len(dels))
 	workers := min(max(p.Opt.Parallel, 1), 8, len(dels))
 	var wg sync.WaitGroup
@@ -692,19 +702,19 @@ func (p *Planner) fingerprintAll(files *site.CfgList, dels []del) []del {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, 64<<10)
+			fp := fingerprinter{h: sha256.New(), buf: make([]byte, 64<<10)}
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(dels) {
 					return
 				}
 				d := &dels[i]
-				size, mod, sum, err := fingerprint(files.Path(int(d.file)), buf)
+				size, mod, err := fp.file(dir, files, int(d.file), &d.sum)
 				if err != nil {
 					p.warn(err)
 					continue
 				}
-				d.size, d.modTime, d.sum, ok[i] = size, mod, sum, true
+				d.size, d.modTime, ok[i] = size, mod, true
 			}
 		}()
 	}
@@ -732,31 +742,34 @@ func (p *Planner) deleteRow(files *site.CfgList, d *del, cutoff int64) Row {
 	return r
 }
 
-// fingerprint returns size, modification time and SHA-256 of a regular file,
-// all from the same open handle.
-func fingerprint(path string, buf []byte) (size, modTime int64, sum [32]byte, err error) {
-	// Never opened if it became a FIFO or device since the folder was
-	// listed: reading one would block or never end.
-	f, err := safefs.Open(path)
+// fingerprinter fingerprints files one after another.
+type fingerprinter struct {
+	h   hash.Hash
+	buf []byte
+}
+
+// file puts the SHA-256 of .cfg file i of files into sum and returns its
+// size and modification time, all from the same open handle, opened in dir
+// (nil: open the folder again). The file is never opened if it became a
+// FIFO or device since the folder was listed: reading one would block or
+// never end. Exactly the size fstat gave is read: a small file then takes
+// one read call, not a second one to find the end. A file that shrank
+// meanwhile is fingerprinted as read.
+func (fp *fingerprinter) file(dir *safefs.Dir, files *site.CfgList, i int, sum *[32]byte) (size, modTime int64, err error) {
+	if dir == nil {
+		if dir, err = safefs.OpenDir(files.Dir); err != nil {
+			return 0, 0, err
+		}
+		defer dir.Close()
+	}
+	fp.h.Reset()
+	st, err := dir.ReadFile(files.Name(i), fp.h, fp.buf)
+	if pe := (*os.PathError)(nil); errors.As(err, &pe) && pe.Op == "read" {
+		err = fmt.Errorf("%s: %w", files.Path(i), err)
+	}
 	if err != nil {
-		return 0, 0, sum, err
+		return 0, 0, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return 0, 0, sum, err
-	}
-	if !st.Mode().IsRegular() {
-		return 0, 0, sum, fmt.Errorf("%s: skipped: not a regular file", path)
-	}
-	// Read exactly the size fstat gave: a small file then takes one read
-	// call, not a second one to find the end. A file that shrank meanwhile
-	// is fingerprinted as read.
-	h := sha256.New()
-	n, err := io.CopyBuffer(h, io.LimitReader(f, st.Size()), buf)
-	if err != nil {
-		return 0, 0, sum, fmt.Errorf("%s: %w", path, err)
-	}
-	h.Sum(sum[:0])
-	return n, st.ModTime().Unix(), sum, nil
+	fp.h.Sum(sum[:0])
+	return st.Size, st.ModTime.Unix(), nil
 }
