@@ -454,10 +454,11 @@ func (r *runner) sibling(g *group, removed map[int64]bool) *siblingState {
 	left := map[[record.Size]byte]string{}
 	for _, e := range g.edits {
 		for _, i := range e.rows {
-			row, out := r.row(i), r.res[i]
-			if row.Action != RemoveEntryAction || out.status != Failed {
+			out := r.res[i]
+			if out.status != Failed || r.rows.action(i) != RemoveEntryAction {
 				continue
 			}
+			row := r.row(i)
 			rec, _ := record.ParseHex(*row.Record)
 			if rec.Valid() {
 				left[rec.Raw] = fmt.Sprintf("its RemoveEntry row (offset %d) was %s: %s", *row.Offset, out.status, out.detail)

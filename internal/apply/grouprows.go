@@ -133,8 +133,8 @@ func appendGStr(b []byte, s string) []byte {
 // decodedRow is a row of groupRows with room for what its pointers point
 // to: one allocation.
 type decodedRow struct {
-	row                                  planread.Row
-	offset, size, cutoff                 int64
+	row                             planread.Row
+	offset, size, cutoff            int64
 	record, sha256, reason, content string
 }
 

@@ -136,7 +136,7 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 	gr := &group{folder: g.folder, rows: newGroupRows(g.rows)}
 	byEdit := map[editKey]*edit{}
 	for _, s := range g.spans {
-		err := p.spool.Scan(s.from, s.to, func(_ planread.Ref, r *planread.Row, _ byte) error {
+		err := p.spool.ScanLite(s.from, s.to, func(_ planread.Ref, r *planread.Row, _ byte) error {
 			i := gr.rows.add(r)
 			switch r.Action {
 			case RemoveEntryAction, RestoreEntry:

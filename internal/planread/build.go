@@ -22,6 +22,8 @@ type builder struct {
 	// The last Sha256 as given and as stored: the rows of one file share it.
 	lastShaIn, lastSha string
 	scratch            []byte
+	// The last raw hex value a spool record held and its text (decodeRow).
+	lastRaw, lastHex string
 	// small keeps every slab at its first size: the rows are dropped one
 	// by one (streamed), so a large slab would only be held by a few.
 	small bool

@@ -23,9 +23,10 @@ import (
 // (uvarints), a bit per field present (uint16), and the fields present in
 // the order of fields: Action as a code (or 0 and the text), Path as the
 // distance back to the record that holds it in full (0: it follows), the
-// integers as varints, Record and Sha256 as raw bytes when they are lower-case
-// hex of the right length (else as text), strings as a uvarint length and
-// the bytes.
+// integers as varints, Sha256 as raw bytes when it is lower-case hex of the
+// right length (else as text), strings (Record too) as a uvarint length and
+// the bytes. Rows read back share their strings with the chunk of the spool
+// they were read from.
 type Spool struct {
 	f       *os.File // nil: in memory
 	name    string
@@ -45,6 +46,7 @@ type Spool struct {
 	rbuf    []byte
 	pathRef int64  // Ref of the record whose Path is pathAt (-1: none)
 	pathAt  string // cached decoded Path
+	lite    bool   // ScanLite under way
 }
 
 // Ref is where a row is in a Spool.
@@ -182,14 +184,11 @@ func (s *Spool) Read(ref Ref, r *Row) (mark byte, next Ref, err error) {
 	if h <= 0 || size > 1<<31 {
 		return 0, 0, s.corrupt(ref, errors.New("bad length"))
 	}
-	if cap(s.rbuf) < int(size) {
-		s.rbuf = make([]byte, size)
-	}
-	body := s.rbuf[:size]
+	body := make([]byte, size)
 	if m, err := s.readAt(body, ref+int64(h)); err != nil || m != len(body) {
 		return 0, 0, s.corrupt(ref, err)
 	}
-	mark, err = s.decode(ref, body, r)
+	mark, err = s.decode(ref, string(body), r)
 	return mark, ref + int64(h) + int64(size), err
 }
 
@@ -205,62 +204,93 @@ func (s *Spool) Each(fn func(ref Ref, r *Row)) error {
 // given to fn is reused: it is valid only during the call, but the strings
 // and pointers in it stay valid.
 func (s *Spool) Scan(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) error {
-	if s.f == nil {
-		return s.scanMem(from, to, fn)
-	}
 	if err := s.flush(); err != nil {
 		return err
 	}
-	rd := bufio.NewReaderSize(io.NewSectionReader(s.f, from, to-from), 256<<10)
+	// The rows' strings are parts of the chunk, read as one string: no copy
+	// per field, and the chunk goes when its last row does.
+	var chunk string
+	var base Ref // the Ref of chunk[0]
 	var r Row
-	ref := from
-	for ref < to {
-		size, err := binary.ReadUvarint(rd)
-		if err != nil || size > 1<<31 {
-			return s.corrupt(ref, err)
+	for ref := from; ref < to; {
+		if ref+binary.MaxVarintLen64 > base+int64(len(chunk)) && base+int64(len(chunk)) < to {
+			var err error
+			if chunk, err = s.chunk(ref, to, 0); err != nil {
+				return err
+			}
+			base = ref
 		}
-		if cap(s.rbuf) < int(size) {
-			s.rbuf = make([]byte, size)
+		size, h := uvarintString(chunk[ref-base:])
+		if h <= 0 || size > 1<<31 {
+			return s.corrupt(ref, nil)
 		}
-		body := s.rbuf[:size]
-		if _, err := io.ReadFull(rd, body); err != nil {
-			return s.corrupt(ref, err)
+		end := ref + int64(h) + int64(size)
+		if end > to {
+			return s.corrupt(ref, nil)
+		}
+		if end > base+int64(len(chunk)) {
+			var err error
+			if chunk, err = s.chunk(ref, to, end-ref); err != nil {
+				return err
+			}
+			base = ref
 		}
 		r = Row{}
-		mark, err := s.decode(ref, body, &r)
+		mark, err := s.decode(ref, chunk[ref-base+int64(h):end-base], &r)
 		if err != nil {
 			return err
 		}
 		if err := fn(ref, &r, mark); err != nil {
 			return err
 		}
-		ref += int64(uvarintLen(size)) + int64(size)
+		ref = end
 	}
 	return nil
 }
 
-func (s *Spool) scanMem(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) error {
-	if from < 0 || to > int64(len(s.mem)) || from > to {
-		return s.corrupt(from, io.ErrUnexpectedEOF)
+// ScanLite is Scan giving only the fields apply decides on: not Line,
+// RequestTime, RequestedAt, AgeDays, ModTime, nor Reason but for DeleteFile
+// rows.
+func (s *Spool) ScanLite(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) error {
+	s.lite = true
+	defer func() { s.lite = false }()
+	return s.Scan(from, to, fn)
+}
+
+// scanChunk is how much Scan reads at a time.
+const scanChunk = 1 << 20
+
+// chunk reads the spool from ref from on, at least need bytes and up to
+// scanChunk, not beyond to.
+func (s *Spool) chunk(from, to Ref, need int64) (string, error) {
+	n := min(max(scanChunk, need), to-from)
+	if cap(s.rbuf) < int(n) {
+		s.rbuf = make([]byte, n)
 	}
-	var r Row
-	for ref := from; ref < to; {
-		size, h := binary.Uvarint(s.mem[ref:to])
-		if h <= 0 || size > uint64(to-ref-int64(h)) {
-			return s.corrupt(ref, nil)
-		}
-		body := s.mem[ref+int64(h) : ref+int64(h)+int64(size)]
-		r = Row{}
-		mark, err := s.decode(ref, body, &r)
-		if err != nil {
-			return err
-		}
-		if err := fn(ref, &r, mark); err != nil {
-			return err
-		}
-		ref += int64(h) + int64(size)
+	b := s.rbuf[:n]
+	m, err := s.readAt(b, from)
+	if int64(m) < n {
+		return "", s.corrupt(from, err)
 	}
-	return nil
+	return string(b), nil
+}
+
+// uvarintString is binary.Uvarint of a string.
+func uvarintString(s string) (uint64, int) {
+	var x uint64
+	var sh uint
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		c := s[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				return 0, -1
+			}
+			return x | uint64(c)<<sh, i + 1
+		}
+		x |= uint64(c&0x7f) << sh
+		sh += 7
+	}
+	return 0, 0
 }
 
 func uvarintLen(v uint64) int {
@@ -281,8 +311,8 @@ func (s *Spool) corrupt(ref Ref, err error) error {
 
 // decode decodes body, the record at ref, into r; a Path given by
 // distance is read from the record that holds it.
-func (s *Spool) decode(ref Ref, body []byte, r *Row) (byte, error) {
-	mark, back, err := decodeRow(&s.dec, body, r)
+func (s *Spool) decode(ref Ref, body string, r *Row) (byte, error) {
+	mark, back, err := decodeRow(&s.dec, body, r, s.lite)
 	if err != nil {
 		return 0, s.corrupt(ref, err)
 	}
@@ -368,7 +398,7 @@ func appendRow(b []byte, r *Row, mark byte, pathBack int64) []byte {
 	b = appendInt(b, r.AgeDays)
 	b = appendInt(b, r.Cutoff)
 	b = appendInt(b, r.Offset)
-	b = appendHex(b, r.Record, 48)
+	b = appendOptStr(b, r.Record) // as text: read back without a copy
 	b = appendInt(b, r.Size)
 	b = appendInt(b, r.ModTime)
 	b = appendHex(b, r.Sha256, 32)
@@ -422,21 +452,28 @@ func isLowerHex(s string, n int) bool {
 
 var errRecord = errors.New("bad record")
 
-// decodeRow decodes a record body written by appendRow into r, storing its
-// strings and integers with b. It returns the mark and the distance back to
-// the record holding the Path (0: r.Path is set).
-func decodeRow(b *builder, body []byte, r *Row) (mark byte, pathBack int64, err error) {
-	d := decoder{b: body}
+// decodeRow decodes a record body written by appendRow into r. Its strings
+// are parts of body; its pointers point into b's slabs. It returns the mark
+// and the distance back to the record holding the Path (0: r.Path is set).
+//
+// With lite set, the informational fields (Line, RequestTime, RequestedAt,
+// AgeDays, ModTime, and Reason but for DeleteFile rows) are skipped: what
+// apply decides on, at less cost.
+func decodeRow(b *builder, body string, r *Row, lite bool) (mark byte, pathBack int64, err error) {
+	d := decoder{s: body}
 	mark = d.byte()
 	r.N = int(d.uvarint())
 	r.Line = int(d.uvarint())
-	present := d.uint16()
+	if lite {
+		r.Line = 0
+	}
+	present := uint16(d.byte()) | uint16(d.byte())<<8
 	has := func(i int) bool { return present&(1<<i) != 0 }
 	if has(fAction) {
 		code := d.byte()
 		switch {
 		case code == actionText:
-			r.Action = b.str(d.str())
+			r.Action = d.str()
 		case int(code) <= len(actions):
 			r.Action = actions[code-1]
 		default:
@@ -446,7 +483,7 @@ func decodeRow(b *builder, body []byte, r *Row) (mark byte, pathBack int64, err 
 	if has(fPath) {
 		back := d.uvarint()
 		if back == 0 {
-			r.Path = b.str(d.str())
+			r.Path = d.str()
 		} else if back > 1<<62 {
 			d.err = errRecord
 		} else {
@@ -454,50 +491,40 @@ func decodeRow(b *builder, body []byte, r *Row) (mark byte, pathBack int64, err 
 		}
 	}
 	if has(fSmsId) {
-		r.SmsId = b.str(d.str())
+		r.SmsId = d.str()
 	}
 	intField := func(i int) *int64 {
 		if !has(i) {
 			return nil
 		}
-		return b.newInt(d.varint())
+		v := d.varint()
+		if lite && fields[i].kind == kInfoInt || d.err != nil {
+			return nil
+		}
+		return b.newInt(v)
 	}
 	strField := func(i int) *string {
 		if !has(i) {
 			return nil
 		}
-		return b.newStr(b.str(d.str()))
-	}
-	hexField := func(i, n int) *string {
-		if !has(i) {
+		v := d.str()
+		if lite && (i == fRequestedAt || i == fReason && r.Action != DeleteFile) || d.err != nil {
 			return nil
 		}
-		switch d.byte() {
-		case asRaw:
-			raw := d.bytes(n)
-			if d.err != nil {
-				return nil
-			}
-			b.scratch = hex.AppendEncode(b.scratch[:0], raw)
-			return b.newStr(b.str(b.scratch))
-		case asText:
-			return b.newStr(b.str(d.str()))
-		}
-		d.err = errRecord
-		return nil
+		return b.newStr(v)
 	}
 	r.RequestTime = intField(fRequestTime)
 	r.RequestedAt = strField(fRequestedAt)
 	r.AgeDays = intField(fAgeDays)
 	r.Cutoff = intField(fCutoff)
 	r.Offset = intField(fOffset)
-	r.Record = hexField(fRecord, 48)
+	r.Record = strField(fRecord)
 	r.Size = intField(fSize)
 	r.ModTime = intField(fModTime)
-	r.Sha256 = hexField(fSha256, 32)
+	r.Sha256 = d.hex(b, has(fSha256), 32)
 	r.Reason = strField(fReason)
 	r.Content = strField(fContent)
-	if d.err == nil && len(d.b) > 0 {
+	if d.err == nil && len(d.s) > 0 {
 		d.err = errRecord
 	}
 	if present>>(fContent+1) != 0 {
@@ -508,71 +535,86 @@ func decodeRow(b *builder, body []byte, r *Row) (mark byte, pathBack int64, err 
 
 // decoder reads a record body; the first problem sticks in err.
 type decoder struct {
-	b   []byte
+	s   string
 	err error
 }
 
 func (d *decoder) byte() byte {
-	if d.err != nil || len(d.b) < 1 {
+	if d.err != nil || len(d.s) < 1 {
 		d.err = errRecord
 		return 0
 	}
-	c := d.b[0]
-	d.b = d.b[1:]
+	c := d.s[0]
+	d.s = d.s[1:]
 	return c
-}
-
-func (d *decoder) uint16() uint16 {
-	if d.err != nil || len(d.b) < 2 {
-		d.err = errRecord
-		return 0
-	}
-	v := binary.LittleEndian.Uint16(d.b)
-	d.b = d.b[2:]
-	return v
 }
 
 func (d *decoder) uvarint() uint64 {
 	if d.err != nil {
 		return 0
 	}
-	v, n := binary.Uvarint(d.b)
+	v, n := uvarintString(d.s)
 	if n <= 0 {
 		d.err = errRecord
 		return 0
 	}
-	d.b = d.b[n:]
+	d.s = d.s[n:]
 	return v
 }
 
 func (d *decoder) varint() int64 {
-	if d.err != nil {
-		return 0
+	u := d.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
 	}
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = errRecord
-		return 0
-	}
-	d.b = d.b[n:]
 	return v
 }
 
-func (d *decoder) bytes(n int) []byte {
-	if d.err != nil || n < 0 || len(d.b) < n {
+func (d *decoder) bytes(n int) string {
+	if d.err != nil || n < 0 || len(d.s) < n {
 		d.err = errRecord
-		return nil
+		return ""
 	}
-	v := d.b[:n]
-	d.b = d.b[n:]
+	v := d.s[:n]
+	d.s = d.s[n:]
 	return v
 }
 
-func (d *decoder) str() []byte {
+func (d *decoder) str() string {
 	n := d.uvarint()
-	if n > uint64(len(d.b)) {
+	if n > uint64(len(d.s)) {
 		d.err = errRecord
-		return nil
+		return ""
 	}
 	return d.bytes(int(n))
+}
+
+// hex reads a Record or Sha256 field (present): n raw bytes, given as
+// lower-case hex, or text. The rows of one file share one Sha256: the last
+// one is reused.
+func (d *decoder) hex(b *builder, present bool, n int) *string {
+	if !present {
+		return nil
+	}
+	switch d.byte() {
+	case asRaw:
+		raw := d.bytes(n)
+		if d.err != nil {
+			return nil
+		}
+		if raw != b.lastRaw || b.lastRaw == "" {
+			b.scratch = hex.AppendEncode(b.scratch[:0], []byte(raw))
+			b.lastRaw, b.lastHex = raw, string(b.scratch)
+		}
+		return b.newStr(b.lastHex)
+	case asText:
+		v := d.str()
+		if d.err != nil {
+			return nil
+		}
+		return b.newStr(v)
+	}
+	d.err = errRecord
+	return nil
 }
