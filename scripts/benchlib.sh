@@ -8,7 +8,13 @@
 #                              (KiB). When a function bench_before is
 #                              defined, it runs before each run, untimed (a
 #                              script that changes its input restores it).
+#   "${catpipe[@]}" FILE       a command that copies FILE through a pipe:
+#                              what `cat` of the output costs, for
+#                              `measure NAME RUNS "${catpipe[@]}" FILE` (GNU
+#                              cat straight to /dev/null copies nothing).
 #   ratio A B                  prints A/B with two decimals.
+#   rate N S                   prints N/S in millions with two decimals.
+#   mib KIB                    prints KiB as MiB with one decimal.
 timer=/usr/bin/time
 if [ ! -x "$timer" ]; then
   echo "bench: /usr/bin/time not found (apt-get install time)" >&2
@@ -39,3 +45,6 @@ measure() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.2f", n / s / 1e6; else print "inf" }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+catpipe=(bash -c 'cat "$1" | cat' catpipe)

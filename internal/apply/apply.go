@@ -6,6 +6,7 @@
 package apply
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -63,7 +64,8 @@ type Options struct {
 	// done (a progress bar on a terminal).
 	Progress func(rows int)
 
-	editOps atomicfile.Ops // the rewrites' file operations; tests make them fail
+	editOps   atomicfile.Ops      // the rewrites' file operations; tests make them fail
+	editSleep func(time.Duration) // the rewrites' grace-period wait; tests count them
 }
 
 // DetailInterrupted is the Detail of the rows an interrupted run did not
@@ -161,6 +163,7 @@ func RunPlan(p *Plan, opt Options, emit func(*planread.Row, *Result) error) (Sum
 			opt.Progress(fg.rows)
 		}
 	}
+	r.waitAll() // interrupted too: the rewrites under way end first
 	sum := Summary{Warnings: r.warnings}
 	var stopErr error
 	if r.interrupted {
@@ -252,6 +255,10 @@ type runner struct {
 	// interrupted is set when the run stopped early (opt.Interrupt); the
 	// rows not reached have no outcome.
 	interrupted bool
+	// inflight are the rewrites whose file is replaced and whose commit
+	// (the grace period and carry-over rounds) goes on in the background,
+	// oldest first.
+	inflight []inflight
 }
 
 // stopped reports whether the run must stop before its next change.
@@ -354,8 +361,17 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 			return r.opt.Undo.Add(ptrs...)
 		}
 	}
-	out, err := resyncedit.Edit(req, resyncedit.Options{InUseWait: r.opt.LockedRetry, Interrupt: r.opt.Interrupt,
-		PartialWaits: r.opt.PartialWaits, Ops: r.opt.editOps})
+	// A second rewrite of the same file (rows of two guards) starts from
+	// the first one's end.
+	r.waitFor(e.path)
+	r.makeRoom()
+	out, pend, err := resyncedit.Start(req, resyncedit.Options{InUseWait: r.opt.LockedRetry, Interrupt: r.opt.Interrupt,
+		PartialWaits: r.opt.PartialWaits, Ops: r.opt.editOps, Sleep: r.opt.editSleep})
+	if pend != nil {
+		// The rows' outcomes are known once the file is replaced; what the
+		// commit does after the rename only adds a warning (r.reap).
+		r.inflight = append(r.inflight, inflight{path: e.path, p: pend, size: e.guard.Size})
+	}
 	if err != nil && !out.Rewritten && errors.Is(err, interrupt.ErrInterrupted) {
 		r.interrupted = true // the rows stay "not reached"
 		return
@@ -367,12 +383,7 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 		return
 	}
 	if err != nil {
-		// The file was replaced, so its rows were applied, but a later step
-		// (syncing the folder) failed: say so, and let the exit code say it.
-		r.warnings++
-		if r.opt.Warn != nil {
-			r.opt.Warn(fmt.Errorf("%s: rewritten, but: %w", e.path, err))
-		}
+		r.warnLate(e.path, err)
 	}
 	for _, res := range out.Results {
 		status, detail := res.Status.String(), res.Detail
@@ -387,6 +398,16 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 			removed[res.OldOffset] = true
 		}
 		r.set(res.ID, status, detail)
+	}
+}
+
+// warnLate reports that the Resync.cfg at path was replaced, so its rows
+// were applied, but a later step (syncing the folder, carrying over) failed:
+// say so, and let the exit code say it.
+func (r *runner) warnLate(path string, err error) {
+	r.warnings++
+	if r.opt.Warn != nil {
+		r.opt.Warn(fmt.Errorf("%s: rewritten, but: %w", path, err))
 	}
 }
 
@@ -529,19 +550,31 @@ func (s *siblingState) holdAll(left map[[record.Size]byte]string) {
 // size is a multiple of 48: a partial record at the end means a request is
 // being written, so it is re-read as resyncedit re-reads before a rewrite
 // (resyncedit.WholeSize) rather than judged at once.
+//
+// While this apply's rewrite of p is still watching the file it replaced
+// (resyncedit.Pending), the records that reached that file and are not
+// carried over yet are scanned too, after the file's own: the check sees
+// every record that reached the Resync.cfg, as it would after the rewrite's
+// end, without waiting for its grace period.
 func (r *runner) scanWhole(p string, fn resync.Func) error {
-	// Never a FIFO or device: reading one would block or never end.
-	f, err := safefs.OpenUnder(r.rootOf(p), p)
-	if err != nil {
-		return err
+	scan := func(uncarried []byte) error {
+		// Never a FIFO or device: reading one would block or never end.
+		f, err := safefs.OpenUnder(r.rootOf(p), p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		size, err := resyncedit.WholeSize(f, p, resyncedit.Options{PartialWaits: r.opt.PartialWaits})
+		if err != nil {
+			return err
+		}
+		info := resync.Info{Path: p}
+		return resync.ScanReader(io.MultiReader(io.LimitReader(f, size), bytes.NewReader(uncarried)), &info, fn)
 	}
-	defer f.Close()
-	size, err := resyncedit.WholeSize(f, p, resyncedit.Options{PartialWaits: r.opt.PartialWaits})
-	if err != nil {
-		return err
+	if pend := r.pending(p); pend != nil {
+		return pend.Snapshot(scan)
 	}
-	info := resync.Info{Path: p}
-	return resync.ScanReader(io.LimitReader(f, size), &info, fn)
+	return scan(nil)
 }
 
 // file deletes (or restores) one .cfg file.

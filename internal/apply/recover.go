@@ -54,6 +54,7 @@ func (r *runner) recoverFolder(g *group) string {
 			}
 			continue
 		}
+		r.waitFor(p) // this run's own recovery files are not leftovers
 		rec, err := resyncedit.Recover(p, resyncedit.Options{InUseWait: r.opt.LockedRetry, Interrupt: r.opt.Interrupt})
 		for _, x := range rec {
 			warn(errors.New(x.String()))

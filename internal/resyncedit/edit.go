@@ -34,6 +34,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
@@ -198,6 +199,9 @@ type Options struct {
 	Grace time.Duration
 	// MaxRounds bounds the carry-over rounds (default 20).
 	MaxRounds int
+	// Sleep waits out the grace period (default time.Sleep); tests count
+	// the waits.
+	Sleep func(time.Duration)
 	// Ops are the file operations; tests make them fail.
 	Ops atomicfile.Ops
 	// Interrupt, when closed, ends the wait for another dumpsync's lock
@@ -226,6 +230,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxRounds == 0 {
 		o.MaxRounds = 20
+	}
+	if o.Sleep == nil {
+		o.Sleep = time.Sleep
 	}
 	return o
 }
@@ -257,30 +264,130 @@ func (e *PartialError) Error() string {
 // is true, the file was replaced but something after the rename failed (for
 // example syncing the folder); the Outcome is complete.
 func Edit(req Request, opts Options) (Outcome, error) {
+	out, p, err := Start(req, opts)
+	if p != nil {
+		return p.Wait()
+	}
+	return out, err
+}
+
+// Start is Edit that returns as soon as the file is replaced, so that a
+// caller editing many files overlaps their grace periods (Options.Grace):
+// the rest of the commit — watching the replaced file, the carry-over
+// rounds, removing the recovery links, releasing the lock — goes on in the
+// background, and the returned Pending (nil when the file was not replaced)
+// must be waited for. The Outcome then holds Results, Recovered and
+// Rewritten (true), which no later step changes; Pending.Wait gives the
+// complete Outcome and the error of the steps after the rename. Without a
+// Pending, the Outcome and error are Edit's.
+//
+// Until Wait returns, the lock stays held: another edit of the same file
+// waits for it (or gives up, ErrLocked), so a caller that edits the same
+// file again waits first. A caller that reads the file meanwhile and must
+// see every record that reached it uses Pending.Snapshot.
+func Start(req Request, opts Options) (Outcome, *Pending, error) {
 	opts = opts.withDefaults()
 	if err := validate(req); err != nil {
-		return Outcome{}, err
+		return Outcome{}, nil, err
 	}
 	e := &editor{path: req.Path, opts: opts}
 	if req.DryRun {
 		f, data, err := e.readAll()
 		if err != nil {
-			return Outcome{}, err
+			return Outcome{}, nil, err
 		}
 		f.Close()
 		results, content, changed := compute(data, req)
-		return Outcome{Results: results, Rewritten: changed, Final: GuardOf(content), final: content}, nil
+		return Outcome{Results: results, Rewritten: changed, Final: GuardOf(content), final: content}, nil, nil
 	}
 
 	lk, err := acquire(req.Path, opts)
 	if err != nil {
-		return Outcome{}, err
+		return Outcome{}, nil, err
 	}
-	out, err := e.edit(req)
+	e.lock = lk
+	out, p, err := e.edit(req)
+	if p != nil {
+		return out, p, err // the commit releases the lock when it ends
+	}
 	if rerr := lk.release(opts); rerr != nil && err == nil {
 		err = rerr
 	}
-	return out, err
+	return out, nil, err
+}
+
+// Pending is a commit whose rename happened and whose remaining steps run
+// in the background (see Start).
+type Pending struct {
+	e       *editor
+	done    chan struct{}
+	renamed bool // set before Start returns
+	out     Outcome
+	err     error
+	// panicked is the value of a panic in the commit, raised again by Wait.
+	panicked any
+
+	// mu is held while the file at the path changes (a later round's
+	// rename, an append) together with the fields below, and by Snapshot:
+	// the file at the path, held and f's bytes from offset from on are,
+	// together, every record that reached the Resync.cfg.
+	mu   sync.Mutex
+	held []byte   // records of replaced files read by the commit and not in the file at the path yet
+	f    *os.File // the replaced file still watched, or nil
+	from int64    // f's bytes from here on are not in the file at the path
+}
+
+// Wait waits for the commit to end and returns the complete Outcome and
+// error, as Edit does. It may be called more than once.
+func (p *Pending) Wait() (Outcome, error) {
+	<-p.done
+	if p.panicked != nil {
+		panic(p.panicked)
+	}
+	return p.out, p.err
+}
+
+// Done is closed when the commit has ended.
+func (p *Pending) Done() <-chan struct{} { return p.done }
+
+// Snapshot calls fn with the whole records that reached the files this
+// commit replaced and that the file at the path does not hold yet (it
+// carries them over later, or has just done so), while holding the commit
+// still: what fn reads of the file at the path, plus uncarried, is every
+// record that reached the Resync.cfg before fn was called — what a reader
+// after the end of the commit would find, bar records written later. A
+// record still partial after the usual waits is left out, as the commit
+// leaves it out.
+func (p *Pending) Snapshot(fn func(uncarried []byte) error) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	uncarried := slices.Clone(p.held)
+	if p.f != nil {
+		tail, err := p.e.readTail(p.f, p.from)
+		var pe *PartialError
+		if err != nil && !errors.As(err, &pe) {
+			return err
+		}
+		uncarried = append(uncarried, tail...)
+	}
+	return fn(uncarried)
+}
+
+// watch records, under mu, that the file at the path holds everything
+// before offset from of the replaced file f (nil: none to watch) and
+// nothing of held.
+func (p *Pending) watch(f *os.File, from int64) {
+	p.held, p.f, p.from = nil, f, from
+}
+
+// unwatch closes the watched file, whose records from offset from on that
+// the file at the path lacks are now held (in memory).
+func (p *Pending) unwatch(closeF func() error, held []byte) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	err := closeF()
+	p.held, p.f = held, nil
+	return err
 }
 
 // Clean removes the leftovers of killed runs beside the Resync.cfg at path
@@ -322,29 +429,33 @@ func validate(req Request) error {
 type editor struct {
 	path string
 	opts Options
+	lock *fileLock // held by the edit; a Pending commit releases it
+	pend *Pending  // the commit's state for Snapshot; nil outside a commit
 }
 
-func (e *editor) edit(req Request) (Outcome, error) {
+// edit is Start under the lock. With a Pending, the commit goes on in the
+// background and releases the lock when it ends.
+func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 	recovered, err := e.recover()
 	if err != nil {
-		return Outcome{Recovered: recovered}, err
+		return Outcome{Recovered: recovered}, nil, err
 	}
 	if _, err := atomicfile.RemoveTemps(e.opts.Ops, e.path); err != nil {
-		return Outcome{Recovered: recovered}, err
+		return Outcome{Recovered: recovered}, nil, err
 	}
 	src, data, err := e.readAll()
 	if err != nil {
-		return Outcome{Recovered: recovered}, err
+		return Outcome{Recovered: recovered}, nil, err
 	}
 	results, content, changed := compute(data, req)
 	if !changed {
 		src.Close()
-		return Outcome{Results: results, Final: GuardOf(data), final: data, Recovered: recovered}, nil
+		return Outcome{Results: results, Final: GuardOf(data), final: data, Recovered: recovered}, nil, nil
 	}
 	if req.BeforeCommit != nil {
 		if err := req.BeforeCommit(results, GuardOf(content)); err != nil {
 			src.Close()
-			return Outcome{Recovered: recovered}, err
+			return Outcome{Recovered: recovered}, nil, err
 		}
 	}
 	// The new file keeps the old one's mode and owner (Unix) or security
@@ -352,14 +463,49 @@ func (e *editor) edit(req Request) (Outcome, error) {
 	meta, err := atomicfile.MetadataOf(src)
 	if err != nil {
 		src.Close()
-		return Outcome{Recovered: recovered}, err
+		return Outcome{Recovered: recovered}, nil, err
 	}
-	final, carried, err := e.commit(src, int64(len(data)), content, meta)
-	out := Outcome{Results: results, Rewritten: final != nil, CarriedOver: carried, Recovered: recovered}
-	if final != nil {
-		out.Final, out.final = GuardOf(final), final
+	// The commit runs on its own goroutine from the start; this one waits
+	// only until the first rename (or the commit's end, without one).
+	p := &Pending{e: e, done: make(chan struct{})}
+	e.pend = p
+	started := make(chan struct{})
+	var once sync.Once
+	begin := func() { once.Do(func() { close(started) }) }
+	srcOff := int64(len(data))
+	go func() {
+		defer close(p.done)
+		defer func() {
+			// A panic (a test's simulated crash) is raised again in
+			// whoever waits, as if the commit had run on its goroutine.
+			if v := recover(); v != nil {
+				p.panicked = v
+				begin()
+			}
+		}()
+		final, carried, err := e.commit(src, srcOff, content, meta, func() {
+			p.renamed = true
+			begin()
+		})
+		out := Outcome{Results: results, Rewritten: final != nil, CarriedOver: carried, Recovered: recovered}
+		if final != nil {
+			out.Final, out.final = GuardOf(final), final
+		}
+		if p.renamed && e.lock != nil {
+			// Start has returned: the lock is ours to release.
+			if rerr := e.lock.release(e.opts); rerr != nil && err == nil {
+				err = rerr
+			}
+		}
+		p.out, p.err = out, err
+		begin()
+	}()
+	<-started
+	if !p.renamed {
+		out, err := p.Wait()
+		return out, nil, err
 	}
-	return out, err
+	return Outcome{Results: results, Rewritten: true, Recovered: recovered}, p, nil
 }
 
 // commit writes content — the new file, standing for the first srcOff bytes
@@ -385,7 +531,12 @@ func (e *editor) edit(req Request) (Outcome, error) {
 // their recovery links, whose names say how much of each the Resync.cfg
 // holds, so a crash at any instant loses no record and duplicates none: the
 // next edit carries over the rest (recover).
-func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomicfile.Metadata) (final []byte, carried int, err error) {
+//
+// renamed is called once, right after the first rename (the rest may run in
+// the background: see Start). Each rename and append that changes what the
+// file at the path holds is made under e.pend.mu, together with the record
+// of what the replaced files hold beyond it (Pending.Snapshot).
+func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomicfile.Metadata, renamed func()) (final []byte, carried int, err error) {
 	ops := e.opts.Ops
 	c := &carry{e: e, src: src, srcOff: srcOff, content: content}
 	ch := newChain(e)
@@ -418,7 +569,12 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 		if err := c.fill(tmp); err != nil {
 			return fail(err)
 		}
+		e.pend.mu.Lock()
 		old, link, err := c.swap(tmp.Name(), ch, round, prevEnd)
+		if err == nil {
+			e.pend.watch(old.f, c.srcOff)
+		}
+		e.pend.mu.Unlock()
 		var nl *noLinkError
 		if errors.As(err, &nl) {
 			// Without this round's link, the previous one would still say
@@ -439,6 +595,9 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 			}
 			return fail(err)
 		}
+		if !replaced {
+			renamed()
+		}
 		replaced = true
 		late = errors.Join(late, old.err)
 		if err := ops.SyncFolder(filepath.Dir(e.path)); err != nil {
@@ -454,7 +613,7 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 				if !watchAfterRename {
 					break
 				}
-				time.Sleep(e.opts.Grace)
+				e.opts.Sleep(e.opts.Grace)
 			}
 			tail, err := e.readTail(old.f, c.srcOff)
 			late = errors.Join(late, err) // a record still partial: the whole ones are kept
@@ -465,7 +624,7 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 			c.carried += len(tail) / record.Size
 			pending = append(pending, tail...)
 		}
-		late = errors.Join(late, old.close())
+		late = errors.Join(late, e.pend.unwatch(old.close, pending))
 		if old.f == nil && link != "" {
 			// The replaced file could not be read: its link keeps it, and
 			// what reached it, for the next run.
@@ -492,7 +651,13 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 // appendRest ends a commit by appending pending — the bytes of the last
 // replaced file from offset from — to the file at the path.
 func (e *editor) appendRest(ch *chain, c *carry, from int64, pending []byte, late error) ([]byte, int, error) {
-	if err := ch.appendPending(from, pending); err != nil {
+	e.pend.mu.Lock()
+	err := ch.appendPending(from, pending)
+	if err == nil {
+		e.pend.held = nil
+	}
+	e.pend.mu.Unlock()
+	if err != nil {
 		// Not appended: the recovery link keeps them for the next run.
 		return c.content, c.carried, errors.Join(late, err)
 	}

@@ -206,7 +206,11 @@ func TestCrashAtEveryStep(t *testing.T) {
 							crashed = true
 						}
 					}()
-					if _, err := e.edit(Request{Path: p, Guard: GuardOf(orig), Ops: removed}); err != nil {
+					_, pend, err := e.edit(Request{Path: p, Guard: GuardOf(orig), Ops: removed})
+					if pend != nil {
+						_, err = pend.Wait()
+					}
+					if err != nil {
 						t.Fatalf("crash at %d: %v", n, err)
 					}
 					return false

@@ -1,0 +1,304 @@
+package apply
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
+	"github.com/dumpsync/dumpsync/internal/plan"
+	"github.com/dumpsync/dumpsync/internal/planread"
+	"github.com/dumpsync/dumpsync/internal/record"
+)
+
+// graceGate is a fake grace-period wait that lets the waits go in batches:
+// a batch goes when maxInflight waits (or all still to come) are waiting at
+// once, or when no other wait has come for gateQuiet (the only real time it
+// spends). Waits that overlap are one batch; a run that waits one file after
+// another needs one batch per file.
+type graceGate struct {
+	mu        sync.Mutex
+	left      int // waits still to come
+	waiting   int
+	last      time.Time // when the last wait came
+	release   chan struct{}
+	batches   int
+	maxAtOnce int
+	total     int
+}
+
+func newGraceGate(waits int) *graceGate {
+	return &graceGate{left: waits, release: make(chan struct{})}
+}
+
+func (g *graceGate) sleep(time.Duration) {
+	g.mu.Lock()
+	g.total++
+	g.waiting++
+	g.maxAtOnce = max(g.maxAtOnce, g.waiting)
+	g.last = time.Now()
+	rel := g.release
+	if g.waiting >= min(maxInflight, g.left) {
+		g.open()
+	}
+	g.mu.Unlock()
+	tick := time.NewTicker(gateQuiet / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case <-rel:
+			return
+		case <-tick.C:
+			g.mu.Lock()
+			if g.release == rel && time.Since(g.last) >= gateQuiet {
+				g.open()
+			}
+			g.mu.Unlock()
+		}
+	}
+}
+
+// gateQuiet is how long a batch waits for another wait to come.
+const gateQuiet = 300 * time.Millisecond
+
+// open lets the waiting batch go (under mu).
+func (g *graceGate) open() {
+	close(g.release)
+	g.release = make(chan struct{})
+	g.batches++
+	g.left -= g.waiting
+	g.waiting = 0
+}
+
+// overlapSite makes n domains like makeFailSite's, with stale requests and
+// .cfg files to delete, and returns them with their plan (no logon server).
+func overlapSite(t *testing.T, n int) ([]failSite, []planread.Row) {
+	t.Helper()
+	root := t.TempDir()
+	var sites []failSite
+	var domains []string
+	for i := range n {
+		dir := filepath.Join(root, fmt.Sprintf("S%02d", i))
+		s := makeFailSite(t, filepath.Join(dir, "Domain.000"), filepath.Join(dir, "Logon.srv"), 4)
+		sites = append(sites, s)
+		domains = append(domains, s.domain)
+	}
+	var rows []plan.Row
+	p := &plan.Planner{Opt: plan.Options{Days: 90, Now: agreeNow, Parallel: 2}, Warn: func(err error) { t.Errorf("plan: %v", err) }}
+	if _, err := p.Run(domains, nil, func(r *plan.Row) error { rows = append(rows, *r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	valid, errs := planread.Validate(FromPlan(rows), planread.Options{})
+	if len(errs) > 0 {
+		t.Fatal(errs[0])
+	}
+	return sites, valid
+}
+
+// leftovers lists the files of dumpsync's (lock, temporary, recovery)
+// under root.
+func leftovers(t *testing.T, root string) []string {
+	t.Helper()
+	var found []string
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.Contains(d.Name(), ".dumpsync-") {
+			found = append(found, p)
+		}
+		return err
+	})
+	return found
+}
+
+// TestGraceOverlapsAcrossFiles (issue 9.5): the rewrites of 25 Resync.cfg
+// files wait out their grace periods together, at most maxInflight at
+// once, instead of one after another: 4 batches of waits, not 25. Every
+// row is still carried out, the undo file holds the rows in the order of
+// the run, and nothing of dumpsync's is left.
+func TestGraceOverlapsAcrossFiles(t *testing.T) {
+	const files = 25
+	sites, rows := overlapSite(t, files)
+	gate := newGraceGate(files)
+	undo := filepath.Join(t.TempDir(), "undo.json")
+	j := NewJournal(undo, nil)
+	var res []Result
+	sum, err := Run(rows, Options{Now: agreeNow, Undo: j, editSleep: gate.sleep}, func(r *Result) error { res = append(res, *r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Applied != len(rows) || sum.Attention() {
+		t.Fatalf("summary %+v, want all %d rows Applied", sum, len(rows))
+	}
+	if gate.total != files {
+		t.Fatalf("%d grace periods, want one per file (%d)", gate.total, files)
+	}
+	if want := (files + maxInflight - 1) / maxInflight; gate.batches > want || gate.maxAtOnce > maxInflight {
+		t.Errorf("the grace periods of %d files took %d batches (at most %d at once), want at most %d (at most %d at once)",
+			files, gate.batches, gate.maxAtOnce, want, maxInflight)
+	}
+	if l := leftovers(t, filepath.Dir(filepath.Dir(sites[0].domain))); len(l) > 0 {
+		t.Errorf("left behind: %v", l)
+	}
+	// The undo rows follow the run: per folder, its RemoveEntry rows, then
+	// its DeleteFile rows, folders in plan order.
+	u, err := os.ReadFile(undo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, s := range sites {
+		for _, r := range res {
+			if r.Action == RemoveEntryAction && strings.HasPrefix(r.Path, s.domain+string(filepath.Separator)) {
+				want = append(want, "RestoreEntry "+*r.Record)
+			}
+		}
+		for _, r := range res {
+			if r.Action == DeleteFileAction && strings.HasPrefix(r.Path, s.domain+string(filepath.Separator)) {
+				want = append(want, "RestoreFile "+r.Path)
+			}
+		}
+	}
+	var got []string
+	for _, line := range strings.Split(string(u), "\n") {
+		for _, kind := range []string{"RestoreEntry", "RestoreFile"} {
+			if !strings.Contains(line, `"Action":"`+kind+`"`) {
+				continue
+			}
+			key := field(line, "Record")
+			if kind == "RestoreFile" {
+				key = field(line, "Path")
+			}
+			got = append(got, kind+" "+key)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("undo rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// field returns the string value of "name" in a JSON line (test use only:
+// no escapes but \\ in the values).
+func field(line, name string) string {
+	_, v, ok := strings.Cut(line, `"`+name+`":"`)
+	if !ok {
+		return ""
+	}
+	v, _, _ = strings.Cut(v, `"`)
+	return strings.ReplaceAll(v, `\\`, `\`)
+}
+
+// TestLateErrorsStillWarn: a step after the rename that fails while the
+// commit ends in the background (here syncing the folder) is still
+// reported, once per file, in the order of the files, and the rows stay
+// Applied.
+func TestLateErrorsStillWarn(t *testing.T) {
+	sites, rows := overlapSite(t, 5)
+	syncErr := errors.New("sync refused")
+	var warned []string
+	opt := Options{Now: agreeNow, editOps: atomicfile.Ops{SyncDir: func(string) error { return syncErr }},
+		Warn: func(err error) { warned = append(warned, err.Error()) }}
+	var res []Result
+	sum, err := Run(rows, opt, func(r *Result) error { res = append(res, *r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Applied != len(rows) || sum.Warnings != len(sites) {
+		t.Fatalf("summary %+v, want %d Applied and %d warnings", sum, len(rows), len(sites))
+	}
+	for i, s := range sites {
+		p := filepath.Join(s.domain, "Resync.cfg")
+		if i >= len(warned) || !strings.HasPrefix(warned[i], p+": rewritten, but:") || !strings.Contains(warned[i], "sync refused") {
+			t.Errorf("warning %d: %q, want %s rewritten, but the sync failed", i, warned, p)
+		}
+	}
+}
+
+// TestNeighbourCheckSeesTheReplacedFile: a fresh request that a writer
+// puts into the replaced Resync.cfg during the grace period (through a
+// handle opened before the rename) keeps its .cfg file, although the check
+// beside the .cfg files runs before the rewrite has carried the record
+// over; and the record ends up in the Resync.cfg once.
+func TestNeighbourCheckSeesTheReplacedFile(t *testing.T) {
+	sites, rows := overlapSite(t, 1)
+	rp := filepath.Join(sites[0].domain, "Resync.cfg")
+	w, err := openAppendShared(rp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	fresh := record.Make("ABC00001", uint32(agreeNow.Unix()-60), []byte("late"))
+	checked := make(chan struct{})
+	var once sync.Once
+	checkedInGrace := false
+	opt := Options{Now: agreeNow, LockedRetry: time.Second,
+		Progress: func(int) { close(checked) }, // the folder's rows are done: its check is made
+		editOps: atomicfile.Ops{Rename: func(o, n string) error {
+			if err := os.Rename(o, n); err != nil {
+				return err
+			}
+			// Right after the rename, before the check: the record goes
+			// to the replaced file.
+			if _, err := w.Write(fresh.Raw[:]); err != nil {
+				t.Error(err)
+			}
+			return nil
+		}},
+		editSleep: func(time.Duration) {
+			once.Do(func() {
+				select {
+				case <-checked:
+					checkedInGrace = true
+				case <-time.After(5 * time.Second): // waiting for the grace period: the check comes after it
+				}
+			})
+		}}
+	var res []Result
+	if _, err := Run(rows, opt, func(r *Result) error { res = append(res, *r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if runtime.GOOS == "windows" && r.Action == RemoveEntryAction && r.Status == Failed && strings.Contains(r.Detail, "in use") {
+			t.Skip("the rename over a file held open with FILE_SHARE_DELETE was refused (Wine)")
+		}
+	}
+	if !checkedInGrace {
+		t.Error("the check beside the .cfg files waited for the grace period")
+	}
+	kept := false
+	for _, r := range res {
+		switch {
+		case r.Action == RemoveEntryAction && r.Status != Applied:
+			t.Errorf("%s %s: %s %q", r.Action, r.Path, r.Status, r.Detail)
+		case r.Action == DeleteFileAction && *r.SmsId == "ABC00001":
+			kept = r.Status == Skipped && strings.Contains(r.Detail, "fresh request")
+			if !kept {
+				t.Errorf("ABC00001.cfg: %s %q, want Skipped for the fresh request in the replaced file", r.Status, r.Detail)
+			}
+		case r.Action == DeleteFileAction && r.Status != Applied:
+			t.Errorf("%s %s: %s %q, want Applied", r.Action, r.Path, r.Status, r.Detail)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(sites[0].domain, "Invencfg.box", "ABC00001.cfg")); err != nil {
+		t.Errorf("ABC00001.cfg: %v", err)
+	}
+	data, err := os.ReadFile(rp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), string(fresh.Raw[:])); n != 1 {
+		t.Errorf("the fresh request is in the Resync.cfg %d times, want 1", n)
+	}
+	if l := leftovers(t, sites[0].domain); len(l) > 0 {
+		t.Errorf("left behind: %v", l)
+	}
+}

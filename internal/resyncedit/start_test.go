@@ -1,0 +1,115 @@
+package resyncedit
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
+	"github.com/dumpsync/dumpsync/internal/record"
+)
+
+// TestStartReturnsAtTheRename: Start returns once the file is replaced,
+// while the commit still watches the replaced file (its grace period is a
+// fake wait the test holds). Meanwhile the lock stays taken, Snapshot
+// shows a record a writer put into the replaced file after the rename, and
+// Wait then gives the complete Outcome: the record carried over, once, and
+// nothing of ours left. An error of a step after the rename (syncing the
+// folder) reaches Wait's error, not Start's.
+func TestStartReturnsAtTheRename(t *testing.T) {
+	for _, failSync := range []bool{false, true} {
+		name := "carries over"
+		if failSync {
+			name = "folder sync fails after the rename"
+		}
+		t.Run(name, func(t *testing.T) {
+			orig := recs("A", "B", "C", "D")
+			p := writeFile(t, orig)
+			w, err := openAppendShared(p) // opened before the rename: its records go to the replaced file
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			inGrace, release := make(chan struct{}), make(chan struct{})
+			opts := fastOpts()
+			sleeps := 0
+			opts.Sleep = func(time.Duration) {
+				sleeps++
+				if sleeps == 1 {
+					close(inGrace)
+					<-release
+				}
+			}
+			syncErr := errors.New("sync refused")
+			if failSync {
+				opts.Ops = atomicfile.Ops{SyncDir: func(string) error { return syncErr }}
+			}
+			ops := removeOps(orig, 1)
+			out, pend, err := Start(Request{Path: p, Guard: GuardOf(orig), Ops: ops}, opts)
+			if err != nil || pend == nil || !out.Rewritten || statuses(out.Results) != "1:Applied " {
+				t.Fatalf("Start = %v, pending %v, rewritten %v, %s; want the file replaced and a Pending", err, pend != nil, out.Rewritten, statuses(out.Results))
+			}
+			<-inGrace
+			late := rec("LATE", 2000)
+			if _, err := w.Write(late[:]); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(LockPath(p)); err != nil {
+				t.Errorf("the lock file is gone while the commit goes on: %v", err)
+			}
+			err = pend.Snapshot(func(uncarried []byte) error {
+				if !bytes.Equal(uncarried, late[:]) {
+					t.Errorf("Snapshot: uncarried %d bytes, want the late record", len(uncarried))
+				}
+				if cur := readFile(t, p); bytes.Contains(cur, late[:]) {
+					t.Error("the late record is in the file before the commit carried it over")
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			close(release)
+			full, err := pend.Wait()
+			if failSync != errors.Is(err, syncErr) {
+				t.Errorf("Wait error %v, want the folder sync's error: %v", err, failSync)
+			}
+			want := append(append(append([]byte{}, orig[:48]...), orig[96:]...), late[:]...)
+			if got := readFile(t, p); !bytes.Equal(got, want) {
+				t.Fatalf("file holds %d records, want %d: the late record carried over once", len(got)/record.Size, len(want)/record.Size)
+			}
+			if full.CarriedOver != 1 || full.Final != GuardOf(want) || !full.Rewritten {
+				t.Errorf("Wait: carried %d, final %v, rewritten %v; want 1, the file's guard, true", full.CarriedOver, full.Final.Size, full.Rewritten)
+			}
+			assertOnlyFile(t, p)
+			if err := pend.Snapshot(func(uncarried []byte) error {
+				if len(uncarried) != 0 {
+					t.Errorf("after Wait: %d uncarried bytes", len(uncarried))
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestStartWithoutRename: when the file is not replaced (nothing to do, or
+// the rename fails), Start returns no Pending and has released the lock.
+func TestStartWithoutRename(t *testing.T) {
+	orig := recs("A", "B")
+	p := writeFile(t, orig)
+	opts := fastOpts()
+	opts.Ops = atomicfile.Ops{Rename: func(o, n string) error { return errors.New("rename refused") }}
+	out, pend, err := Start(Request{Path: p, Guard: GuardOf(orig), Ops: removeOps(orig, 0)}, opts)
+	if pend != nil || out.Rewritten || err == nil || !strings.Contains(err.Error(), "rename refused") {
+		t.Fatalf("Start = %v, pending %v, rewritten %v; want the rename's error and no Pending", err, pend != nil, out.Rewritten)
+	}
+	assertOnlyFile(t, p)
+	if !bytes.Equal(readFile(t, p), orig) {
+		t.Error("the file changed")
+	}
+}
