@@ -145,6 +145,7 @@ func RunPlan(p *Plan, opt Options, emit func(*planread.Row, *Result) error) (Sum
 		}
 		g, err := p.load(fg)
 		if err != nil {
+			r.waitAll()
 			return Summary{}, err
 		}
 		r.rows, r.res = g.rows, make([]outcome, g.rows.len())
@@ -154,6 +155,7 @@ func RunPlan(p *Plan, opt Options, emit func(*planread.Row, *Result) error) (Sum
 		k := 0
 		for _, s := range fg.spans {
 			if err := outs.put(s.global, r.res[k:k+s.n]); err != nil {
+				r.waitAll()
 				return Summary{}, err
 			}
 			k += s.n
