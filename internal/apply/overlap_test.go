@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/record"
@@ -300,5 +301,86 @@ func TestNeighbourCheckSeesTheReplacedFile(t *testing.T) {
 	}
 	if l := leftovers(t, sites[0].domain); len(l) > 0 {
 		t.Errorf("left behind: %v", l)
+	}
+}
+
+// TestInterruptWaitsForRewritesUnderWay: a stop request that comes while
+// several rewrites still watch their replaced files (their grace periods
+// held by the test) stops the run before the next file, and Run returns
+// only once those rewrites have ended: complete results, the rewritten
+// files' rows Applied and the others not reached, nothing of dumpsync's
+// left, and the undo file holding exactly the Applied rows.
+func TestInterruptWaitsForRewritesUnderWay(t *testing.T) {
+	sites, rows := overlapSite(t, 6)
+	stop := make(chan struct{})
+	var mu sync.Mutex
+	sleeping, sleeps := 0, 0
+	opt := Options{Now: agreeNow, Interrupt: stop, editSleep: func(time.Duration) {
+		mu.Lock()
+		sleeping++
+		sleeps++
+		if sleeps == 3 {
+			close(stop)
+		}
+		mu.Unlock()
+		<-stop
+		time.Sleep(50 * time.Millisecond) // the commits end well after the run saw the request
+		mu.Lock()
+		sleeping--
+		mu.Unlock()
+	}}
+	undo := filepath.Join(t.TempDir(), "undo.json")
+	j := NewJournal(undo, nil)
+	opt.Undo = j
+	var res []Result
+	sum, err := Run(rows, opt, func(r *Result) error { res = append(res, *r); return nil })
+	mu.Lock()
+	if sleeping != 0 {
+		t.Errorf("Run returned while %d rewrites were still under way", sleeping)
+	}
+	mu.Unlock()
+	if cerr := j.Close(); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if !errors.Is(err, interrupt.ErrInterrupted) {
+		t.Fatalf("Run: %v, want ErrInterrupted", err)
+	}
+	if len(res) != len(rows) {
+		t.Fatalf("%d results for %d rows", len(res), len(rows))
+	}
+	applied := 0
+	for _, r := range res {
+		switch {
+		case r.Status == Applied && r.Action == RemoveEntryAction:
+			applied++
+		case r.Status == Applied:
+		case r.Status != Skipped || r.Detail != DetailInterrupted:
+			t.Errorf("%s %s: %s %q, want Applied or not reached", r.Action, r.Path, r.Status, r.Detail)
+		}
+	}
+	if applied == 0 || sum.NotReached == 0 {
+		t.Errorf("summary %+v: want some rows applied and some not reached", sum)
+	}
+	for _, s := range sites {
+		data, err := os.ReadFile(filepath.Join(s.domain, "Resync.cfg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rewritten := len(data) == record.Size // the fresh request only
+		for _, r := range res {
+			if r.Action == RemoveEntryAction && strings.HasPrefix(r.Path, s.domain+string(filepath.Separator)) && (r.Status == Applied) != rewritten {
+				t.Errorf("%s: %d records, but its row is %s", r.Path, len(data)/record.Size, r.Status)
+			}
+		}
+	}
+	if l := leftovers(t, filepath.Dir(filepath.Dir(sites[0].domain))); len(l) > 0 {
+		t.Errorf("left behind: %v", l)
+	}
+	u, err := os.ReadFile(undo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(u), `"RestoreEntry"`); n != applied {
+		t.Errorf("undo file holds %d RestoreEntry rows, want %d", n, applied)
 	}
 }
