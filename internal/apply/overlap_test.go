@@ -21,13 +21,14 @@ import (
 )
 
 // graceGate is a fake grace-period wait that lets the waits go in batches:
-// a batch goes when maxInflight waits (or all still to come) are waiting at
+// a batch goes when atOnce waits (or all still to come) are waiting at
 // once, or when no other wait has come for gateQuiet (the only real time it
 // spends). Waits that overlap are one batch; a run that waits one file after
 // another needs one batch per file.
 type graceGate struct {
 	mu        sync.Mutex
 	left      int // waits still to come
+	atOnce    int
 	waiting   int
 	last      time.Time // when the last wait came
 	release   chan struct{}
@@ -36,8 +37,8 @@ type graceGate struct {
 	total     int
 }
 
-func newGraceGate(waits int) *graceGate {
-	return &graceGate{left: waits, release: make(chan struct{})}
+func newGraceGate(waits, atOnce int) *graceGate {
+	return &graceGate{left: waits, atOnce: atOnce, release: make(chan struct{})}
 }
 
 func (g *graceGate) sleep(time.Duration) {
@@ -47,7 +48,7 @@ func (g *graceGate) sleep(time.Duration) {
 	g.maxAtOnce = max(g.maxAtOnce, g.waiting)
 	g.last = time.Now()
 	rel := g.release
-	if g.waiting >= min(maxInflight, g.left) {
+	if g.waiting >= min(g.atOnce, g.left) {
 		g.open()
 	}
 	g.mu.Unlock()
@@ -67,8 +68,9 @@ func (g *graceGate) sleep(time.Duration) {
 	}
 }
 
-// gateQuiet is how long a batch waits for another wait to come.
-const gateQuiet = 300 * time.Millisecond
+// gateQuiet is how long a batch waits for another wait to come: longer
+// than a rewrite takes up to its rename, under Wine too.
+const gateQuiet = time.Second
 
 // open lets the waiting batch go (under mu).
 func (g *graceGate) open() {
@@ -124,9 +126,21 @@ func leftovers(t *testing.T, root string) []string {
 // row is still carried out, the undo file holds the rows in the order of
 // the run, and nothing of dumpsync's is left.
 func TestGraceOverlapsAcrossFiles(t *testing.T) {
-	const files = 25
+	testGraceOverlaps(t, 25, (25+maxInflight-1)/maxInflight)
+}
+
+// TestGraceOverlapsWithinTheByteBudget: rewrites whose files together hold
+// more than maxInflightBytes do not run at once.
+func TestGraceOverlapsWithinTheByteBudget(t *testing.T) {
+	defer func(b int64) { maxInflightBytes = b }(maxInflightBytes)
+	maxInflightBytes = 3 * 5 * record.Size // each file holds 5 records before the rewrite: 3 at once
+	testGraceOverlaps(t, 6, 2)
+}
+
+func testGraceOverlaps(t *testing.T, files, batches int) {
 	sites, rows := overlapSite(t, files)
-	gate := newGraceGate(files)
+	atOnce := min(maxInflight, int(maxInflightBytes/(5*record.Size)))
+	gate := newGraceGate(files, atOnce)
 	undo := filepath.Join(t.TempDir(), "undo.json")
 	j := NewJournal(undo, nil)
 	var res []Result
@@ -143,9 +157,9 @@ func TestGraceOverlapsAcrossFiles(t *testing.T) {
 	if gate.total != files {
 		t.Fatalf("%d grace periods, want one per file (%d)", gate.total, files)
 	}
-	if want := (files + maxInflight - 1) / maxInflight; gate.batches > want || gate.maxAtOnce > maxInflight {
+	if gate.batches > batches || gate.maxAtOnce > atOnce {
 		t.Errorf("the grace periods of %d files took %d batches (at most %d at once), want at most %d (at most %d at once)",
-			files, gate.batches, gate.maxAtOnce, want, maxInflight)
+			files, gate.batches, gate.maxAtOnce, batches, atOnce)
 	}
 	if l := leftovers(t, filepath.Dir(filepath.Dir(sites[0].domain))); len(l) > 0 {
 		t.Errorf("left behind: %v", l)
