@@ -5,10 +5,11 @@
 # the ratio to `cat` of the same plan measured in the same run, and peak RSS,
 # for the plan as dumpsync writes it (JSON), re-serialised by another tool
 # (spaces after : and , as PowerShell and Python write), as CSV, with an undo
-# file, and --what-if; then one apply of a 4 M-row plan (8 M records), to
-# show that memory does not grow with the plan.
+# file, and --what-if; then one apply of a 4 M-row plan (8 domains of 1 M
+# records), to show that memory does not grow with the plan: apply holds one
+# folder's rows at a time.
 #
-#   scripts/bench-apply.sh              # N=1000000 BIG=8000000 RUNS=5
+#   scripts/bench-apply.sh              # N=1000000 BIG=8 RUNS=5 (BIG domains of N records)
 #   N=200000 BIG=0 RUNS=3 scripts/bench-apply.sh   # quick; BIG=0 skips the big plan
 #   KEEP=1 ...                          # keep the temp folder (printed)
 #
@@ -19,7 +20,7 @@
 set -euo pipefail
 
 n=${N:-1000000}
-big=${BIG:-8000000}
+big=${BIG:-8}
 runs=${RUNS:-5}
 days=${DAYS:-400}
 now=2026-11-01T00:00:00Z
@@ -35,22 +36,28 @@ fi
 echo "building dumpsync..."
 (cd "$root" && go build -o "$tmp/dumpsync" ./cmd/dumpsync && go build -o "$tmp/gensite" ./scripts/gensite)
 ds="$tmp/dumpsync"
-dom="$tmp/Domain.000"
+dom="$tmp/site/Domain.000"
 
-# site N: a domain folder of N records, its original kept in Resync.orig.
+# site K N: K domain folders of N records each (site/Domain.000 ...), their
+# originals kept in orig/Domain.000 ...
 site() {
-  rm -rf "$dom"
-  mkdir "$dom"
-  "$tmp/gensite" -resync "$dom/Resync.cfg" -n "$1" -now "$now"
-  cp "$dom/Resync.cfg" "$tmp/Resync.orig"
+  rm -rf "$tmp/site" "$tmp/orig"
+  mkdir "$tmp/orig"
+  for ((k = 0; k < $1; k++)); do
+    local d
+    d=$(printf 'Domain.%03d' "$k")
+    mkdir -p "$tmp/site/$d"
+    "$tmp/gensite" -resync "$tmp/orig/$d" -n "$2" -now "$now" -seed $((k + 1))
+    cp "$tmp/orig/$d" "$tmp/site/$d/Resync.cfg"
+  done
 }
 bench_before() {
-  cp "$tmp/Resync.orig" "$dom/Resync.cfg"
+  for o in "$tmp"/orig/*; do cp "$o" "$tmp/site/${o##*/}/Resync.cfg"; done
   rm -f "$tmp/undo.json"
 }
 
 echo "generating $n records and planning..."
-site "$n"
+site 1 "$n"
 "$ds" plan --days "$days" --now "$now" "$dom" -f json >"$tmp/plan.json"
 "$ds" plan --days "$days" --now "$now" "$dom" -f csv >"$tmp/plan.csv"
 # What ConvertTo-Json -Compress | ... and Python's json.dump write: the same
@@ -60,7 +67,7 @@ rows=$(grep -c '"RemoveEntry"' "$tmp/plan.json")
 cat "$tmp/plan.json" "$tmp/plan-spaces.json" "$tmp/plan.csv" >/dev/null # warm the page cache
 
 apply=("$ds" apply --quiet --within "$dom" -f jsonl)
-measure cat_json "$runs" cat "$tmp/plan.json"
+measure cat_json "$runs" "${catpipe[@]}" "$tmp/plan.json"
 measure json "$runs" "${apply[@]}" "$tmp/plan.json" --no-undo
 measure spaces "$runs" "${apply[@]}" "$tmp/plan-spaces.json" --no-undo
 measure csv "$runs" "${apply[@]}" "$tmp/plan.csv" --no-undo
@@ -89,15 +96,15 @@ printf 'undo file: %+.0f %% wall, %+.0f %% CPU\n' \
   "$(awk -v a="$CPU_undo" -v b="$CPU_json" 'BEGIN { print (b > 0 ? (a / b - 1) * 100 : 0) }')"
 
 if [ "$big" -gt 0 ]; then
-  echo "generating $big records and planning..."
+  echo "generating $big domains of $n records and planning..."
   rm -f "$tmp/plan.json" "$tmp/plan-spaces.json" "$tmp/plan.csv"
-  site "$big"
-  "$ds" plan --days "$days" --now "$now" "$dom" -f json >"$tmp/big.json"
+  site "$big" "$n"
+  "$ds" plan --days "$days" --now "$now" "$tmp"/site/Domain.* -f json >"$tmp/big.json"
   bigrows=$(grep -c '"RemoveEntry"' "$tmp/big.json")
   cat "$tmp/big.json" >/dev/null
-  measure cat_big 1 cat "$tmp/big.json"
-  measure big 1 "${apply[@]}" "$tmp/big.json" --no-undo
-  printf 'big plan: %d records, %d rows, %s MB JSON\n' "$big" "$bigrows" "$(($(stat -c %s "$tmp/big.json") / 1000000))"
+  measure cat_big 1 "${catpipe[@]}" "$tmp/big.json"
+  measure big 1 "$ds" apply --quiet --within "$tmp/site" -f jsonl "$tmp/big.json" --no-undo
+  printf 'big plan: %d domains of %d records, %d rows, %s MB JSON\n' "$big" "$n" "$bigrows" "$(($(stat -c %s "$tmp/big.json") / 1000000))"
   printf '%-36s %7s %8s %6s %7s %8s\n' "apply big.json --no-undo" "$MIN_big" "$MED_big" "$CPU_big" \
     "$(ratio "$MIN_big" "$MIN_cat_big")" "$(awk -v k="$RSS_big" 'BEGIN { printf "%.1f", k / 1024 }')"
 fi

@@ -8,6 +8,9 @@
 #   N=1000000 RUNS=3 scripts/bench-dump.sh
 #   KEEP=1 ...                       # keep the temp folder (printed)
 #
+# Each run writes into a pipe read by `cat >/dev/null`; peak RSS is
+# dumpsync's own, from one more run with stdout redirected.
+#
 # Targets: jsonl >= 8 M/s on one core, >= 12 M/s on two (<= 4x cat of the
 # output); csv >= 6 M/s; peak RSS < 32 MB.
 set -euo pipefail
@@ -31,19 +34,27 @@ cat "$tmp/Resync.cfg" >/dev/null # warm the page cache: measure dumpsync, not th
 
 one=()
 if command -v taskset >/dev/null 2>&1; then one=(taskset -c 0); fi
-dump=("$tmp/dumpsync" dump --now 2026-11-01T00:00:00Z "$tmp/Resync.cfg")
-"${dump[@]}" -f jsonl >"$tmp/out.jsonl"
-"${dump[@]}" -f csv >"$tmp/out.csv"
+dump="'$tmp/dumpsync' dump -q --now 2026-11-01T00:00:00Z '$tmp/Resync.cfg'"
+"$tmp/dumpsync" dump -q --now 2026-11-01T00:00:00Z "$tmp/Resync.cfg" -f jsonl >"$tmp/out.jsonl"
+"$tmp/dumpsync" dump -q --now 2026-11-01T00:00:00Z "$tmp/Resync.cfg" -f csv >"$tmp/out.csv"
 
-measure cat_jsonl "$runs" cat "$tmp/out.jsonl"
-measure cat_csv "$runs" cat "$tmp/out.csv"
-measure jsonl1 "$runs" env GOMAXPROCS=1 "${one[@]}" "${dump[@]}" -f jsonl
-measure jsonl2 "$runs" env GOMAXPROCS=2 "${dump[@]}" -f jsonl
-measure csv1 "$runs" env GOMAXPROCS=1 "${one[@]}" "${dump[@]}" -f csv
-measure csv2 "$runs" env GOMAXPROCS=2 "${dump[@]}" -f csv
+# Every command writes into a pipe read by `cat >/dev/null`, as dump's
+# output is read in use; `cat FILE` into the same pipe is the floor (GNU cat
+# straight to /dev/null copies nothing, so it is no yardstick).
+piped() { measure "$1" "$runs" sh -c "$2 | cat >/dev/null"; }
+piped cat_jsonl "cat '$tmp/out.jsonl'"
+piped cat_csv "cat '$tmp/out.csv'"
+piped jsonl1 "GOMAXPROCS=1 ${one[*]} $dump -f jsonl"
+piped jsonl2 "GOMAXPROCS=2 $dump -f jsonl"
+piped csv1 "GOMAXPROCS=1 ${one[*]} $dump -f csv"
+piped csv2 "GOMAXPROCS=2 $dump -f csv"
+# Peak RSS of dumpsync alone (the pipe's cat is not counted).
+rss() { "$timer" -f '%M' -o "$tmp/rss" env "GOMAXPROCS=$1" "$tmp/dumpsync" dump -q --now 2026-11-01T00:00:00Z "$tmp/Resync.cfg" -f "$2" >/dev/null && cat "$tmp/rss"; }
+RSS_jsonl1=$(rss 1 jsonl) RSS_jsonl2=$(rss 2 jsonl) RSS_csv1=$(rss 1 csv) RSS_csv2=$(rss 2 csv) RSS_cat_jsonl=0 RSS_cat_csv=0
 
-printf '%d entries, output %s MB (jsonl) / %s MB (csv), %d runs each\n' "$n" \
-  "$(($(stat -c %s "$tmp/out.jsonl") / 1000000))" "$(($(stat -c %s "$tmp/out.csv") / 1000000))" "$runs"
+printf '%d entries, output %s MB (jsonl) / %s MB (csv), %d runs each; load before: %s\n' "$n" \
+  "$(($(stat -c %s "$tmp/out.jsonl") / 1000000))" "$(($(stat -c %s "$tmp/out.csv") / 1000000))" "$runs" \
+  "$(cut -d' ' -f1 /proc/loadavg)"
 printf '%-22s %9s %9s %10s %10s %9s\n' work min_s median_s M_entries/s x_cat peak_MB
 row() { # name label cat-name
   local mn=MIN_$1 md=MED_$1 rs=RSS_$1 cm=MIN_$3

@@ -67,15 +67,12 @@ func (c *ApplyCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) 
 		return exitcode.UsageHint("run it at a console, or drop -Confirm (use --yes to apply without asking)",
 			"-Confirm: no terminal to answer on (stdin is not a console, or it carries the plan); nothing was changed")
 	}
-	p, name, err := applycmd.ReadPlan(s.In, c.Plan)
+	src, done, name, err := applycmd.OpenPlan(s.In, c.Plan)
 	if err != nil {
 		return err
 	}
-	applycmd.WarnWrapped(rep, name, p)
-	if p.Truncated {
-		rep.Infof("%s was cut short (no closing ]): applying its %d complete rows", name, len(p.Rows))
-	}
-	req := c.request(g, s, rep, now(), name, p, "")
+	defer done()
+	req := c.request(g, s, rep, now(), name, src, "")
 	if interactive && !c.Yes {
 		req.Ask = s.In
 	}
@@ -85,13 +82,13 @@ func (c *ApplyCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) 
 // request turns the flags into an applycmd.Request. now names the backup
 // folder and the default undo file: the wall clock, not --now. force is the
 // format used when --format is auto.
-func (c *ApplyCmd) request(g *Globals, s *Streams, rep *report.Reporter, now time.Time, name string, p *planread.Plan, force string) *applycmd.Request {
+func (c *ApplyCmd) request(g *Globals, s *Streams, rep *report.Reporter, now time.Time, name string, src planread.RowSource, force string) *applycmd.Request {
 	format := output.Format(g.Format)
 	if force != "" && format == output.Auto {
 		format = output.Format(force)
 	}
 	return &applycmd.Request{
-		Name: name, Plan: p,
+		Name: name, Source: src,
 		Within: c.Within, WhatIf: c.WhatIf, BackupDir: c.BackupDir, Undo: c.Undo, NoUndo: c.NoUndo,
 		Now: now, Terminal: s.ErrTTY, Stderr: s.Err, Report: rep, Interrupt: s.Interrupt,
 		Open: func() (applycmd.Results, error) { return g.openAs(s, apply.Result{}, format) },

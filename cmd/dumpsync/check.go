@@ -7,6 +7,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/check"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 	"github.com/dumpsync/dumpsync/internal/paths"
+	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/progress"
 	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/site"
@@ -117,30 +118,37 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 		}
 		roots = append(roots, abs)
 	}
-	p, name, err := applycmd.ReadPlan(s.In, c.Plan)
+	src, done, name, err := applycmd.OpenPlan(s.In, c.Plan)
 	if err != nil {
 		return err
 	}
-	applycmd.WarnWrapped(rep, name, p)
-	if p.Truncated {
-		rep.Infof("%s was cut short (no closing ]): checking its %d complete rows", name, len(p.Rows))
+	defer done()
+	opt := check.PlanOptions{AllowRoots: roots, MaxRemove: c.MaxRemove, MaxDelete: c.MaxDelete, Verify: c.Verify}
+	gate := check.NewPlanGate(opt)
+	sp, err := applycmd.SpoolPlan(src, name, planread.Options{}, gate.Row)
+	if err != nil {
+		return err
+	}
+	defer sp.Close()
+	applycmd.WarnWrapped(rep, name, sp.Wrapped, sp.Read)
+	if sp.Truncated {
+		rep.Infof("%s was cut short (no closing ]): checking its %d complete rows", name, sp.Read)
 	}
 	recs, err := g.open(s, check.Finding{})
 	if err != nil {
 		return err
 	}
 	recs.stop = s.Interrupt
-	opt := check.PlanOptions{AllowRoots: roots, MaxRemove: c.MaxRemove, MaxDelete: c.MaxDelete, Verify: c.Verify}
 	var bar *progress.Bar
 	if s.ErrTTY && c.Verify {
-		bar = progress.NewRows(s.Err, "verifying", len(p.Rows))
-		opt.Progress = bar.Rows
+		bar = progress.NewRows(s.Err, "verifying", sp.Read)
+		gate.SetProgress(bar.Rows)
 	}
-	sum, err := check.Plan(p, opt, c.emit(rep, recs))
+	sum, err := gate.Emit(sp.Spool, sp.Plan, c.emit(rep, recs))
 	if bar != nil {
 		bar.Stop()
 	}
-	return c.finish(rep, recs, sum, err, fmt.Sprintf("%s (%d rows)", name, len(p.Rows)))
+	return c.finish(rep, recs, sum, err, fmt.Sprintf("%s (%d rows)", name, sp.Read))
 }
 
 // emit writes a finding and counts it, by code, as a reason for exit 1.

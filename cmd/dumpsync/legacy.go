@@ -8,6 +8,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/applycmd"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 	"github.com/dumpsync/dumpsync/internal/plan"
+	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/report"
 )
 
@@ -126,7 +127,7 @@ func cleanHere(g *Globals, s *Streams, rep *report.Reporter, now Clock, days int
 		return err
 	}
 	ac := &ApplyCmd{Within: domains}
-	err = applycmd.Run(ac.request(g, s, rep, now(), "plan", apply.FromPlan(rows), "table"))
+	err = applycmd.Run(ac.request(g, s, rep, now(), "plan", planread.SliceSource(apply.FromPlan(rows)), "table"))
 	if err == nil && sum.Attention {
 		return exitcode.NeedsAttention
 	}

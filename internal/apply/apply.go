@@ -83,20 +83,13 @@ type Summary struct {
 // Attention reports whether any row was not applied, or a warning was given.
 func (s Summary) Attention() bool { return s.Skipped+s.Failed+s.Warnings > 0 }
 
-// group is the rows of one SMS folder: its Resync.cfg edits, then its files.
+// group is the rows of one SMS folder: its Resync.cfg edits, then its
+// files, by their index in rows.
 type group struct {
 	folder string
+	rows   *groupRows
 	edits  []*edit
 	files  []int
-}
-
-// rowCount is how many plan rows the group holds.
-func (g *group) rowCount() int {
-	n := len(g.files)
-	for _, e := range g.edits {
-		n += len(e.rows)
-	}
-	return n
 }
 
 type edit struct {
@@ -105,29 +98,71 @@ type edit struct {
 	rows  []int
 }
 
+// editKey groups a folder's record rows into rewrites: one per Resync.cfg
+// and guard.
+type editKey struct {
+	path  string // sameKey
+	guard resyncedit.Guard
+}
+
 // Run applies rows (validated, duplicates removed) and emits one Result per
-// row, in plan order. Folders are processed in the order they first appear.
-//
-// When opt.Interrupt is closed, Run stops between files, emits every row
-// all the same (those not reached as Skipped, DetailInterrupted: one Result
-// per plan row, so the results can be filtered and applied again) and
-// returns interrupt.ErrInterrupted.
+// row, in plan order: RunPlan on a Plan in memory.
 func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, error) {
+	sp := planread.NewMemSpool()
+	p := NewPlan(sp)
+	for i := range rows {
+		ref, err := sp.Append(&rows[i], 0)
+		if err != nil {
+			return Summary{}, err
+		}
+		p.Add(ref, sp.Size(), &rows[i])
+	}
+	return RunPlan(p, opt, func(_ *planread.Row, r *Result) error { return emit(r) })
+}
+
+// RunPlan carries out the rows of p and emits one Result per row, in plan
+// order, with the row it is for. Folders are processed in the order they
+// first appear (those that depend on the site last), one at a time: only
+// that folder's rows are in memory.
+//
+// When opt.Interrupt is closed, RunPlan stops between files, emits every
+// row all the same (those not reached as Skipped, DetailInterrupted: one
+// Result per plan row, so the results can be filtered and applied again)
+// and returns interrupt.ErrInterrupted.
+func RunPlan(p *Plan, opt Options, emit func(*planread.Row, *Result) error) (Summary, error) {
 	if opt.LockedRetry == 0 {
 		opt.LockedRetry = 5 * time.Second
 	}
-	// Only the outcomes are kept while the rows are carried out; each Result
-	// is made as it is emitted.
-	outcomes := make([]outcome, len(rows))
-	hugepages.Slice(outcomes)
-	r := &runner{rows: rows, res: outcomes, opt: opt, heldAtSite: map[idKey]string{}}
-	for _, g := range dependentsLast(rows, groupRows(rows)) {
+	outs, err := newOutcomes(p.rows, p.spool.InFile())
+	if err != nil {
+		return Summary{}, err
+	}
+	defer outs.close()
+	r := &runner{opt: opt, heldAtSite: map[idKey]string{}}
+	for _, fg := range dependentsLast(p.groups) {
 		if r.stopped() {
 			break
 		}
+		g, err := p.load(fg)
+		if err != nil {
+			r.waitAll()
+			return Summary{}, err
+		}
+		r.rows, r.res = g.rows, make([]outcome, g.rows.len())
 		r.folder(g)
+		// The folder's outcomes are final: its rows go back to the spool's
+		// order, span by span.
+		k := 0
+		for _, s := range fg.spans {
+			if err := outs.put(s.global, r.res[k:k+s.n]); err != nil {
+				r.waitAll()
+				return Summary{}, err
+			}
+			k += s.n
+		}
+		r.rows, r.res = nil, nil
 		if opt.Progress != nil {
-			opt.Progress(g.rowCount())
+			opt.Progress(fg.rows)
 		}
 	}
 	r.waitAll() // interrupted too: the rewrites under way end first
@@ -136,17 +171,24 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 	if r.interrupted {
 		stopErr = interrupt.ErrInterrupted
 	}
-	// The Results are made in chunks, a new one each time, so that emit may
-	// keep them.
-	var chunk []Result
-	for i := range outcomes {
-		if len(chunk) == 0 {
-			chunk = make([]Result, min(len(outcomes)-i, resultChunk))
+	// Each Result is made anew from the spool, so that emit may keep it.
+	or := outs.reader()
+	global := 0
+	err = p.spool.Scan(0, p.spool.Size(), func(_ planread.Ref, row *planread.Row, mark byte) error {
+		if mark == planread.MarkInvalid {
+			return nil // not added to p
 		}
-		res := &chunk[0]
-		chunk = chunk[1:]
-		*res = newResult(&rows[i])
-		res.Status, res.Detail = outcomes[i].status, outcomes[i].detail
+		if global == p.rows {
+			return errors.New("the plan's temporary file holds more rows than were added")
+		}
+		global++
+		out, err := or.next()
+		if err != nil {
+			return err
+		}
+		row = cloneRow(row)
+		res := newResult(row)
+		res.Status, res.Detail = out.status, out.detail
 		if res.Status == "" && r.interrupted {
 			res.Status, res.Detail = Skipped, DetailInterrupted
 			sum.NotReached++
@@ -161,75 +203,31 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 		case WhatIf:
 			sum.WhatIf++
 		}
-		if err := emit(res); err != nil {
-			return sum, errors.Join(stopErr, err)
+		if err := emit(row, &res); err != nil {
+			return emitError{err}
 		}
+		return nil
+	})
+	var ee emitError
+	if errors.As(err, &ee) {
+		return sum, errors.Join(stopErr, ee.err)
+	}
+	if err != nil {
+		return sum, errors.Join(stopErr, err)
 	}
 	return sum, stopErr
 }
 
-// resultChunk is how many Results Run allocates at a time.
-const resultChunk = 1024
+// emitError is an error of emit, returned as it is.
+type emitError struct{ err error }
 
-func groupRows(rows []planread.Row) []*group {
-	var groups []*group
-	byFolder := map[string]*group{}
-	for i := range rows {
-		r := &rows[i]
-		key := sameKey(smsFolder(r))
-		g := byFolder[key]
-		if g == nil {
-			g = &group{folder: smsFolder(r)}
-			byFolder[key] = g
-			groups = append(groups, g)
-		}
-		switch r.Action {
-		case RemoveEntryAction, RestoreEntry:
-			guard := guardOf(r)
-			var e *edit
-			for _, x := range g.edits {
-				if sameKey(x.path) == sameKey(r.Path) && x.guard == guard {
-					e = x
-				}
-			}
-			if e == nil {
-				e = &edit{path: r.Path, guard: guard}
-				g.edits = append(g.edits, e)
-			}
-			e.rows = append(e.rows, i)
-		default:
-			g.files = append(g.files, i)
-		}
-	}
-	return groups
-}
+func (e emitError) Error() string { return e.err.Error() }
 
-// dependentsLast orders groups so that folders with logon DeleteFile rows
-// that depend on the site ("planned for deletion at the site") come after
-// every other folder: the site's outcome is known before they are judged,
-// whatever order the plan was filtered or sorted into.
-func dependentsLast(rows []planread.Row, groups []*group) []*group {
-	out := make([]*group, 0, len(groups))
-	var later []*group
-	for _, g := range groups {
-		dep := false
-		for _, i := range g.files {
-			dep = dep || dependsOnSite(&rows[i])
-		}
-		if dep {
-			later = append(later, g)
-		} else {
-			out = append(out, g)
-		}
-	}
-	return append(out, later...)
-}
-
-// dependsOnSite reports whether a row deletes a logon server's .cfg because
-// the site deletes its own (plan's Reason plan.ReasonDeletedAtSite).
-func dependsOnSite(r *planread.Row) bool {
-	return r.Action == DeleteFileAction && r.Reason != nil &&
-		strings.EqualFold(strings.TrimSpace(*r.Reason), plan.ReasonDeletedAtSite)
+// cloneRow returns a copy of the Row the spool's Scan reuses (its strings
+// and pointers stay valid).
+func cloneRow(r *planread.Row) *planread.Row {
+	c := *r
+	return &c
 }
 
 // guardOf is a validated row's guard (a row without one cannot pass Validate).
@@ -248,8 +246,8 @@ type outcome struct {
 }
 
 type runner struct {
-	rows     []planread.Row
-	res      []outcome
+	rows     *groupRows // the folder's under way
+	res      []outcome  // their outcomes
 	opt      Options
 	warnings int // problems after a change was made
 	// heldAtSite says, per SMSID, why a site domain still holds a request
@@ -272,6 +270,9 @@ func (r *runner) stopped() bool {
 	}
 	return r.interrupted
 }
+
+// row decodes row i of the folder under way.
+func (r *runner) row(i int) *planread.Row { return r.rows.row(i) }
 
 func (r *runner) set(i int, status, detail string) {
 	r.res[i] = outcome{status, detail}
@@ -329,10 +330,10 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 		Ops: make([]resyncedit.Op, 0, len(e.rows))}
 	hugepages.Slice(req.Ops)
 	for _, i := range e.rows {
-		row := &r.rows[i]
-		rec, _ := record.ParseHex(*row.Record)
-		op := resyncedit.Op{ID: i, Kind: resyncedit.Remove, Offset: *row.Offset, Record: rec.Raw}
-		if row.Action == RestoreEntry {
+		op := resyncedit.Op{ID: i, Kind: resyncedit.Remove}
+		var action string
+		action, op.Offset, op.Record = r.rows.entry(i)
+		if action == RestoreEntry {
 			op.Kind = resyncedit.Insert
 		}
 		req.Ops = append(req.Ops, op)
@@ -342,7 +343,7 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 			undo := make([]UndoRow, 0, len(results))
 			sum := hex.EncodeToString(newGuard.Sha256[:])
 			for _, res := range results {
-				row := &r.rows[res.ID]
+				row := r.row(res.ID)
 				if res.Status != resyncedit.Applied || row.Action != RemoveEntryAction {
 					continue
 				}
@@ -390,7 +391,7 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 		status, detail := res.Status.String(), res.Detail
 		if res.Status == resyncedit.Applied && detail == "" {
 			detail = "removed"
-			if r.rows[res.ID].Action == RestoreEntry {
+			if r.rows.action(res.ID) == RestoreEntry {
 				detail = fmt.Sprintf("restored at offset %d", res.NewOffset)
 			}
 		}
@@ -460,7 +461,7 @@ func (r *runner) sibling(g *group, removed map[int64]bool) *siblingState {
 	s := &siblingState{keeps: map[keepKey]uint32{}, held: map[idKey]string{}}
 	cutoffs := map[idKey][]int64{}
 	for _, i := range g.files {
-		row := &r.rows[i]
+		row := r.row(i)
 		if row.Action != DeleteFileAction || row.Cutoff == nil {
 			continue
 		}
@@ -476,10 +477,11 @@ func (r *runner) sibling(g *group, removed map[int64]bool) *siblingState {
 	left := map[[record.Size]byte]string{}
 	for _, e := range g.edits {
 		for _, i := range e.rows {
-			row, out := &r.rows[i], r.res[i]
-			if row.Action != RemoveEntryAction || out.status != Failed {
+			out := r.res[i]
+			if out.status != Failed || r.rows.action(i) != RemoveEntryAction {
 				continue
 			}
+			row := r.row(i)
 			rec, _ := record.ParseHex(*row.Record)
 			if rec.Valid() {
 				left[rec.Raw] = fmt.Sprintf("its RemoveEntry row (offset %d) was %s: %s", *row.Offset, out.status, out.detail)
@@ -579,7 +581,7 @@ func (r *runner) scanWhole(p string, fn resync.Func) error {
 
 // file deletes (or restores) one .cfg file.
 func (r *runner) file(i int, sib *siblingState) {
-	row := &r.rows[i]
+	row := r.row(i)
 	if row.Action == RestoreFile {
 		r.restoreFile(i)
 		return
@@ -689,7 +691,7 @@ func (r *runner) deleteVerb(path string) string {
 
 // restoreFile re-creates a deleted .cfg file, only if it is absent.
 func (r *runner) restoreFile(i int) {
-	row := &r.rows[i]
+	row := r.row(i)
 	if why := r.notPlain(row.Path); why != "" {
 		r.set(i, Skipped, why)
 		return

@@ -30,6 +30,30 @@ func smsFolder(r *planread.Row) string {
 // backup tree into a folder that is being cleaned, where Maintenance Manager
 // would copy it to every logon server.
 func RejectInside(what, dir string, rows []planread.Row, roots []string) error {
+	var folders []folderRows
+	seen := map[string]bool{}
+	for i := range rows {
+		f := smsFolder(&rows[i])
+		if k := sameKey(f); !seen[k] {
+			seen[k] = true
+			folders = append(folders, folderRows{folder: f, firstN: rows[i].N})
+		}
+	}
+	return rejectInside(what, dir, folders, roots)
+}
+
+// RejectInside is RejectInside for the rows of p.
+func (p *Plan) RejectInside(what, dir string, roots []string) error {
+	folders := make([]folderRows, len(p.groups))
+	for i, g := range p.groups {
+		folders[i] = folderRows{folder: g.folder, firstN: g.firstN}
+	}
+	return rejectInside(what, dir, folders, roots)
+}
+
+// rejectInside is RejectInside for the folders (and the N of their first
+// rows) in plan order.
+func rejectInside(what, dir string, folders []folderRows, roots []string) error {
 	abs, err := paths.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", what, dir, err)
@@ -54,16 +78,9 @@ func RejectInside(what, dir string, rows []planread.Row, roots []string) error {
 			return fmt.Errorf("%s %s is inside --within %s, a folder being cleaned: Maintenance Manager would copy it to every logon server; choose a folder outside the SMS tree", what, shown, root)
 		}
 	}
-	seen := map[string]bool{}
-	for i := range rows {
-		f := smsFolder(&rows[i])
-		if k := sameKey(f); seen[k] {
-			continue
-		} else {
-			seen[k] = true
-		}
-		if inside(f) {
-			return fmt.Errorf("%s %s is inside %s, which holds planned row %d's Path: Maintenance Manager would copy it to every logon server; choose a folder outside the SMS tree", what, shown, f, rows[i].N)
+	for _, g := range folders {
+		if inside(g.folder) {
+			return fmt.Errorf("%s %s is inside %s, which holds planned row %d's Path: Maintenance Manager would copy it to every logon server; choose a folder outside the SMS tree", what, shown, g.folder, g.firstN)
 		}
 	}
 	return nil

@@ -35,8 +35,10 @@ type Results interface {
 
 // Request is what the user asked for.
 type Request struct {
-	Name string         // the plan's name in messages: its file, "stdin" or "plan"
-	Plan *planread.Plan // as planread read it
+	Name string // the plan's name in messages: its file, "stdin" or "plan"
+	// Source yields the plan's rows (OpenPlan, or planread.SliceSource for
+	// a plan made in this process); Run reads it once.
+	Source planread.RowSource
 
 	Within    []string // --within, as given
 	WhatIf    bool     // --what-if
@@ -65,41 +67,70 @@ type Request struct {
 	Open func() (Results, error)
 }
 
-// ReadPlan reads a plan file, or in for "-"; any error is a usage error.
-// It returns the plan and its name for messages.
-func ReadPlan(in io.Reader, arg string) (*planread.Plan, string, error) {
+// OpenPlan opens a plan file, or in for "-", as a stream of rows; any
+// error is a usage error. It returns the stream, a function that closes
+// the file, and the plan's name for messages.
+func OpenPlan(in io.Reader, arg string) (planread.RowSource, func(), string, error) {
 	name := arg
 	if arg == "-" {
-		name = "stdin"
-	} else {
-		f, err := os.Open(arg)
-		if err != nil {
-			return nil, name, exitcode.UsageErr(err)
-		}
-		defer f.Close()
-		in = f
+		return planread.Stream(in, "stdin"), func() {}, "stdin", nil
 	}
-	p, err := planread.Read(in, name)
+	f, err := os.Open(arg)
 	if err != nil {
-		return nil, name, exitcode.UsageErr(err)
+		return nil, nil, name, exitcode.UsageErr(err)
 	}
-	if p.Truncated && !IsUndo(p) {
+	return planread.Stream(f, name), func() { f.Close() }, name, nil
+}
+
+// Spooled is a plan read and checked in one pass: the spool of its rows,
+// what planread found, and the rows apply would carry out (those without a
+// problem), grouped by folder.
+type Spooled struct {
+	*planread.Spooled
+	Plan *apply.Plan
+}
+
+// Close removes the spool.
+func (s *Spooled) Close() error { return s.Spool.Close() }
+
+// SpoolPlan reads the plan from src once, checks every row as
+// planread.Validate does, and spools the rows (in a temporary file) so that
+// they can be carried out folder by folder. each, when not nil, is told
+// every row as planread.SpoolPlan tells it. An input that is not a plan, or
+// a plan cut short that is not an undo file, is a usage error; the rows'
+// problems are in Errs.
+func SpoolPlan(src planread.RowSource, name string, opt planread.Options,
+	each func(ref, end planread.Ref, r *planread.Row, dup bool, errs []planread.RowError) error) (*Spooled, error) {
+	sp, err := planread.NewSpool("")
+	if err != nil {
+		return nil, err
+	}
+	p := apply.NewPlan(sp)
+	s, err := planread.SpoolPlan(src, sp, opt, func(ref, end planread.Ref, r *planread.Row, dup bool, errs []planread.RowError) error {
+		if !dup && len(errs) == 0 {
+			p.Add(ref, end, r)
+		}
+		if each != nil {
+			return each(ref, end, r, dup, errs)
+		}
+		return nil
+	})
+	if err != nil {
+		sp.Close()
+		var te *planread.TempError
+		if errors.As(err, &te) {
+			return nil, err
+		}
+		return nil, exitcode.UsageErr(err)
+	}
+	if s.Truncated && !s.IsUndo() {
 		// Only an undo file, written row by row, may be cut short by a crash;
 		// a plan without its closing ] is broken, and half of it is not what
 		// the user reviewed.
-		return nil, name, exitcode.Usagef("%s: cut short (the JSON array has no closing ]); only an undo file cut short by a crash is accepted: nothing changed", name)
+		sp.Close()
+		return nil, exitcode.Usagef("%s: cut short (the JSON array has no closing ]); only an undo file cut short by a crash is accepted: nothing changed", name)
 	}
-	return p, name, nil
-}
-
-// IsUndo reports whether every row restores (and there is at least one).
-func IsUndo(p *planread.Plan) bool {
-	for _, r := range p.Rows {
-		if r.Action != planread.RestoreEntry && r.Action != planread.RestoreFile {
-			return false
-		}
-	}
-	return len(p.Rows) > 0
+	return &Spooled{Spooled: s, Plan: p}, nil
 }
 
 // maxInvalid is how many invalid rows are named before "... and N more".
@@ -121,18 +152,26 @@ func Run(req *Request) error {
 	if err != nil {
 		return err
 	}
-	rows, errs := planread.Validate(req.Plan, planread.Options{Within: roots})
-	if len(errs) > 0 {
-		for i, e := range errs {
-			if i == maxInvalid {
-				rep.Errorf("%s: ... and %d more invalid rows", req.Name, len(errs)-i)
-				break
-			}
+	sp, err := SpoolPlan(req.Source, req.Name, planread.Options{Within: roots, MaxErrors: maxInvalid}, nil)
+	if err != nil {
+		return err
+	}
+	defer sp.Close()
+	WarnWrapped(rep, req.Name, sp.Wrapped, sp.Read)
+	if sp.Truncated {
+		rep.Infof("%s was cut short (no closing ]): applying its %d complete rows", req.Name, sp.Read)
+	}
+	if sp.ErrCount > 0 {
+		for _, e := range sp.Errs {
 			rep.Errorf("%s: %v", req.Name, e)
+		}
+		if more := sp.ErrCount - len(sp.Errs); more > 0 {
+			rep.Errorf("%s: ... and %d more invalid rows", req.Name, more)
 		}
 		return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%s: invalid plan; nothing was changed", req.Name)}
 	}
-	if len(rows) == 0 {
+	rows := sp.Plan
+	if rows.Rows() == 0 {
 		// No records is still a valid output: [] in JSON, a header in CSV.
 		res, err := req.Open()
 		if err != nil {
@@ -146,7 +185,7 @@ func Run(req *Request) error {
 	}
 	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn, Interrupt: req.Interrupt, Within: roots}
 	if req.BackupDir != "" {
-		if err := apply.RejectInside("--backup-dir", req.BackupDir, rows, roots); err != nil {
+		if err := rows.RejectInside("--backup-dir", req.BackupDir, roots); err != nil {
 			return exitcode.UsageErr(err)
 		}
 		abs, _ := filepath.Abs(req.BackupDir)
@@ -185,10 +224,10 @@ func Run(req *Request) error {
 		if req.WhatIf {
 			verb = "checking"
 		}
-		bar = progress.NewRows(req.Stderr, verb, len(rows))
+		bar = progress.NewRows(req.Stderr, verb, rows.Rows())
 		opt.Progress = bar.Rows
 	}
-	sum, err := apply.Run(rows, opt, func(r *apply.Result) error { tally(r); return res.Encode(r) })
+	sum, err := apply.RunPlan(rows, opt, func(_ *planread.Row, r *apply.Result) error { tally(r); return res.Encode(r) })
 	if bar != nil {
 		bar.Stop() // before any line of the summary
 	}
@@ -207,7 +246,7 @@ func Run(req *Request) error {
 		return err
 	}
 	if interrupted {
-		rep.Errorf("%s", interruptedLine(sum, len(rows), req.WhatIf, opt.Undo))
+		rep.Errorf("%s", interruptedLine(sum, rows.Rows(), req.WhatIf, opt.Undo))
 		return &exitcode.Error{Code: exitcode.Interrupted}
 	}
 	summary(rep, sum, req.WhatIf, req.NoUndo, undoPath)
@@ -222,11 +261,11 @@ func Run(req *Request) error {
 // {"value":[...],"Count":N} wrapper, which is what a 5.1 pipeline
 // "ConvertFrom-Json | Where-Object ... | ConvertTo-Json" writes when its
 // filter let everything through. The plan is still read as it is.
-func WarnWrapped(rep *report.Reporter, name string, p *planread.Plan) {
-	if !p.Wrapped {
+func WarnWrapped(rep *report.Reporter, name string, wrapped bool, rows int) {
+	if !wrapped {
 		return
 	}
-	rep.Warnf(`%s: warning: this plan is in the {"value":[...],"Count":N} wrapper of Windows PowerShell 5.1, the sign that a "ConvertFrom-Json | Where-Object" before it filtered nothing (PowerShell issues 3424 and 3153): all its %d rows are read`, name, len(p.Rows))
+	rep.Warnf(`%s: warning: this plan is in the {"value":[...],"Count":N} wrapper of Windows PowerShell 5.1, the sign that a "ConvertFrom-Json | Where-Object" before it filtered nothing (PowerShell issues 3424 and 3153): all its %d rows are read`, name, rows)
 	rep.Hint("filter on 5.1 and 7 alike with parentheses, (dumpsync plan ... | ConvertFrom-Json) | Where-Object ..., or with -f csv and Import-Csv")
 }
 
@@ -242,27 +281,16 @@ func RequireWithin(within []string) error {
 }
 
 // preview says what the plan will do, before anything is done.
-func preview(rep *report.Reporter, name string, rows []planread.Row, within []string) {
-	byAction := map[string]int{}
-	resync := map[string]bool{}
-	folders := map[string]bool{}
-	for i := range rows {
-		r := &rows[i]
-		byAction[r.Action]++
-		if r.Action == planread.RemoveEntry || r.Action == planread.RestoreEntry {
-			resync[r.Path] = true
-		}
-		folders[apply.Folder(r)] = true
-	}
+func preview(rep *report.Reporter, name string, p *apply.Plan, within []string) {
 	var parts []string
 	for _, a := range []string{planread.RemoveEntry, planread.RestoreEntry, planread.DeleteFile, planread.RestoreFile} {
-		if n := byAction[a]; n > 0 {
+		if n := p.Count(a); n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %s", progress.Thousands(int64(n)), a))
 		}
 	}
 	rep.Infof("apply: %s: %s rows (%s) in %s Resync.cfg and %s folders",
-		name, progress.Thousands(int64(len(rows))), strings.Join(parts, ", "),
-		progress.Thousands(int64(len(resync))), progress.Thousands(int64(len(folders))))
+		name, progress.Thousands(int64(p.Rows())), strings.Join(parts, ", "),
+		progress.Thousands(int64(p.Resyncs())), progress.Thousands(int64(p.Folders())))
 	rep.Infof("apply: within %s", strings.Join(within, ", "))
 }
 
@@ -329,7 +357,7 @@ func interruptedLine(sum apply.Summary, rows int, whatIf bool, undo *apply.Journ
 // --what-if too (nothing is created then), so that --what-if gives the exit
 // code the real run would.
 // created is set to the undo file's path when it is created.
-func (req *Request) journal(rows []planread.Row, roots []string, created *string) (*apply.Journal, error) {
+func (req *Request) journal(rows *apply.Plan, roots []string, created *string) (*apply.Journal, error) {
 	if req.NoUndo {
 		return nil, nil
 	}
@@ -342,7 +370,7 @@ func (req *Request) journal(rows []planread.Row, roots []string, created *string
 			return nil, exitcode.UsageErr(err)
 		}
 	} else {
-		if err := apply.RejectInside("--undo", filepath.Dir(path), rows, roots); err != nil {
+		if err := rows.RejectInside("--undo", filepath.Dir(path), roots); err != nil {
 			return nil, exitcode.UsageErr(err)
 		}
 		if _, err := os.Lstat(path); err == nil {

@@ -141,10 +141,17 @@ func healthOf(path string, opt Options, emit func(*Finding) bool) error {
 	}
 	if box != "" {
 		for _, c := range cfgs {
-			if reqs[strings.ToUpper(c.SmsID)] == nil {
-				early = append(early, Finding{Severity: Info, Code: OrphanCfg, Path: ptr(c.Path), SmsId: ptr(c.SmsID),
-					Message: fmt.Sprintf("no request for %s in the %s beside %s", c.SmsID, filepath.Base(path), filepath.Base(box))})
+			// Only valid entries are requests (plan.KeepsCfg): a .cfg whose
+			// SMSID has only invalid entries is an orphan to plan too.
+			msg := fmt.Sprintf("no request for %s in the %s beside %s", c.SmsID, filepath.Base(path), filepath.Base(box))
+			switch r := reqs[strings.ToUpper(c.SmsID)]; {
+			case r == nil:
+			case !r.valid:
+				msg += fmt.Sprintf(" (only invalid entries: %d, which plan does not count as requests)", r.count)
+			default:
+				continue
 			}
+			early = append(early, Finding{Severity: Info, Code: OrphanCfg, Path: ptr(c.Path), SmsId: ptr(c.SmsID), Message: msg})
 		}
 		for _, key := range order {
 			if r := reqs[key]; r.valid && !cfgNames[key] {
@@ -270,9 +277,12 @@ func cfgList(path string) (box string, cfgs []site.Cfg, err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	cfgs, _, err = site.CfgFiles(box)
+	list, _, err := site.CfgFiles(box)
 	if err != nil {
 		return "", nil, err
+	}
+	for i := range list.Len() {
+		cfgs = append(cfgs, list.At(i))
 	}
 	return box, cfgs, nil
 }

@@ -17,100 +17,112 @@ type PlanOptions struct {
 	Progress   func(rows int) // told the rows --verify has checked, folder by folder; may be nil
 }
 
-// Plan gates a plan read by planread (the same reading and validation as
-// apply) and emits its findings: InvalidRow and OutsideRoot per row in plan
+// PlanGate gates a plan read, checked and spooled as apply reads it
+// (applycmd.SpoolPlan, with Row told every row) and emits its findings with
+// Emit: InvalidRow per problem in plan order, OutsideRoot per row in plan
 // order, then the counts, then StaleRow per row with --verify. It changes
-// nothing: --verify runs apply's what-if.
+// nothing: --verify runs apply's what-if. It keeps the InvalidRow findings
+// and two counts; the rows stay in the spool.
+type PlanGate struct {
+	opt              PlanOptions
+	invalid          []Finding
+	removes, deletes int64
+}
+
+// NewPlanGate returns the gate of opt.
+func NewPlanGate(opt PlanOptions) *PlanGate { return &PlanGate{opt: opt} }
+
+// Plan gates the rows of p, a plan in memory (planread.Read): a Plan in a
+// spool in memory through PlanGate.
 func Plan(p *planread.Plan, opt PlanOptions, emit func(*Finding) error) (Summary, error) {
+	sp := planread.NewMemSpool()
+	ap := apply.NewPlan(sp)
+	g := NewPlanGate(opt)
+	_, err := planread.SpoolPlan(planread.SliceSource(p), sp, planread.Options{}, func(ref, end planread.Ref, r *planread.Row, dup bool, errs []planread.RowError) error {
+		if !dup && len(errs) == 0 {
+			ap.Add(ref, end, r)
+		}
+		return g.Row(ref, end, r, dup, errs)
+	})
+	if err != nil {
+		return Summary{Inputs: 1}, err
+	}
+	return g.Emit(sp, ap, emit)
+}
+
+// SetProgress sets PlanOptions.Progress (once the number of rows is known).
+func (g *PlanGate) SetProgress(f func(rows int)) { g.opt.Progress = f }
+
+// Row takes one row as applycmd.SpoolPlan reads it.
+func (g *PlanGate) Row(_, _ planread.Ref, r *planread.Row, dup bool, errs []planread.RowError) error {
+	for _, e := range errs {
+		g.invalid = append(g.invalid, Finding{Severity: Error, Code: "InvalidRow", Message: e.Error(),
+			Path: nonEmpty(r.Path), SmsId: nonEmpty(r.SmsId)})
+	}
+	if dup {
+		return nil
+	}
+	switch r.Action {
+	case planread.RemoveEntry:
+		g.removes++
+	case planread.DeleteFile:
+		g.deletes++
+	}
+	return nil
+}
+
+// Emit emits the findings of the plan whose rows are in sp (every row
+// Row kept) and p (those without a problem).
+func (g *PlanGate) Emit(sp *planread.Spool, p *apply.Plan, emit func(*Finding) error) (Summary, error) {
+	opt := g.opt
 	sum := Summary{Inputs: 1}
 	out := func(f Finding) error {
 		sum.count(&f)
 		return emit(&f)
 	}
-	rows, errs := planread.Validate(p, planread.Options{})
-	byN := map[int]*planread.Row{}
-	for i := range p.Rows {
-		byN[p.Rows[i].N] = &p.Rows[i]
-	}
-	for _, e := range errs {
-		f := Finding{Severity: Error, Code: "InvalidRow", Message: e.Error()}
-		if r := byN[e.N]; r != nil {
-			f.Path, f.SmsId = nonEmpty(r.Path), nonEmpty(r.SmsId)
-		}
+	for _, f := range g.invalid {
 		if err := out(f); err != nil {
 			return sum, err
 		}
 	}
 	if len(opt.AllowRoots) > 0 {
-		for i := range rows {
-			r := &rows[i]
+		err := sp.Scan(0, sp.Size(), func(_ planread.Ref, r *planread.Row, _ byte) error {
 			if inAny(r.Path, opt.AllowRoots) {
-				continue
+				return nil
 			}
-			if err := out(Finding{Severity: Error, Code: "OutsideRoot", Path: nonEmpty(r.Path), SmsId: nonEmpty(r.SmsId),
-				Message: fmt.Sprintf("row %d: Path is under none of the allowed roots", r.N)}); err != nil {
-				return sum, err
-			}
+			return out(Finding{Severity: Error, Code: "OutsideRoot", Path: nonEmpty(r.Path), SmsId: nonEmpty(r.SmsId),
+				Message: fmt.Sprintf("row %d: Path is under none of the allowed roots", r.N)})
+		})
+		if err != nil {
+			return sum, err
 		}
 	}
-	var removes, deletes int64
-	for i := range rows {
-		switch rows[i].Action {
-		case planread.RemoveEntry:
-			removes++
-		case planread.DeleteFile:
-			deletes++
-		}
-	}
-	if opt.MaxRemove.Exceeded(removes) {
+	if opt.MaxRemove.Exceeded(g.removes) {
 		if err := out(Finding{Severity: Error, Code: "TooManyRemovals",
-			Message: fmt.Sprintf("the plan removes %d entries, more than --max-remove %d", removes, opt.MaxRemove.N)}); err != nil {
+			Message: fmt.Sprintf("the plan removes %d entries, more than --max-remove %d", g.removes, opt.MaxRemove.N)}); err != nil {
 			return sum, err
 		}
 	}
-	if opt.MaxDelete.Exceeded(deletes) {
+	if opt.MaxDelete.Exceeded(g.deletes) {
 		if err := out(Finding{Severity: Error, Code: "TooManyDeletions",
-			Message: fmt.Sprintf("the plan deletes %d files, more than --max-delete %d", deletes, opt.MaxDelete.N)}); err != nil {
+			Message: fmt.Sprintf("the plan deletes %d files, more than --max-delete %d", g.deletes, opt.MaxDelete.N)}); err != nil {
 			return sum, err
 		}
 	}
-	// Only rows apply would accept can be compared with the files.
-	bad := map[int]bool{}
-	for _, e := range errs {
-		bad[e.N] = true
-	}
-	var valid []planread.Row
-	for i := range rows {
-		if !bad[rows[i].N] {
-			valid = append(valid, rows[i])
-		}
-	}
-	rows = valid
-	if !opt.Verify || len(rows) == 0 {
+	// Only rows apply would accept (those in p) can be compared with the
+	// files. The what-if emits its Results in plan order once every folder
+	// is checked.
+	if !opt.Verify || p.Rows() == 0 {
 		return sum, nil
 	}
-	// Results come in row order; the findings wait until the what-if is over.
-	var stale []Finding
-	i := 0
-	_, err := apply.Run(rows, apply.Options{WhatIf: true, Progress: opt.Progress}, func(r *apply.Result) error {
-		n := rows[i].N
-		i++
+	_, err := apply.RunPlan(p, apply.Options{WhatIf: true, Progress: opt.Progress}, func(row *planread.Row, r *apply.Result) error {
 		if r.Status == apply.WhatIf {
 			return nil
 		}
-		stale = append(stale, Finding{Severity: Warning, Code: "StaleRow", Path: nonEmpty(r.Path), SmsId: r.SmsId,
-			Offset: r.Offset, Message: fmt.Sprintf("row %d: %s would be %s: %s", n, r.Action, r.Status, r.Detail)})
-		return nil
+		return out(Finding{Severity: Warning, Code: "StaleRow", Path: nonEmpty(r.Path), SmsId: r.SmsId,
+			Offset: r.Offset, Message: fmt.Sprintf("row %d: %s would be %s: %s", row.N, r.Action, r.Status, r.Detail)})
 	})
-	if err != nil {
-		return sum, err
-	}
-	for _, f := range stale {
-		if err := out(f); err != nil {
-			return sum, err
-		}
-	}
-	return sum, nil
+	return sum, err
 }
 
 func inAny(p string, roots []string) bool {

@@ -3,8 +3,10 @@
 package dump
 
 import (
+	"encoding/hex"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/output"
@@ -70,6 +72,9 @@ func FormatTime(t uint32) string {
 	return string(appendTime(b[:0], t))
 }
 
+// AppendTime appends t as FormatTime renders it.
+func AppendTime(b []byte, t uint32) []byte { return appendTime(b, t) }
+
 // appendTime appends t as time.Unix(t, 0).UTC().Format(time.RFC3339) does
 // (for every uint32: years 1970-2106, always four digits), several times
 // faster: dump formats one time per record.
@@ -101,25 +106,9 @@ func appendTime(b []byte, t uint32) []byte {
 	return b
 }
 
-// fillStore holds what an Entry's pointer fields point to.
-type fillStore struct {
-	at      string
-	age     int64
-	problem string
-	lastT   uint32 // at formats lastT (when at != "")
-}
-
 // Fill sets an Entry from a record; path is shared by all records of a file.
 // The entry's pointers point to storage of its own.
 func Fill(en *Entry, path string, index int64, e *record.Entry, now time.Time) {
-	fill(en, path, index, e, now.Unix(), new(fillStore))
-}
-
-// fill is Fill with the pointed-to storage given: Files reuses one store for
-// every record (each is encoded before the next is filled), which saves three
-// allocations per record, and reuses the RequestedAt text while the time
-// repeats.
-func fill(en *Entry, path string, index int64, e *record.Entry, now int64, st *fillStore) {
 	t := e.Time()
 	*en = Entry{
 		Path:        path,
@@ -130,16 +119,153 @@ func fill(en *Entry, path string, index int64, e *record.Entry, now int64, st *f
 		Valid:       true,
 	}
 	if t != 0 {
-		if st.at == "" || st.lastT != t {
-			st.at, st.lastT = FormatTime(t), t
-		}
-		st.age = ageDays(now, t)
-		en.RequestedAt, en.AgeDays = &st.at, &st.age
+		at, age := FormatTime(t), ageDays(now.Unix(), t)
+		en.RequestedAt, en.AgeDays = &at, &age
 	}
 	if p := e.Problem(); p != "" {
-		st.problem = p
 		en.Valid = false
-		en.Problem = &st.problem
+		en.Problem = &p
+	}
+}
+
+// view is the Entry (or RawEntry) of a record, formatted straight from the
+// record's bytes: its WriteFields hands over the fields Fill would set,
+// allocating nothing for a valid entry. dump formats every record through
+// one; TestViewMatchesFill holds it to Fill.
+type view struct {
+	path  string
+	index int64
+	e     *record.Entry
+	now   int64
+	raw   bool
+	valid bool // set by WriteFields
+	buf   [2 * record.ExtraSize]byte
+	days  *dayCache
+	// at is the last index formatted, with its Index and Offset as text:
+	// a dump's indexes count up, so each is the last one plus 1 (and 48).
+	at struct {
+		ok       bool
+		index    int64
+		idx, off decimal
+	}
+}
+
+// decimal is a non-negative integer as decimal text that can be added to
+// cheaply.
+type decimal struct {
+	b     [20]byte
+	start int // the text is b[start:]
+}
+
+func (d *decimal) set(v int64) {
+	d.start = len(strconv.AppendInt(d.b[:0], v, 10))
+	copy(d.b[len(d.b)-d.start:], d.b[:d.start])
+	d.start = len(d.b) - d.start
+}
+
+func (d *decimal) text() []byte { return d.b[d.start:] }
+
+// add adds k >= 0, digit by digit with carry.
+func (d *decimal) add(k int) {
+	i := len(d.b) - 1
+	for k > 0 {
+		if i < d.start {
+			if d.start == 0 {
+				panic("dump: decimal overflow")
+			}
+			d.start--
+			d.b[i] = '0'
+		}
+		s := int(d.b[i]-'0') + k%10
+		k /= 10
+		if s >= 10 {
+			s -= 10
+			k++
+		}
+		d.b[i] = byte('0' + s)
+		i--
+	}
+}
+
+// dayCache holds the date part ("2026-11-01T") of recently formatted days:
+// a Resync.cfg's requests span a few years at most, so nearly every record's
+// date is found here. Direct-mapped on the day number.
+type dayCache [1024]struct {
+	day  uint32 // day number + 1 (0: empty)
+	text [11]byte
+}
+
+// time formats t as appendTime does, into v.buf.
+func (v *view) time(t uint32) []byte {
+	if v.days == nil {
+		v.days = new(dayCache)
+	}
+	day := t / 86400
+	c := &v.days[day%uint32(len(v.days))]
+	if c.day != day+1 {
+		var full [20]byte
+		copy(c.text[:], appendTime(full[:0], day*86400))
+		c.day = day + 1
+	}
+	b := append(v.buf[:0], c.text[:]...)
+	sec := t % 86400
+	h, m, s := sec/3600, sec%3600/60, sec%60
+	return append(b, digits2[2*h], digits2[2*h+1], ':', digits2[2*m], digits2[2*m+1], ':', digits2[2*s], digits2[2*s+1], 'Z')
+}
+
+// digits2 is "00" to "99".
+const digits2 = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
+
+func (v *view) WriteFields(w output.FieldWriter) {
+	e := v.e
+	w.Str(v.path)
+	if v.at.ok && v.index == v.at.index+1 {
+		v.at.index++
+		v.at.idx.add(1)
+		v.at.off.add(record.Size)
+	} else {
+		v.at.ok, v.at.index = true, v.index
+		v.at.idx.set(v.index)
+		v.at.off.set(v.index * record.Size)
+	}
+	w.Digits(v.at.idx.text())
+	w.Digits(v.at.off.text())
+	v.valid = e.Valid()
+	var problem string
+	if !v.valid {
+		problem = e.Problem()
+	}
+	if v.valid {
+		w.Plain(e.IDBytes()) // 1-15 of [A-Za-z0-9]
+	} else {
+		w.Str(e.SmsID())
+	}
+	t := e.Time()
+	w.Int(int64(t))
+	if t == 0 {
+		w.OptStr(nil)
+		w.OptInt(nil)
+	} else {
+		w.Plain(v.time(t))
+		w.Int(ageDays(v.now, t))
+	}
+	w.Bool(v.valid)
+	if v.valid {
+		w.OptStr(nil)
+	} else {
+		w.Str(problem)
+	}
+	if v.raw {
+		w.Bytes(hex.AppendEncode(v.buf[:0], e.Extra()))
 	}
 }
 
@@ -176,11 +302,8 @@ func chunkedOf(enc Encoder) (output.Chunked, bool) {
 // rest readable (a partial record, an unreadable or non-regular file) are
 // passed to warn and make attention true; an encoder error stops the dump.
 func Files(files []string, opt Options, enc Encoder, warn func(error)) (attention bool, err error) {
-	var en RawEntry
-	var store fillStore
 	now := opt.Now.Unix()
-	chunked, parallel := chunkedOf(enc)
-	parallel = parallel && workers() > 1
+	chunked, ok := chunkedOf(enc)
 	for _, path := range files {
 		st, lerr := os.Lstat(path)
 		if lerr != nil {
@@ -204,36 +327,14 @@ func Files(files []string, opt Options, enc Encoder, warn func(error)) (attentio
 			warn(lerr)
 			attention = true
 		}
-		if parallel {
-			serr, werr := fileChunked(path, opt, now, chunked, workers())
-			if werr != nil {
-				return attention, werr
-			}
-			if serr != nil {
-				warn(serr)
-				attention = true
-			}
-			continue
+		var serr, werr error
+		if ok {
+			serr, werr = fileChunked(path, opt, now, chunked, workers())
+		} else {
+			serr, werr = fileEach(path, opt, now, enc)
 		}
-		var encErr error
-		_, serr := resync.Read(path, func(i int64, e *record.Entry) error {
-			fill(&en.Entry, path, i, e, now, &store)
-			if c := opt.Counts; c != nil {
-				c.Entries++
-				if !en.Valid {
-					c.Invalid++
-				}
-			}
-			if opt.Raw {
-				en.Extra = e.ExtraHex()
-				encErr = enc.Encode(&en)
-			} else {
-				encErr = enc.Encode(&en.Entry)
-			}
-			return encErr
-		})
-		if encErr != nil {
-			return attention, encErr
+		if werr != nil {
+			return attention, werr
 		}
 		if serr != nil {
 			warn(serr)
@@ -241,4 +342,31 @@ func Files(files []string, opt Options, enc Encoder, warn func(error)) (attentio
 		}
 	}
 	return attention, nil
+}
+
+// fileEach dumps one file through an encoder with no chunked form (the
+// table), one Entry at a time.
+func fileEach(path string, opt Options, now int64, enc Encoder) (serr, werr error) {
+	var en RawEntry
+	t := time.Unix(now, 0)
+	_, serr = resync.Read(path, func(i int64, e *record.Entry) error {
+		Fill(&en.Entry, path, i, e, t)
+		if c := opt.Counts; c != nil {
+			c.Entries++
+			if !en.Valid {
+				c.Invalid++
+			}
+		}
+		if opt.Raw {
+			en.Extra = e.ExtraHex()
+			werr = enc.Encode(&en)
+		} else {
+			werr = enc.Encode(&en.Entry)
+		}
+		return werr
+	})
+	if werr != nil {
+		serr = nil
+	}
+	return serr, werr
 }

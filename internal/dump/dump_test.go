@@ -315,18 +315,25 @@ func ageStr(p *int64) string {
 	return fmt.Sprint(*p)
 }
 
-func BenchmarkFill(b *testing.B) {
-	now := time.Unix(1_800_000_000, 0)
+// BenchmarkView is one record formatted as JSON Lines through view.
+func BenchmarkView(b *testing.B) {
 	recs := make([]record.Entry, 1024)
 	for i := range recs {
 		recs[i] = record.Make(fmt.Sprintf("SMS%05X", i), uint32(1_700_000_000+i*7919), nil)
 	}
-	var en Entry
-	var st fillStore
+	enc, err := output.NewEncoder(io.Discard, output.JSONL, Entry{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, _ := output.AsChunked(enc)
+	f := c.NewFormatter()
+	v := &view{path: `C:\SMS\Domain.000\Resync.cfg`, now: 1_800_000_000}
+	var out []byte
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		fill(&en, "p", int64(i), &recs[i%len(recs)], now.Unix(), &st)
+		v.index, v.e = int64(i), &recs[i%len(recs)]
+		out = f.Append(out[:0], v)
 		i++
 	}
 }

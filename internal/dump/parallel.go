@@ -31,12 +31,66 @@ type job struct {
 	done    chan struct{} // closed when out is ready
 }
 
+// format formats j's records into j.out through f.
+func (j *job) format(f *output.Formatter, v *view) {
+	j.out, j.invalid = j.out[:0], 0
+	for k := range j.recs {
+		v.index, v.e = j.first+int64(k), &j.recs[k]
+		j.out = f.Append(j.out, v)
+		if !v.valid {
+			j.invalid++
+		}
+	}
+}
+
+// write hands a formatted job to c and counts its entries.
+func (j *job) write(c output.Chunked, counts *Counts) error {
+	if err := c.WriteChunk(j.out, len(j.recs)); err != nil {
+		return err
+	}
+	if counts != nil {
+		counts.Entries += int64(len(j.recs))
+		counts.Invalid += j.invalid
+	}
+	return nil
+}
+
 var errStopped = errors.New("dump: stopped")
 
-// fileChunked dumps one file through c with n formatting goroutines. It
-// returns the file's read error (a partial record, say) and the first
-// write error, which stops the dump.
+// fileChunked dumps one file through c with n formatting goroutines (none
+// when n is 1: the reading goroutine formats). It returns the file's read
+// error (a partial record, say) and the first write error, which stops the
+// dump.
 func fileChunked(path string, opt Options, now int64, c output.Chunked, n int) (serr, werr error) {
+	newView := func() *view { return &view{path: path, now: now, raw: opt.Raw} }
+	if n <= 1 {
+		f, v := c.NewFormatter(), newView()
+		j := &job{recs: make([]record.Entry, 0, chunkRecords)}
+		flush := func() error {
+			j.format(f, v)
+			werr = j.write(c, opt.Counts)
+			j.recs = j.recs[:0]
+			return werr
+		}
+		_, serr = resync.Read(path, func(i int64, e *record.Entry) error {
+			if len(j.recs) == 0 {
+				j.first = i
+			}
+			j.recs = append(j.recs, *e)
+			if len(j.recs) == chunkRecords {
+				return flush()
+			}
+			return nil
+		})
+		if werr != nil {
+			return nil, werr
+		}
+		if len(j.recs) > 0 {
+			flush()
+		}
+		return serr, werr
+	}
+
 	jobs := make(chan *job)       // to the formatters
 	order := make(chan *job, n+2) // to the writer, in file order
 	free := make(chan *job, n+2)  // buffers for reuse: the bound on memory
@@ -50,24 +104,9 @@ func fileChunked(path string, opt Options, now int64, c output.Chunked, n int) (
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f := c.NewFormatter()
-			var en RawEntry
-			var store fillStore
+			f, v := c.NewFormatter(), newView()
 			for j := range jobs {
-				j.out, j.invalid = j.out[:0], 0
-				for k := range j.recs {
-					e := &j.recs[k]
-					fill(&en.Entry, path, j.first+int64(k), e, now, &store)
-					if !en.Valid {
-						j.invalid++
-					}
-					if opt.Raw {
-						en.Extra = e.ExtraHex()
-						j.out = f.Append(j.out, &en)
-					} else {
-						j.out = f.Append(j.out, &en.Entry)
-					}
-				}
+				j.format(f, v)
 				close(j.done)
 			}
 		}()
@@ -107,11 +146,8 @@ func fileChunked(path string, opt Options, now int64, c output.Chunked, n int) (
 	for j := range order {
 		<-j.done
 		if werr == nil {
-			if werr = c.WriteChunk(j.out, len(j.recs)); werr != nil {
+			if werr = j.write(c, opt.Counts); werr != nil {
 				stopped.Store(true)
-			} else if opt.Counts != nil {
-				opt.Counts.Entries += int64(len(j.recs))
-				opt.Counts.Invalid += j.invalid
 			}
 		}
 		free <- j

@@ -1,5 +1,7 @@
 package output
 
+import "slices"
+
 // Chunked is implemented by the encoders whose records can be formatted apart
 // from the stream and written later, in order: JSON, JSON Lines and CSV of
 // Fielder records. dump formats chunks of records on several goroutines and
@@ -44,6 +46,9 @@ func (f *Formatter) Append(dst []byte, rec Fielder) []byte {
 		dst, f.csv.buf = f.csv.buf, nil
 		return dst
 	}
+	// Room for a typical record, so that the field names can be copied
+	// in fixed-size blocks (jsonFields.name).
+	dst = slices.Grow(dst, 512)
 	f.json.buf = append(dst, f.sep...)
 	f.json.record(rec)
 	dst = append(f.json.buf, f.end...)

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/dump"
@@ -120,25 +121,54 @@ type Planner struct {
 
 	warnMu sync.Mutex // serialises Warn
 
-	mu        sync.Mutex
-	summary   Summary
-	siteNames map[string]bool // upper-cased .cfg names present at the site
-	siteDel   map[string]bool // upper-cased .cfg names planned for deletion at the site
-	haveSite  bool            // site domains are part of this plan
+	mu      sync.Mutex
+	summary Summary
+	// siteCfg holds, per upper-cased .cfg name present at the site, whether
+	// it is planned for deletion there; it is filled only when logon
+	// servers are planned (needSite), the only ones to look at it.
+	siteCfg  map[string]bool
+	needSite bool
+	haveSite bool // site domains are part of this plan
 	// siteIncomplete is set when a site domain's Invencfg.box could not be
 	// listed: then no logon .cfg is "not present at the site".
 	siteIncomplete bool
 }
 
 // folderPlan is the result of planning one folder, held until its turn to be
-// emitted. RemoveEntry rows are held as compact hits (no pointers, 56 bytes
-// each) and made into Rows only as they are emitted: a Resync.cfg of a
-// million stale entries costs tens of MB, not a GB of rows.
+// emitted. Rows are made only as they are emitted: RemoveEntry rows from at
+// most maxHeldHits compact hits (no pointers, 56 bytes each), or else from a
+// second read of the Resync.cfg; DeleteFile rows from compact dels (an index
+// into the folder's .cfg list and the file's fingerprint, 72 bytes each).
+// So a Resync.cfg of millions of entries costs the same as a small one.
 type folderPlan struct {
 	resync resyncPlan
-	dels   []Row         // DeleteFile rows, set before done is closed
+	files  *site.CfgList // the folder's .cfg files, which dels name
+	dels   []del         // DeleteFile rows to be, set before done is closed
 	done   chan struct{} // closed when dels are known
 }
+
+// del is one DeleteFile row to be: which file, why, and its fingerprint.
+type del struct {
+	file    int32 // in folderPlan.files
+	why     why
+	hasTime bool   // the SMSID has requests beside the file: newest is the newest
+	newest  uint32 //
+	ageDays int64  // whyOrphan: the file's age
+	size    int64
+	modTime int64
+	sum     [32]byte
+}
+
+// why is the reason of a DeleteFile row.
+type why uint8
+
+const (
+	whyStale why = iota // every request of the SMSID is stale
+	whyOrphan
+	whyLogonAll
+	whyDeletedAtSite
+	whyNotAtSite
+)
 
 // resyncPlan is what one scan of a Resync.cfg decided.
 type resyncPlan struct {
@@ -171,11 +201,11 @@ func (l *hitList) add(off int64, e *record.Entry) {
 	*b = append(*b, hit{off, *e})
 }
 
-// maxHeldHits bounds the hits one folder holds (14 MiB): a Resync.cfg with
-// more entries to remove (5 GB of invalid ones with --include-invalid) is
-// read a second time as its rows are emitted, so that memory stays bounded
-// whatever the file holds.
-var maxHeldHits = 1 << 18 // a variable for tests
+// maxHeldHits bounds the hits one folder holds (896 KiB; at most Parallel
+// folders are held at once): a Resync.cfg with more entries to remove is
+// read a second time, from the page cache, as its rows are emitted, so that
+// memory does not grow with the entries a file holds.
+var maxHeldHits = 1 << 14 // a variable for tests
 
 // rescan reports whether the hits were too many to hold.
 func (l *hitList) rescan() bool { return l.n > maxHeldHits }
@@ -200,6 +230,7 @@ type hit struct {
 func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 	rp := &fp.resync
 	cutoff := p.Opt.Cutoff()
+	var scratch []byte
 	if rp.hits.rescan() {
 		if err := p.emitRescan(rp, cutoff, fn); err != nil {
 			return err
@@ -207,14 +238,15 @@ func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 	}
 	for _, block := range rp.hits.blocks {
 		for i := range block {
-			if err := p.emitHit(rp, &block[i], cutoff, fn); err != nil {
+			if err := p.emitHit(rp, &block[i], cutoff, fn, &scratch); err != nil {
 				return err
 			}
 		}
 	}
 	<-fp.done // the .cfg files may still be being fingerprinted
 	for j := range fp.dels {
-		if err := fn(&fp.dels[j]); err != nil {
+		r := p.deleteRow(fp.files, &fp.dels[j], cutoff)
+		if err := fn(&r); err != nil {
 			return err
 		}
 	}
@@ -234,13 +266,13 @@ func (p *Planner) emitRescan(rp *resyncPlan, cutoff int64, fn func(*Row) error) 
 	defer f.Close()
 	info := resync.Info{Path: rp.path}
 	var emitErr error
+	var scratch []byte
 	err = resync.ScanReader(io.LimitReader(f, rp.size), &info, func(i int64, e *record.Entry) error {
-		valid := e.Problem() == ""
-		if !p.hitOf(valid, e.Time(), cutoff) {
+		if !p.hitOf(e.Valid(), e.Time(), cutoff) {
 			return nil
 		}
 		h := hit{i * record.Size, *e}
-		emitErr = p.emitHit(rp, &h, cutoff, fn)
+		emitErr = p.emitHit(rp, &h, cutoff, fn, &scratch)
 		return emitErr
 	})
 	if emitErr != nil {
@@ -254,47 +286,79 @@ func (p *Planner) emitRescan(rp *resyncPlan, cutoff int64, fn func(*Row) error) 
 	return nil
 }
 
-// emitHit makes the RemoveEntry row of one hit and hands it to fn.
-func (p *Planner) emitHit(rp *resyncPlan, h *hit, cutoff int64, fn func(*Row) error) error {
-	// One allocation holds what the row's pointers point at, so that a
-	// row copied by fn stays valid after the call.
-	v := &rowValues{off: h.off, rec: h.e.Hex()}
-	r := Row{
-		Action: RemoveEntry, Path: rp.path, SmsId: h.e.SmsID(), Cutoff: cutoff,
-		Offset: &v.off, Record: &v.rec,
+// emitHit makes the RemoveEntry row of one hit and hands it to fn. Two
+// allocations hold everything the row points at (its numbers, and its
+// strings as parts of one string built in *scratch), so that a row copied
+// by fn stays valid after the call.
+func (p *Planner) emitHit(rp *resyncPlan, h *hit, cutoff int64, fn func(*Row) error, scratch *[]byte) error {
+	v := &hitRow{off: h.off}
+	r := &v.Row
+	*r = Row{
+		Action: RemoveEntry, Path: rp.path, Cutoff: cutoff, Offset: &v.off,
 		Size: rp.size, ModTime: rp.modTime, Sha256: rp.sha256,
 	}
 	t := h.e.Time()
-	r.setTimeIn(v, t, p.Opt.Now)
-	if problem := h.e.Problem(); problem != "" {
-		r.Reason = "invalid entry (" + problem + "); its time cannot be trusted"
+	v.rt = int64(t)
+	r.RequestTime = &v.rt
+	b := hex.AppendEncode((*scratch)[:0], h.e.Raw[:])
+	idEnd := len(b)
+	if id := h.e.IDBytes(); isASCII(id) {
+		b = append(b, id...)
 	} else {
-		r.Reason = p.staleReason(v.age)
+		b = append(b, h.e.SmsID()...)
 	}
-	return fn(&r)
+	atEnd := len(b)
+	if t != 0 {
+		b = dump.AppendTime(b, t)
+		v.age = dump.AgeDays(p.Opt.Now, t)
+		r.AgeDays = &v.age
+	}
+	reasonStart := len(b)
+	if problem := h.e.Problem(); problem != "" {
+		b = append(b, "invalid entry ("...)
+		b = append(b, problem...)
+		b = append(b, "); its time cannot be trusted"...)
+	} else {
+		b = append(b, "request "...)
+		b = strconv.AppendInt(b, v.age, 10)
+		b = append(b, " days old (> "...)
+		b = strconv.AppendInt(b, p.Opt.Days, 10)
+		b = append(b, ')')
+	}
+	*scratch = b
+	str := string(b)
+	v.rec = str[:idEnd]
+	r.Record = &v.rec
+	r.SmsId = str[idEnd:atEnd]
+	if t != 0 {
+		v.at = str[atEnd:reasonStart]
+		r.RequestedAt = &v.at
+	}
+	r.Reason = str[reasonStart:]
+	return fn(r)
 }
 
-// rowValues backs the pointer fields of one Row.
-type rowValues struct {
+// hitRow is one RemoveEntry row and what its pointer fields point at.
+type hitRow struct {
+	Row
 	rt, age, off int64
 	at, rec      string
 }
 
-// staleReason is the Reason of a stale entry: "request A days old (> N)".
-func (p *Planner) staleReason(age int64) string {
-	var b [64]byte
-	s := append(b[:0], "request "...)
-	s = strconv.AppendInt(s, age, 10)
-	s = append(s, " days old (> "...)
-	s = strconv.AppendInt(s, p.Opt.Days, 10)
-	s = append(s, ')')
-	return string(s)
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Run plans domains, then logon servers (they are judged against the site's
 // Invencfg.box files), calling emit for each row in the deterministic order.
 func (p *Planner) Run(domains, logons []string, emit func(*Row) error) (Summary, error) {
-	p.siteNames, p.siteDel = map[string]bool{}, map[string]bool{}
+	p.siteCfg = map[string]bool{}
+	p.needSite = len(logons) > 0
 	p.haveSite = len(domains) > 0
 	if err := p.runOrdered(domains, false, emit); err != nil {
 		return p.summary, err
@@ -376,118 +440,29 @@ func (p *Planner) warn(err error) {
 	p.Warn(err)
 }
 
-// idState is what one Resync.cfg says about one SMSID.
-type idState struct {
-	newest  uint32 // newest valid request time
-	hasTime bool
-	valid   int // valid entries
-	keeps   int // entries that keep the .cfg file (KeepsCfg); the other valid ones are stale
-}
-
-// allStale reports whether the SMSID has requests and every one is stale.
-func (s *idState) allStale() bool { return s.valid > 0 && s.keeps == 0 }
-
-// idStates holds one Resync.cfg's idState per upper-cased SMSID
-// (strings.ToUpper of record.Entry.SmsID or of the .cfg name). A file may
-// name a million clients, so keys of up to 16 ASCII bytes, which is every
-// valid SMSID, are held as arrays in a map without pointers, pointing into
-// one slice of states: nothing for the garbage collector to scan and no
-// allocation per entry. Other keys go to a second, ordinary map.
-type idStates struct {
-	short  map[[16]byte]int32
-	long   map[string]int32
-	states []idState
-}
-
-func newIDStates(records int64) *idStates {
-	return &idStates{short: make(map[[16]byte]int32, min(records/2, 1<<20)), long: map[string]int32{}}
-}
-
-// shortKey returns key as an array when it is ASCII and fits.
-func shortKey(key string) (k [16]byte, ok bool) {
-	if len(key) > len(k) {
-		return k, false
-	}
-	for i := 0; i < len(key); i++ {
-		if key[i] >= 0x80 {
-			return k, false
-		}
-		k[i] = key[i]
-	}
-	return k, true
-}
-
-// get returns the state of an upper-cased key, nil if there is none.
-func (s *idStates) get(key string) *idState {
-	var (
-		i  int32
-		ok bool
-	)
-	if k, short := shortKey(key); short {
-		i, ok = s.short[k]
-	} else {
-		i, ok = s.long[key]
-	}
-	if !ok {
-		return nil
-	}
-	return &s.states[i]
-}
-
-// of returns the index of the state of the entry's SMSID, made on first use.
-func (s *idStates) of(e *record.Entry) int32 {
-	id := e.IDBytes()
-	var k [16]byte
-	for i, c := range id {
-		if c >= 0x80 {
-			return s.ofLong(strings.ToUpper(e.SmsID()))
-		}
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		k[i] = c
-	}
-	return s.ofShort(k)
-}
-
-// ofShort is of for an ASCII key of at most 16 bytes, upper-cased.
-func (s *idStates) ofShort(k [16]byte) int32 {
-	if i, ok := s.short[k]; ok {
-		return i
-	}
-	i := int32(len(s.states))
-	s.states = append(s.states, idState{})
-	s.short[k] = i
-	return i
-}
-
-func (s *idStates) ofLong(key string) int32 {
-	if k, short := shortKey(key); short {
-		return s.ofShort(k)
-	}
-	if i, ok := s.long[key]; ok {
-		return i
-	}
-	i := int32(len(s.states))
-	s.states = append(s.states, idState{})
-	s.long[key] = i
-	return i
-}
-
 // planFolder plans one folder into fp, calling ready (at least once) when
 // fp.resync is final and closing fp.done when fp.dels is. Everything it
 // reports goes to Warn.
 func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 	defer close(fp.done)
 	defer ready()
-	var ids *idStates
 	blind := false // a domain whose Resync.cfg could not be read: plan no DeleteFile
 
+	// The .cfg files are listed first: only their SMSIDs are judged, so
+	// only theirs need a state while the Resync.cfg is read. What the
+	// listing reports is reported after the Resync.cfg's problems.
+	inv, listErr := site.Invencfg(f.Dir)
+	var irregular []string
+	if listErr == nil {
+		fp.files, irregular, listErr = site.CfgFiles(inv)
+	}
+	var ids *idTable // nil: the requests are not known
 	resyncPath, err := site.Resync(f.Dir)
 	switch {
 	case err == nil:
 		p.leftovers(resyncPath)
-		ids, err = p.scanResync(resyncPath, &fp.resync)
+		ids = newIDTable(fp.files)
+		err = p.scanResync(resyncPath, &fp.resync, ids)
 		var partial *resync.PartialError
 		switch {
 		case errors.As(err, &partial):
@@ -502,8 +477,9 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 				partial.Path, partial.Offset, partial.Size, record.Size))
 		case err != nil:
 			p.warn(err)
+			ids = nil
 			// Without the requests, no .cfg file of a domain can be judged;
-			// its Invencfg.box is still listed below, for the logon servers.
+			// its Invencfg.box is still listed, for the logon servers.
 			blind = !f.Logon
 		}
 	case errors.Is(err, site.ErrNotFound) && f.Logon:
@@ -514,16 +490,10 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 	}
 	ready()
 
-	inv, err := site.Invencfg(f.Dir)
-	if err == nil {
-		var files []site.Cfg
-		var irregular []string
-		if files, irregular, err = site.CfgFiles(inv); err == nil {
-			p.planFiles(f, fp, files, irregular, ids, blind)
-		}
-	}
-	if err != nil && !errors.Is(err, site.ErrNotFound) {
-		p.warn(err)
+	if listErr == nil {
+		p.planFiles(f, fp, irregular, ids, blind)
+	} else if !errors.Is(listErr, site.ErrNotFound) {
+		p.warn(listErr)
 		if !f.Logon {
 			// The site's list of .cfg files is incomplete: no logon .cfg
 			// may be judged "not present at the site".
@@ -537,45 +507,48 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 
 // planFiles plans the DeleteFile rows of one folder's Invencfg.box into fp.
 // A blind domain (its requests unknown) only registers its file names.
-func (p *Planner) planFiles(f Folder, fp *folderPlan, files []site.Cfg, irregular []string, ids *idStates, blind bool) {
+func (p *Planner) planFiles(f Folder, fp *folderPlan, irregular []string, ids *idTable, blind bool) {
 	for _, x := range irregular {
 		p.warn(fmt.Errorf("%s: skipped: not a regular file", x))
 	}
-	if !f.Logon {
+	files := fp.files
+	if !f.Logon && p.needSite {
 		p.mu.Lock()
-		for _, c := range files {
-			p.siteNames[strings.ToUpper(c.SmsID)] = true
+		for i := range files.Len() {
+			key := strings.ToUpper(files.SmsID(i))
+			p.siteCfg[key] = p.siteCfg[key] // present; deletion is set below
 		}
 		p.mu.Unlock()
 	}
 	if blind {
 		return
 	}
-	var cands []candidate
-	for _, c := range files {
-		key := strings.ToUpper(c.SmsID)
-		var st *idState
-		if ids != nil {
-			st = ids.get(key)
-		}
-		reason := p.deleteReason(f, c, key, st)
-		if reason == "" {
+	var dels []del
+	for i := range files.Len() {
+		id := files.SmsID(i)
+		st := ids.requests(id)
+		d, ok := p.deleteReason(f, files, i, st)
+		if !ok {
 			continue
 		}
-		if !record.ValidSMSID(c.SmsID) {
-			p.warn(fmt.Errorf("%s: not planned: %q is not a valid SMSID", c.Path, c.SmsID))
+		if !record.ValidSMSID(id) {
+			p.warn(fmt.Errorf("%s: not planned: %q is not a valid SMSID", files.Path(i), id))
 			continue
 		}
-		cands = append(cands, candidate{cfg: c, st: st, reason: reason})
+		d.file = int32(i)
+		if st != nil {
+			d.hasTime, d.newest = true, st.newest
+		}
+		dels = append(dels, d)
 	}
-	fp.dels = p.deleteRows(cands, p.Opt.Cutoff())
-	if !f.Logon {
+	if !f.Logon && p.needSite {
 		p.mu.Lock()
-		for _, c := range cands {
-			p.siteDel[strings.ToUpper(c.cfg.SmsID)] = true
+		for _, d := range dels {
+			p.siteCfg[strings.ToUpper(files.SmsID(int(d.file)))] = true
 		}
 		p.mu.Unlock()
 	}
+	fp.dels = p.fingerprintAll(files, dels)
 }
 
 func (p *Planner) count(fp *folderPlan) {
@@ -588,62 +561,74 @@ func (p *Planner) count(fp *folderPlan) {
 	p.summary.Files += int64(len(fp.dels))
 }
 
-// deleteReason says why a .cfg file is to be deleted, or "" to keep it.
-func (p *Planner) deleteReason(f Folder, c site.Cfg, key string, st *idState) string {
-	days := p.Opt.Days
+// deleteReason says why .cfg file i is to be deleted, or false to keep it.
+// st is the state of its SMSID when the folder's Resync.cfg requests it.
+func (p *Planner) deleteReason(f Folder, files *site.CfgList, i int, st *idState) (del, bool) {
 	if f.Logon {
+		key := strings.ToUpper(files.SmsID(i))
 		p.mu.Lock()
-		atSite, delAtSite := p.siteNames[key], p.siteDel[key]
+		delAtSite, atSite := p.siteCfg[key]
 		incomplete := p.siteIncomplete
 		p.mu.Unlock()
 		switch {
-		case st != nil && st.keeps > 0:
+		case st != nil && st.flags&kept != 0:
 			// The logon server's own copy of Resync.cfg holds a request
 			// that keeps the file: apply would refuse to delete it.
-			return ""
+			return del{}, false
 		case p.Opt.LogonAllCfg:
-			return "--logon-all-cfg: every .cfg on a logon server is deleted; Maintenance Manager copies back what is still needed"
+			return del{why: whyLogonAll}, true
 		case delAtSite:
-			return ReasonDeletedAtSite
+			return del{why: whyDeletedAtSite}, true
 		case !atSite && p.haveSite && !incomplete:
-			return "not present at the site"
+			return del{why: whyNotAtSite}, true
 		}
-		return ""
+		return del{}, false
 	}
 	// Only valid entries are requests (KeepsCfg): a .cfg whose SMSID has
 	// only invalid entries is an orphan.
-	if st != nil && st.valid > 0 {
-		if st.allStale() {
-			return fmt.Sprintf("newest request of %s is stale (%d days old > %d)", c.SmsID, dump.AgeDays(p.Opt.Now, st.newest), days)
-		}
-		return ""
+	if st != nil {
+		return del{why: whyStale}, st.allStale()
 	}
 	if p.Opt.Orphans {
-		info, err := c.Info()
+		info, err := files.At(i).Info()
 		if err != nil {
 			p.warn(err)
-			return ""
+			return del{}, false
 		}
 		age := p.Opt.Now.Unix() - info.ModTime().Unix()
-		if OlderThan(age, days) {
-			return fmt.Sprintf("orphan: no request in Resync.cfg, file %d days old (> %d)", age/86400, days)
+		if OlderThan(age, p.Opt.Days) {
+			return del{why: whyOrphan, ageDays: age / 86400}, true
 		}
 	}
-	return ""
+	return del{}, false
 }
 
-// scanResync reads one Resync.cfg, filling ids and rp: the entries to remove
-// and the guard of exactly the bytes read. A partial record is returned as
-// its error, with rp filled.
-func (p *Planner) scanResync(path string, rp *resyncPlan) (*idStates, error) {
+// reason is the Reason of a DeleteFile row.
+func (p *Planner) reason(d *del, smsID string) string {
+	switch d.why {
+	case whyStale:
+		return fmt.Sprintf("newest request of %s is stale (%d days old > %d)", smsID, dump.AgeDays(p.Opt.Now, d.newest), p.Opt.Days)
+	case whyOrphan:
+		return fmt.Sprintf("orphan: no request in Resync.cfg, file %d days old (> %d)", d.ageDays, p.Opt.Days)
+	case whyLogonAll:
+		return "--logon-all-cfg: every .cfg on a logon server is deleted; Maintenance Manager copies back what is still needed"
+	case whyDeletedAtSite:
+		return ReasonDeletedAtSite
+	}
+	return "not present at the site"
+}
+
+// scanResync reads one Resync.cfg, filling the states of ids and rp: the
+// entries to remove and the guard of exactly the bytes read. A partial
+// record is returned as its error, with rp filled.
+func (p *Planner) scanResync(path string, rp *resyncPlan, ids *idTable) error {
 	st, err := os.Lstat(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: skipped: not a regular file", path)
+		return fmt.Errorf("%s: skipped: not a regular file", path)
 	}
-	ids := newIDStates(st.Size() / record.Size)
 	cutoff := p.Opt.Cutoff()
 	var hits hitList
 	var lastBytes int64
@@ -654,23 +639,19 @@ func (p *Planner) scanResync(path string, rp *resyncPlan) (*idStates, error) {
 			lastBytes = off
 		}
 		// Only valid entries are requests (KeepsCfg): an invalid one gets
-		// no state, so a file of garbage costs no memory.
-		if e.Problem() != "" {
+		// no state.
+		if !e.Valid() {
 			if p.hitOf(false, 0, cutoff) {
 				hits.add(off, e)
 			}
 			return nil
 		}
-		s := &ids.states[ids.of(e)]
 		t := e.Time()
-		s.valid++
-		if !s.hasTime || t > s.newest {
-			s.newest, s.hasTime = t, true
+		keeps := keepsCfg(true, t, cutoff)
+		if s := ids.lookup(keyOfEntry(e)); s != nil {
+			s.add(t, keeps)
 		}
-		if keepsCfg(true, t, cutoff) {
-			s.keeps++
-		}
-		if p.hitOf(true, t, cutoff) {
+		if !keeps {
 			hits.add(off, e) // stale: dated and before cutoff (so not after now)
 		}
 		return nil
@@ -679,24 +660,13 @@ func (p *Planner) scanResync(path string, rp *resyncPlan) (*idStates, error) {
 		p.Progress.Scanned(path, info.Size-lastBytes)
 	}
 	if serr != nil && !resync.IsPartial(serr) {
-		return nil, serr
+		return serr
 	}
 	*rp = resyncPlan{
 		path: path, size: info.Size, modTime: info.ModTime.Unix(),
 		sha256: hex.EncodeToString(info.Sha256[:]), hits: hits,
 	}
-	return ids, serr
-}
-
-// setTimeIn fills RequestTime, RequestedAt and AgeDays, backed by v.
-func (r *Row) setTimeIn(v *rowValues, t uint32, now time.Time) {
-	v.rt = int64(t)
-	r.RequestTime = &v.rt
-	if t != 0 {
-		v.at = dump.FormatTime(t)
-		v.age = dump.AgeDays(now, t)
-		r.RequestedAt, r.AgeDays = &v.at, &v.age
-	}
+	return serr
 }
 
 // setTime fills RequestTime, RequestedAt and AgeDays.
@@ -710,73 +680,74 @@ func (r *Row) setTime(t uint32, now time.Time) {
 	}
 }
 
-type candidate struct {
-	cfg    site.Cfg
-	st     *idState
-	reason string
-}
-
-// deleteRows fingerprints the candidate files (concurrently: a domain may
-// hold 100 000 of them) and returns their rows in candidate order.
-func (p *Planner) deleteRows(cands []candidate, cutoff int64) []Row {
-	rows := make([]Row, len(cands))
-	ok := make([]bool, len(cands))
-	workers := min(max(p.Opt.Parallel, 1), 8)
+// fingerprintAll fingerprints the files of dels (concurrently: a domain
+// may hold 100 000 of them) and returns the dels whose file could be read,
+// in order.
+func (p *Planner) fingerprintAll(files *site.CfgList, dels []del) []del {
+	ok := make([]bool, len(dels))
+	workers := min(max(p.Opt.Parallel, 1), 8, len(dels))
 	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
+	var next atomic.Int64
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			buf := make([]byte, 64<<10)
-			for i := range next {
-				c := cands[i]
-				size, mod, sum, err := fingerprint(c.cfg.Path, buf)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(dels) {
+					return
+				}
+				d := &dels[i]
+				size, mod, sum, err := fingerprint(files.Path(int(d.file)), buf)
 				if err != nil {
 					p.warn(err)
 					continue
 				}
-				r := Row{
-					Action: DeleteFile, Path: c.cfg.Path, SmsId: c.cfg.SmsID, Cutoff: cutoff,
-					Size: size, ModTime: mod, Sha256: sum, Reason: c.reason,
-				}
-				if c.st != nil && c.st.hasTime {
-					r.setTime(c.st.newest, p.Opt.Now)
-				}
-				rows[i], ok[i] = r, true
+				d.size, d.modTime, d.sum, ok[i] = size, mod, sum, true
 			}
 		}()
 	}
-	for i := range cands {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
-	out := rows[:0]
-	for i := range rows {
+	out := dels[:0]
+	for i := range dels {
 		if ok[i] {
-			out = append(out, rows[i])
+			out = append(out, dels[i])
 		}
 	}
 	return out
 }
 
+// deleteRow makes the DeleteFile row of d.
+func (p *Planner) deleteRow(files *site.CfgList, d *del, cutoff int64) Row {
+	i := int(d.file)
+	id := files.SmsID(i)
+	r := Row{
+		Action: DeleteFile, Path: files.Path(i), SmsId: id, Cutoff: cutoff,
+		Size: d.size, ModTime: d.modTime, Sha256: hex.EncodeToString(d.sum[:]), Reason: p.reason(d, id),
+	}
+	if d.hasTime {
+		r.setTime(d.newest, p.Opt.Now)
+	}
+	return r
+}
+
 // fingerprint returns size, modification time and SHA-256 of a regular file,
 // all from the same open handle.
-func fingerprint(path string, buf []byte) (int64, int64, string, error) {
+func fingerprint(path string, buf []byte) (size, modTime int64, sum [32]byte, err error) {
 	// Never opened if it became a FIFO or device since the folder was
 	// listed: reading one would block or never end.
 	f, err := safefs.Open(path)
 	if err != nil {
-		return 0, 0, "", err
+		return 0, 0, sum, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return 0, 0, "", err
+		return 0, 0, sum, err
 	}
 	if !st.Mode().IsRegular() {
-		return 0, 0, "", fmt.Errorf("%s: skipped: not a regular file", path)
+		return 0, 0, sum, fmt.Errorf("%s: skipped: not a regular file", path)
 	}
 	// Read exactly the size fstat gave: a small file then takes one read
 	// call, not a second one to find the end. A file that shrank meanwhile
@@ -784,7 +755,8 @@ func fingerprint(path string, buf []byte) (int64, int64, string, error) {
 	h := sha256.New()
 	n, err := io.CopyBuffer(h, io.LimitReader(f, st.Size()), buf)
 	if err != nil {
-		return 0, 0, "", fmt.Errorf("%s: %w", path, err)
+		return 0, 0, sum, fmt.Errorf("%s: %w", path, err)
 	}
-	return n, st.ModTime().Unix(), hex.EncodeToString(h.Sum(nil)), nil
+	h.Sum(sum[:0])
+	return n, st.ModTime().Unix(), sum, nil
 }

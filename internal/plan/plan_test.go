@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/record"
 )
 
@@ -256,29 +257,68 @@ func TestUnreadableSiteDomain(t *testing.T) {
 }
 
 // A folder with more entries to remove than a plan holds is read again as
-// its rows are emitted (bounded memory, issue 12.4): the rows are the same.
+// its rows are emitted (bounded memory, issues 9.3 and 12.4): the rows are
+// the same, byte for byte, at every threshold, held or read again.
 func TestPlanRescanGivesTheSameRows(t *testing.T) {
 	n := uint32(now.Unix())
-	dom := filepath.Join(t.TempDir(), "Domain.000")
+	root := t.TempDir()
+	dom := filepath.Join(root, "Domain.000")
 	var recs []record.Entry
-	for i := 0; i < 40; i++ {
-		recs = append(recs, record.Make(fmt.Sprintf("ABC%05X", i%7), n-uint32(i)*9*86400, []byte{byte(i)}))
+	for i := 0; i < 400; i++ {
+		id := fmt.Sprintf("ABC%05X", i%37)
+		if i%3 == 0 {
+			id = strings.ToLower(id)
+		}
+		recs = append(recs, record.Make(id, n-uint32(i)*9*86400, []byte{byte(i)}))
 		if i%5 == 0 {
 			recs = append(recs, record.Make(fmt.Sprintf("A/%d", i), 1, nil))
 		}
-	}
-	writeDomain(t, dom, recs, "ABC00001.cfg", "ABC00002.cfg")
-	o := Options{Days: 90, Now: now, IncludeInvalid: true}
-	want, _ := runPlan(t, o, []string{dom}, nil)
-	defer func(old int) { maxHeldHits = old }(maxHeldHits)
-	maxHeldHits = 3
-	got, _ := runPlan(t, o, []string{dom}, nil)
-	if len(want) < 10 || fmt.Sprint(describe(got)) != fmt.Sprint(describe(want)) {
-		t.Fatalf("rows read again differ:\n got %v\nwant %v", describe(got), describe(want))
-	}
-	for i := range got {
-		if *got[i].Record != *want[i].Record || got[i].Sha256 != want[i].Sha256 || got[i].Reason != want[i].Reason {
-			t.Fatalf("row %d differs: %+v, want %+v", i, got[i], want[i])
+		if i%50 == 0 {
+			recs = append(recs, record.Make("ABC\xe9\xff", uint32(i), nil)) // invalid, not ASCII
 		}
 	}
+	var cfgs []string
+	for i := range 40 {
+		cfgs = append(cfgs, fmt.Sprintf("ABC%05X.cfg", i))
+	}
+	writeDomain(t, dom, recs, cfgs...)
+	logon := filepath.Join(root, "LOGON1", "Logon.srv")
+	writeDomain(t, logon, recs[:150], cfgs[10:]...)
+	for _, o := range []Options{
+		{Days: 90, Now: now, IncludeInvalid: true},
+		{Days: 30, Now: now, Orphans: true, Parallel: 3},
+		{Days: 0, Now: now, LogonAllCfg: true},
+	} {
+		want := encodePlan(t, o, []string{dom}, []string{logon})
+		for _, limit := range []int{0, 1, 3, 100, 1 << 20} {
+			func() {
+				defer func(old int) { maxHeldHits = old }(maxHeldHits)
+				maxHeldHits = limit
+				if got := encodePlan(t, o, []string{dom}, []string{logon}); got != want {
+					t.Errorf("%+v, %d hits held: rows differ from the rows held in memory:\n%s\nwant:\n%s", o, limit, got, want)
+				}
+			}()
+		}
+		if strings.Count(want, "RemoveEntry") < 100 || !strings.Contains(want, "DeleteFile") {
+			t.Errorf("%+v: a plan of too little to compare:\n%s", o, want)
+		}
+	}
+}
+
+// encodePlan plans and returns the rows as JSON Lines, every field.
+func encodePlan(t *testing.T, o Options, domains, logons []string) string {
+	t.Helper()
+	var b strings.Builder
+	enc, err := output.NewEncoder(&b, output.JSONL, Row{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Planner{Opt: o, Warn: func(err error) { t.Logf("warn: %v", err) }}
+	if _, err := p.Run(domains, logons, func(r *Row) error { return enc.Encode(r) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

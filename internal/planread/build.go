@@ -22,6 +22,11 @@ type builder struct {
 	// The last Sha256 as given and as stored: the rows of one file share it.
 	lastShaIn, lastSha string
 	scratch            []byte
+	// The last raw hex value a spool record held and its text (decodeRow).
+	lastRaw, lastHex string
+	// small keeps every slab at its first size: the rows are dropped one
+	// by one (streamed), so a large slab would only be held by a few.
+	small bool
 }
 
 // Slab and arena sizes: the first slab of each kind is small, each next one
@@ -34,8 +39,8 @@ const (
 )
 
 // nextSlab is the size of the slab after one of size prev (0: none yet).
-func nextSlab(prev, first int) int {
-	if prev == 0 {
+func (b *builder) nextSlab(prev, first int) int {
+	if prev == 0 || b.small {
 		return first
 	}
 	return min(2*prev, maxSlab)
@@ -43,7 +48,7 @@ func nextSlab(prev, first int) int {
 
 func (b *builder) newInt(n int64) *int64 {
 	if len(b.ints) == cap(b.ints) {
-		b.ints = make([]int64, 0, nextSlab(cap(b.ints), slab))
+		b.ints = make([]int64, 0, b.nextSlab(cap(b.ints), slab))
 		hugepages.Slice(b.ints)
 	}
 	b.ints = append(b.ints, n)
@@ -52,7 +57,7 @@ func (b *builder) newInt(n int64) *int64 {
 
 func (b *builder) newStr(v string) *string {
 	if len(b.strs) == cap(b.strs) {
-		b.strs = make([]string, 0, nextSlab(cap(b.strs), slab/4))
+		b.strs = make([]string, 0, b.nextSlab(cap(b.strs), slab/4))
 		hugepages.Slice(b.strs)
 	}
 	b.strs = append(b.strs, v)
@@ -86,7 +91,11 @@ func (b *builder) path(v []byte) string {
 		if b.paths == nil || len(b.paths) >= 1024 {
 			b.paths = make(map[string]string)
 		}
-		p = b.str(v)
+		if b.small {
+			p = string(v) // not in the arena: the cache would keep it all
+		} else {
+			p = b.str(v)
+		}
 		b.paths[p] = p
 	}
 	b.lastPath = p

@@ -39,6 +39,9 @@ type Options struct {
 	// Within lists the roots every Path must lie in (see paths.Within); empty
 	// means no restriction. They should be absolute: the CLI makes them so.
 	Within []string
+	// MaxErrors bounds the problems SpoolPlan keeps (it counts them all);
+	// 0 keeps every one.
+	MaxErrors int
 }
 
 const (
@@ -64,117 +67,16 @@ const (
 // the record removed, so Offset may be anything up to Size (the record goes
 // back at Offset); for RemoveEntry the record must lie inside Size.
 func Validate(p *Plan, opt Options) (rows []Row, errs []RowError) {
-	v := validator{opt: opt, pathIDs: map[string]int32{}}
-	// Target keys are compared as the strings "kind\x00path\x00offset" were
-	// before: a Path holding a NUL byte could make two of those strings equal
-	// where the parts differ, so such a plan keeps the string keys.
-	for i := range p.Rows {
-		if r := &p.Rows[i]; strings.IndexByte(r.Path, 0) >= 0 {
-			v.legacyKeys = true
-			break
-		}
-	}
+	st := &sliceStore{}
+	c := NewChecker(opt, st)
 	// rows shares p.Rows' backing array for as long as no row has been left
 	// out as a duplicate (row n is then rows[n]); the first duplicate turns
 	// it into a copy.
 	shared := true
-	// Entry rows usually come in increasing Offset per file, as dumpsync plan
-	// writes them: an Offset above every earlier one of the same kind and
-	// file is a new target, and needs no lookup. Until an Offset comes out of
-	// order (ordered), seenTarget holds no entry row with an Offset; then it
-	// is given them all (addEntries) and used for every row.
-	ordered := !v.legacyKeys
-	var maxOff map[guardKey]int64 // kind+path -> highest Offset so far
-	lastGK, lastMax, haveLast := guardKey{}, int64(0), false
-	seenTarget := map[targetKey]int{} // target -> index in rows
-	if !ordered {
-		seenTarget = make(map[targetKey]int, len(p.Rows))
-	}
-	seenGuard := map[guardKey]int{} // kind+path -> index in rows
-	addEntries := func() {
-		m := make(map[targetKey]int, len(p.Rows))
-		for k, i := range seenTarget {
-			m[k] = i
-		}
-		for i := range rows {
-			r := &rows[i]
-			if kind := actionKind(r.Action); kind >= 0 && r.Path != "" && isEntry(r.Action) && r.Offset != nil {
-				tk := targetKey{kind: kind, path: v.path(r.Path).id, hasOff: true, off: *r.Offset}
-				if _, ok := m[tk]; !ok {
-					m[tk] = i
-				}
-			}
-		}
-		seenTarget = m
-	}
 	for n := range p.Rows {
 		r := &p.Rows[n]
-		v.r, v.errs = r, v.errs[:0]
-		v.checkRow()
-
-		dup := false
-		if kind := actionKind(r.Action); kind >= 0 && r.Path != "" {
-			pi := v.path(r.Path)
-			gk := guardKey{kind: kind, path: pi.id}
-			tk := targetKey{kind: kind, path: pi.id}
-			if isEntry(r.Action) && r.Offset != nil {
-				tk.hasOff, tk.off = true, *r.Offset
-			}
-			if v.legacyKeys {
-				k := actions[kind] + "\x00" + pi.key
-				if tk.hasOff {
-					k += fmt.Sprintf("\x00%d", tk.off)
-				}
-				tk = targetKey{kind: -1, legacy: k}
-			}
-			fresh := false // a new target not to be put in seenTarget
-			if ordered && tk.hasOff {
-				m, ok := lastMax, haveLast && lastGK == gk
-				if !ok {
-					m, ok = maxOff[gk]
-				}
-				if !ok || tk.off > m {
-					if maxOff == nil {
-						maxOff = map[guardKey]int64{}
-					}
-					maxOff[gk] = tk.off
-					lastGK, lastMax, haveLast = gk, tk.off, true
-					fresh = true
-				} else {
-					ordered = false
-					addEntries()
-				}
-			}
-			i, ok := 0, false
-			if !fresh {
-				i, ok = seenTarget[tk]
-			}
-			if ok {
-				if f := differingField(&rows[i], r); f == "" {
-					dup = true
-				} else {
-					v.add(f, "conflicts with row %d: same %s, different %s", rows[i].N, targetName(r), f)
-				}
-				if !dup {
-					if _, ok := seenGuard[gk]; !ok {
-						seenGuard[gk] = len(rows)
-					}
-				}
-			} else {
-				if i, ok := seenGuard[gk]; ok {
-					if !sameGuard(&rows[i], r) {
-						v.add(guardField(&rows[i], r), "conflicts with row %d: same Path, different guard (Size %s, Sha256 %s there; %s, %s here)",
-							rows[i].N, intText(rows[i].Size), strText(rows[i].Sha256), intText(r.Size), strText(r.Sha256))
-					}
-				} else {
-					seenGuard[gk] = len(rows)
-				}
-				if !fresh {
-					seenTarget[tk] = len(rows)
-				}
-			}
-		}
-		errs = append(errs, v.errs...)
+		dup, rowErrs := c.Add(r)
+		errs = append(errs, rowErrs...)
 		switch {
 		case !dup && shared:
 			rows = p.Rows[: n+1 : n+1]
@@ -184,8 +86,259 @@ func Validate(p *Plan, opt Options) (rows []Row, errs []RowError) {
 			shared = false
 			rows = append(make([]Row, 0, len(p.Rows)-1), p.Rows[:n]...)
 		}
+		st.rows = rows
 	}
 	return rows, errs
+}
+
+// sliceStore is the Store of Validate: the rows kept so far, by index.
+type sliceStore struct{ rows []Row }
+
+func (s *sliceStore) Next() int64 { return int64(len(s.rows)) }
+func (s *sliceStore) Row(ref int64) (*Row, error) {
+	return &s.rows[ref], nil
+}
+func (s *sliceStore) Each(fn func(ref int64, r *Row)) error {
+	for i := range s.rows {
+		fn(int64(i), &s.rows[i])
+	}
+	return nil
+}
+
+// Store holds the rows a Checker kept (those Add did not find to be
+// duplicates), so that it can compare a later row with the first row of
+// the same target without keeping rows itself.
+type Store interface {
+	// Next is the reference the next row kept will have: the caller keeps
+	// a row Add did not find to be a duplicate before the next Add.
+	Next() int64
+	// Row returns a kept row; it may be read back from a file, and is only
+	// used until the next call.
+	Row(ref int64) (*Row, error)
+	// Each calls fn for every kept row, in order.
+	Each(fn func(ref int64, r *Row)) error
+}
+
+// Checker is Validate one row at a time, in plan order: its state is a key
+// per target, not the rows (those are in its Store), and for rows of one
+// file in increasing Offset, as dumpsync plan writes them, not even that.
+type Checker struct {
+	v     validator
+	store Store
+	err   error // from the Store: sticky
+	// Entry rows usually come in increasing Offset per file, as dumpsync
+	// plan writes them: an Offset above every earlier one of the same kind
+	// and file is a new target, and needs no lookup. Until an Offset comes
+	// out of order (ordered), seenTarget holds no entry row with an Offset;
+	// then it is given them all (addEntries) and used for every row.
+	ordered    bool
+	maxOff     map[guardKey]int64 // kind+path -> highest Offset so far
+	lastGK     guardKey
+	lastMax    int64
+	haveLast   bool
+	seenTarget map[targetKey]int64  // target -> ref in store
+	seenGuard  map[guardKey]guardOf // kind+path -> the guard of its first row
+	rowErrs    []RowError
+}
+
+// NewChecker returns a Checker whose kept rows are in store.
+func NewChecker(opt Options, store Store) *Checker {
+	return &Checker{v: validator{opt: opt, pathIDs: map[string]int32{}}, store: store, ordered: true,
+		seenTarget: map[targetKey]int64{}, seenGuard: map[guardKey]guardOf{}}
+}
+
+// Err is the first error of the Store, after which Add finds nothing more.
+func (c *Checker) Err() error { return c.err }
+
+// Add checks r against the rules and the rows before it. It returns
+// whether r duplicates a kept row (the caller then leaves it out) and r's
+// problems, valid until the next Add; a row that is not a duplicate must be
+// kept in the Store before the next Add.
+func (c *Checker) Add(r *Row) (dup bool, errs []RowError) {
+	v := &c.v
+	v.r, v.errs = r, c.rowErrs[:0]
+	defer func() { c.rowErrs = v.errs[:0] }()
+	if c.err != nil {
+		return false, nil
+	}
+	v.checkRow()
+	kind := actionKind(r.Action)
+	if kind < 0 || r.Path == "" {
+		return false, v.errs
+	}
+	if !v.legacyKeys && strings.IndexByte(r.Path, 0) >= 0 {
+		// Target keys are compared as the strings "kind\x00path\x00offset"
+		// were before: a Path holding a NUL byte could make two of those
+		// strings equal where the parts differ, so from the first such row
+		// on the string keys are used. (Without a NUL, two of those strings
+		// are equal exactly when the parts are: the rows before decided the
+		// same.)
+		v.legacyKeys = true
+		c.ordered = false
+		c.rebuildTargets()
+	}
+	pi := v.path(r.Path)
+	gk := guardKey{kind: kind, path: pi.id}
+	tk := targetKey{kind: kind, path: pi.id}
+	if isEntry(r.Action) && r.Offset != nil {
+		tk.hasOff, tk.off = true, *r.Offset
+	}
+	if v.legacyKeys {
+		tk = c.legacyKey(kind, pi, tk)
+	}
+	fresh := false // a new target not to be put in seenTarget
+	if c.ordered && tk.hasOff {
+		m, ok := c.lastMax, c.haveLast && c.lastGK == gk
+		if !ok {
+			m, ok = c.maxOff[gk]
+		}
+		if !ok || tk.off > m {
+			if c.maxOff == nil {
+				c.maxOff = map[guardKey]int64{}
+			}
+			c.maxOff[gk] = tk.off
+			c.lastGK, c.lastMax, c.haveLast = gk, tk.off, true
+			fresh = true
+		} else {
+			c.ordered = false
+			c.addEntries()
+		}
+	}
+	next := c.store.Next()
+	var i int64
+	ok := false
+	if !fresh {
+		i, ok = c.seenTarget[tk]
+	}
+	if ok {
+		first, err := c.store.Row(i)
+		if err != nil {
+			c.err = err
+			return false, nil
+		}
+		if f := differingField(first, r); f == "" {
+			dup = true
+		} else {
+			v.add(f, "conflicts with row %d: same %s, different %s", first.N, targetName(r), f)
+		}
+		if !dup {
+			if _, ok := c.seenGuard[gk]; !ok {
+				c.seenGuard[gk] = guardOfRow(r)
+			}
+		}
+	} else {
+		if g, ok := c.seenGuard[gk]; ok {
+			first := g.row()
+			if !sameGuard(first, r) {
+				v.add(guardField(first, r), "conflicts with row %d: same Path, different guard (Size %s, Sha256 %s there; %s, %s here)",
+					first.N, intText(first.Size), strText(first.Sha256), intText(r.Size), strText(r.Sha256))
+			}
+		} else {
+			c.seenGuard[gk] = guardOfRow(r)
+		}
+		if !fresh {
+			c.seenTarget[tk] = next
+		}
+	}
+	return dup, v.errs
+}
+
+// guardOf is what the guard check needs of the first row of a file: its
+// N, Size and Sha256.
+type guardOf struct {
+	n       int
+	size    int64
+	sha     string
+	hasSize bool
+	hasSha  bool
+}
+
+func guardOfRow(r *Row) guardOf {
+	g := guardOf{n: r.N}
+	if r.Size != nil {
+		g.size, g.hasSize = *r.Size, true
+	}
+	if r.Sha256 != nil {
+		// A copy: the row's strings share a large buffer of the reader,
+		// which this must not keep for the rest of the plan.
+		g.sha, g.hasSha = strings.Clone(*r.Sha256), true
+	}
+	return g
+}
+
+// row is a Row with the guard's fields.
+func (g guardOf) row() *Row {
+	r := &Row{N: g.n}
+	if g.hasSize {
+		r.Size = &g.size
+	}
+	if g.hasSha {
+		r.Sha256 = &g.sha
+	}
+	return r
+}
+
+// legacyKey is tk as the string key "kind\x00path[\x00offset]".
+func (c *Checker) legacyKey(kind int8, pi *pathInfo, tk targetKey) targetKey {
+	k := actions[kind] + "\x00" + pi.key
+	if tk.hasOff {
+		k += fmt.Sprintf("\x00%d", tk.off)
+	}
+	return targetKey{kind: -1, legacy: k}
+}
+
+// targetOf is the target key of a kept row, false for a row without one.
+func (c *Checker) targetOf(r *Row, withOffset bool) (targetKey, bool) {
+	kind := actionKind(r.Action)
+	if kind < 0 || r.Path == "" {
+		return targetKey{}, false
+	}
+	pi := c.v.path(r.Path)
+	tk := targetKey{kind: kind, path: pi.id}
+	if isEntry(r.Action) && r.Offset != nil {
+		if !withOffset {
+			return tk, false
+		}
+		tk.hasOff, tk.off = true, *r.Offset
+	}
+	if c.v.legacyKeys {
+		tk = c.legacyKey(kind, pi, tk)
+	}
+	return tk, true
+}
+
+// addEntries gives seenTarget the entry rows with an Offset kept so far,
+// which the ordered mode left out.
+func (c *Checker) addEntries() {
+	err := c.store.Each(func(ref int64, r *Row) {
+		if !isEntry(r.Action) || r.Offset == nil {
+			return
+		}
+		if tk, ok := c.targetOf(r, true); ok {
+			if _, seen := c.seenTarget[tk]; !seen {
+				c.seenTarget[tk] = ref
+			}
+		}
+	})
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+}
+
+// rebuildTargets makes seenTarget anew from the rows kept so far, with the
+// string keys: the first kept row of each target.
+func (c *Checker) rebuildTargets() {
+	c.seenTarget = map[targetKey]int64{}
+	err := c.store.Each(func(ref int64, r *Row) {
+		if tk, ok := c.targetOf(r, true); ok {
+			if _, seen := c.seenTarget[tk]; !seen {
+				c.seenTarget[tk] = ref
+			}
+		}
+	})
+	if err != nil && c.err == nil {
+		c.err = err
+	}
 }
 
 // targetKey identifies what a row changes: a record slot (kind, path,
@@ -236,6 +389,9 @@ func (v *validator) path(p string) *pathInfo {
 	}
 	pi, ok := v.paths[p]
 	if !ok {
+		// A copy: p shares a large buffer of the reader, which the checker
+		// must not keep for the rest of the plan.
+		p = strings.Clone(p)
 		pi = &pathInfo{path: p, clean: paths.IsCleanAbs(p), base: baseName(p), key: pathKey(p)}
 		pi.within = len(v.opt.Within) == 0 || withinAny(p, v.opt.Within)
 		pi.parent = baseName(filepath.Dir(p))

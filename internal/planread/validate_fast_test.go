@@ -20,6 +20,7 @@ func checkValidateSame(t *testing.T, rows []Row, opt Options) {
 	if !reflect.DeepEqual(gotErrs, wantErrs) {
 		t.Fatalf("errors differ:\ngot  %v\nwant %v", gotErrs, wantErrs)
 	}
+	checkSpoolPlanSame(t, rows, opt)
 }
 
 // TestValidateMatchesLegacy compares Validate with the implementation it

@@ -115,12 +115,34 @@ func (e *Entry) Problem() string {
 	return ""
 }
 
-// Valid reports whether Problem is empty.
-func (e *Entry) Valid() bool { return e.Problem() == "" }
-
-func isIDChar(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+// Valid reports whether Problem is empty, without making its message: the
+// SMSID field is 1-15 ID characters, then NUL bytes only.
+func (e *Entry) Valid() bool {
+	id := e.Raw[:idLen]
+	n := 0
+	for n < idLen && idChar[id[n]] {
+		n++
+	}
+	if n == 0 || n == idLen {
+		return false
+	}
+	for _, c := range id[n:] {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
+
+// idChar marks [A-Za-z0-9].
+var idChar = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+	}
+	return t
+}()
+
+func isIDChar(c byte) bool { return idChar[c] }
 
 // ValidSMSID reports whether s is 1–15 characters of [A-Za-z0-9].
 func ValidSMSID(s string) bool {

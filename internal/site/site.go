@@ -7,11 +7,14 @@ package site
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dumpsync/dumpsync/internal/paths"
 )
@@ -172,43 +175,143 @@ func lessFold(a, b string) bool {
 type Cfg struct {
 	Path  string
 	SmsID string // the name without .cfg, as on disk
-	entry fs.DirEntry
 }
 
 // Info stats the file (without following a link). CfgFiles does not, so
 // that listing 100 000 files costs one directory read, not 100 000 stats.
-func (c Cfg) Info() (fs.FileInfo, error) { return c.entry.Info() }
+func (c Cfg) Info() (fs.FileInfo, error) { return os.Lstat(c.Path) }
+
+// CfgList is the *.cfg files of one Invencfg.box in the order of CfgFiles.
+// Their names are held back to back in one string, so that a folder of
+// 100 000 files costs about 20 bytes per file (a plan holds the list of
+// every folder it is planning at once), not a path, a DirEntry and a struct
+// each.
+type CfgList struct {
+	Dir   string   // the Invencfg.box
+	names string   // the file names, .cfg included, back to back
+	ends  []uint32 // file i is names[ends[i-1]:ends[i]]
+}
+
+func newCfgList(dir string, names []string) *CfgList {
+	var b strings.Builder
+	n := 0
+	for _, name := range names {
+		n += len(name)
+	}
+	b.Grow(n)
+	l := &CfgList{Dir: dir, ends: make([]uint32, len(names))}
+	for i, name := range names {
+		b.WriteString(name)
+		l.ends[i] = uint32(b.Len())
+	}
+	l.names = b.String()
+	return l
+}
+
+// Len is the number of files.
+func (l *CfgList) Len() int {
+	if l == nil {
+		return 0
+	}
+	return len(l.ends)
+}
+
+// Name is file i's name, as on disk.
+func (l *CfgList) Name(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	return l.names[start:l.ends[i]]
+}
+
+// SmsID is file i's name without .cfg, as on disk.
+func (l *CfgList) SmsID(i int) string {
+	name := l.Name(i)
+	return name[:len(name)-len(CfgExt)]
+}
+
+// Path is file i's path.
+func (l *CfgList) Path(i int) string { return filepath.Join(l.Dir, l.Name(i)) }
+
+// At returns file i.
+func (l *CfgList) At(i int) Cfg { return Cfg{Path: l.Path(i), SmsID: l.SmsID(i)} }
 
 // CfgFiles lists the *.cfg files of an Invencfg.box, sorted by upper-cased
-// name, from the folder listing alone. Entries that are neither regular
-// files nor folders (links, junctions, devices) are returned separately so
-// the caller can report them; folders are ignored.
-func CfgFiles(dir string) (files []Cfg, irregular []string, err error) {
-	ents, err := os.ReadDir(dir)
+// name (then by name), from the folder listing alone. Entries that are
+// neither regular files nor folders (links, junctions, devices) are
+// returned separately, sorted by name, so the caller can report them;
+// folders are ignored.
+func CfgFiles(dir string) (list *CfgList, irregular []string, err error) {
+	f, err := os.Open(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, e := range ents {
-		name := e.Name()
-		if len(name) <= len(CfgExt) || !strings.EqualFold(filepath.Ext(name), CfgExt) {
-			continue
+	defer f.Close()
+	var names []string // as listed
+	for {
+		// In batches: the DirEntries of a 100 000-file folder are garbage
+		// a batch at a time, never all at once.
+		ents, rerr := f.ReadDir(1024)
+		for _, e := range ents {
+			name := e.Name()
+			if len(name) <= len(CfgExt) || !strings.EqualFold(filepath.Ext(name), CfgExt) {
+				continue
+			}
+			switch t := e.Type(); {
+			case t.IsDir():
+				continue
+			case !t.IsRegular():
+				irregular = append(irregular, filepath.Join(dir, name))
+				continue
+			}
+			names = append(names, name)
 		}
-		p := filepath.Join(dir, name)
-		switch t := e.Type(); {
-		case t.IsDir():
-			continue
-		case !t.IsRegular():
-			irregular = append(irregular, p)
-			continue
+		if rerr == io.EOF {
+			break
 		}
-		files = append(files, Cfg{Path: p, SmsID: name[:len(name)-len(CfgExt)], entry: e})
+		if rerr != nil {
+			return nil, nil, rerr
+		}
 	}
-	sort.Slice(files, func(i, j int) bool {
-		a, b := strings.ToUpper(files[i].SmsID), strings.ToUpper(files[j].SmsID)
-		if a != b {
-			return a < b
+	slices.SortFunc(names, func(a, b string) int {
+		a, b = a[:len(a)-len(CfgExt)], b[:len(b)-len(CfgExt)]
+		if c := compareUpper(a, b); c != 0 {
+			return c
 		}
-		return files[i].SmsID < files[j].SmsID
+		return strings.Compare(a, b)
 	})
-	return files, irregular, nil
+	sort.Strings(irregular)
+	return newCfgList(dir, names), irregular, nil
+}
+
+// compareUpper compares strings.ToUpper(a) with strings.ToUpper(b), without
+// allocating when both are ASCII (every valid SMSID).
+func compareUpper(a, b string) int {
+	if !isASCII(a) || !isASCII(b) {
+		return strings.Compare(strings.ToUpper(a), strings.ToUpper(b))
+	}
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := upperASCII(a[i]), upperASCII(b[i])
+		if ca != cb {
+			return int(ca) - int(cb)
+		}
+	}
+	return len(a) - len(b)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func upperASCII(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
 }

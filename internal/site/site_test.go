@@ -2,10 +2,12 @@ package site
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -196,12 +198,13 @@ func TestLogonSrv(t *testing.T) {
 func TestCfgFiles(t *testing.T) {
 	dir := t.TempDir()
 	mk(t, dir, "abc0002f.CFG", "ABC0001F.cfg", "ZZZ.Cfg", "x.txt", ".cfg", "noext", "sub.cfg/", "ABC0003F.cfg.bak")
-	files, irregular, err := CfgFiles(dir)
+	list, irregular, err := CfgFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
-	for _, f := range files {
+	for i := range list.Len() {
+		f := list.At(i)
 		ids = append(ids, f.SmsID)
 		info, err := f.Info()
 		if err != nil || f.Path != filepath.Join(dir, info.Name()) || !info.Mode().IsRegular() {
@@ -226,13 +229,13 @@ func TestCfgFilesCaseTie(t *testing.T) {
 	}
 	dir := t.TempDir()
 	mk(t, dir, "abc.cfg", "ABC.cfg", "Abd.cfg")
-	files, _, err := CfgFiles(dir)
+	list, _, err := CfgFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
-	for _, f := range files {
-		ids = append(ids, f.SmsID)
+	for i := range list.Len() {
+		ids = append(ids, list.SmsID(i))
 	}
 	if want := []string{"ABC", "abc", "Abd"}; !reflect.DeepEqual(ids, want) {
 		t.Errorf("SmsIDs = %q, want %q", ids, want)
@@ -254,12 +257,12 @@ func TestCfgFilesSymlinks(t *testing.T) {
 	if err := os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, "DANGLING.cfg")); err != nil {
 		t.Fatal(err)
 	}
-	files, irregular, err := CfgFiles(dir)
+	list, irregular, err := CfgFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 1 || files[0].SmsID != "REAL" {
-		t.Errorf("files = %v", files)
+	if list.Len() != 1 || list.SmsID(0) != "REAL" {
+		t.Errorf("files = %+v", list)
 	}
 	want := []string{filepath.Join(dir, "DANGLING.cfg"), filepath.Join(dir, "DIRLINK.cfg"), filepath.Join(dir, "LINK.cfg")}
 	if !reflect.DeepEqual(irregular, want) {
@@ -313,5 +316,84 @@ func TestResyncFiles(t *testing.T) {
 				t.Errorf("ResyncFiles(%q) =\n  %q\nwant\n  %q", tt.args, got, tt.want)
 			}
 		})
+	}
+}
+
+// compareUpper is strings.Compare of the upper-cased strings, the order
+// CfgFiles (and so a plan's DeleteFile rows) follows.
+func TestCompareUpper(t *testing.T) {
+	for _, tt := range []struct{ a, b string }{
+		{"", ""}, {"", "a"}, {"abc", "ABC"}, {"abc", "ABD"}, {"ABC0001F", "abc0002f"}, {"ab", "abc"},
+		{"a_b", "aZb"}, {"[", "a"}, {"`", "A"}, {"{", "Z"}, {"ſ", "S"}, {"straße", "STRASSE"}, {"ı", "I"}, {"é", "E"},
+		{"K", "k"}, {"\xff", "a"}, {"a\xffb", "A\xffB"},
+	} {
+		want := strings.Compare(strings.ToUpper(tt.a), strings.ToUpper(tt.b))
+		for _, x := range [][2]string{{tt.a, tt.b}, {tt.b, tt.a}} {
+			got := compareUpper(x[0], x[1])
+			if sign(got) != want {
+				t.Errorf("compareUpper(%q, %q) = %d, want sign %d", x[0], x[1], got, want)
+			}
+			want = -want
+		}
+	}
+}
+
+func FuzzCompareUpper(f *testing.F) {
+	f.Add("abc", "ABC")
+	f.Add("ſ", "S")
+	f.Add("a\xff", "A")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if got, want := sign(compareUpper(a, b)), strings.Compare(strings.ToUpper(a), strings.ToUpper(b)); got != want {
+			t.Errorf("compareUpper(%q, %q): sign %d, want %d", a, b, got, want)
+		}
+	})
+}
+
+func sign(c int) int {
+	switch {
+	case c < 0:
+		return -1
+	case c > 0:
+		return 1
+	}
+	return 0
+}
+
+// The list holds every name in the order of the upper-cased names (then
+// the names), whatever order the folder lists them in, in batches or not.
+func TestCfgFilesOrderManyFiles(t *testing.T) {
+	dir := t.TempDir()
+	var want []string
+	for i := range 2500 { // more than one ReadDir batch
+		name := fmt.Sprintf("ABC%05X", (i*7919)%100000)
+		if i%3 == 0 {
+			name = strings.ToLower(name)
+		}
+		want = append(want, name)
+		mk(t, dir, name+[]string{".cfg", ".CFG", ".Cfg"}[i%3])
+	}
+	sort.Slice(want, func(i, j int) bool {
+		a, b := strings.ToUpper(want[i]), strings.ToUpper(want[j])
+		if a != b {
+			return a < b
+		}
+		return want[i] < want[j]
+	})
+	list, _, err := CfgFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i := range list.Len() {
+		got = append(got, list.SmsID(i))
+		if p := list.Path(i); filepath.Dir(p) != dir || !strings.EqualFold(filepath.Ext(p), ".cfg") || filepath.Base(p) != list.Name(i) {
+			t.Fatalf("file %d: Path %q, Name %q", i, p, list.Name(i))
+		}
+		if _, err := os.Lstat(list.Path(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("order differs: got %d names %q..., want %q...", len(got), got[:5], want[:5])
 	}
 }

@@ -1,0 +1,275 @@
+package apply
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+
+	"github.com/dumpsync/dumpsync/internal/planread"
+)
+
+// groupRows holds the rows of one folder while Run carries them out, in
+// about 80 bytes a record row: only what the runner decides on (the
+// informational fields are read again from the spool for the Results), the
+// Record as its 48 bytes, each Path and Sha256 once. row decodes one row
+// when the runner needs it.
+type groupRows struct {
+	data  []byte
+	at    []uint32 // where row i starts in data
+	strs  []string // Paths and Sha256 values, each once
+	index map[string]uint32
+}
+
+func newGroupRows(n int) *groupRows {
+	return &groupRows{at: make([]uint32, 0, n), data: make([]byte, 0, 80*n), index: map[string]uint32{}}
+}
+
+// Presence bits of a row in groupRows.
+const (
+	gOffset = 1 << iota
+	gRecordRaw
+	gRecordText
+	gSize
+	gSha256
+	gCutoff
+	gReason
+	gContent
+)
+
+func (g *groupRows) len() int { return len(g.at) }
+
+// intern returns the index of s in strs.
+func (g *groupRows) intern(s string) uint32 {
+	i, ok := g.index[s]
+	if !ok {
+		i = uint32(len(g.strs))
+		g.strs = append(g.strs, s)
+		g.index[s] = i
+	}
+	return i
+}
+
+// add appends r and returns its index.
+func (g *groupRows) add(r *planread.Row) int {
+	g.at = append(g.at, uint32(len(g.data)))
+	b := g.data
+	code := byte(0)
+	for k, a := range knownActions {
+		if r.Action == a {
+			code = byte(k + 1)
+		}
+	}
+	b = append(b, code)
+	if code == 0 {
+		b = appendGStr(b, r.Action)
+	}
+	b = binary.AppendUvarint(b, uint64(r.N))
+	b = binary.AppendUvarint(b, uint64(g.intern(r.Path)))
+	b = appendGStr(b, r.SmsId)
+	var bits byte
+	if r.Offset != nil {
+		bits |= gOffset
+	}
+	var rec [48]byte
+	raw := r.Record != nil && lowerHex(*r.Record, len(rec))
+	if raw {
+		hex.Decode(rec[:], []byte(*r.Record))
+	}
+	switch {
+	case raw:
+		bits |= gRecordRaw
+	case r.Record != nil:
+		bits |= gRecordText
+	}
+	if r.Size != nil {
+		bits |= gSize
+	}
+	if r.Sha256 != nil {
+		bits |= gSha256
+	}
+	if r.Cutoff != nil {
+		bits |= gCutoff
+	}
+	// Reason decides only for DeleteFile rows (dependsOnSite).
+	keepReason := r.Reason != nil && r.Action == DeleteFileAction
+	if keepReason {
+		bits |= gReason
+	}
+	if r.Content != nil {
+		bits |= gContent
+	}
+	b = append(b, bits)
+	if r.Offset != nil {
+		b = binary.AppendVarint(b, *r.Offset)
+	}
+	switch {
+	case raw:
+		b = append(b, rec[:]...)
+	case r.Record != nil:
+		b = appendGStr(b, *r.Record)
+	}
+	if r.Size != nil {
+		b = binary.AppendVarint(b, *r.Size)
+	}
+	if r.Sha256 != nil {
+		b = binary.AppendUvarint(b, uint64(g.intern(*r.Sha256)))
+	}
+	if r.Cutoff != nil {
+		b = binary.AppendVarint(b, *r.Cutoff)
+	}
+	if keepReason {
+		b = appendGStr(b, *r.Reason)
+	}
+	if r.Content != nil {
+		b = appendGStr(b, *r.Content)
+	}
+	g.data = b
+	return len(g.at) - 1
+}
+
+func appendGStr(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// decodedRow is a row of groupRows with room for what its pointers point
+// to: one allocation.
+type decodedRow struct {
+	row                             planread.Row
+	offset, size, cutoff            int64
+	record, sha256, reason, content string
+}
+
+// row decodes row i. The Row is the caller's; it holds the fields the
+// runner decides on (not RequestTime, RequestedAt, AgeDays, ModTime, Line,
+// nor Reason but for DeleteFile rows).
+func (g *groupRows) row(i int) *planread.Row {
+	d := &decodedRow{}
+	r := &d.row
+	b := g.data[g.at[i]:]
+	str := func() string {
+		n, k := binary.Uvarint(b)
+		s := string(b[k : k+int(n)])
+		b = b[k+int(n):]
+		return s
+	}
+	uv := func() uint64 {
+		v, k := binary.Uvarint(b)
+		b = b[k:]
+		return v
+	}
+	sv := func() int64 {
+		v, k := binary.Varint(b)
+		b = b[k:]
+		return v
+	}
+	if code := b[0]; code > 0 {
+		b = b[1:]
+		r.Action = knownActions[code-1]
+	} else {
+		b = b[1:]
+		r.Action = str()
+	}
+	r.N = int(uv())
+	r.Path = g.strs[uv()]
+	r.SmsId = str()
+	bits := b[0]
+	b = b[1:]
+	if bits&gOffset != 0 {
+		d.offset = sv()
+		r.Offset = &d.offset
+	}
+	switch {
+	case bits&gRecordRaw != 0:
+		d.record = hex.EncodeToString(b[:48])
+		b = b[48:]
+		r.Record = &d.record
+	case bits&gRecordText != 0:
+		d.record = str()
+		r.Record = &d.record
+	}
+	if bits&gSize != 0 {
+		d.size = sv()
+		r.Size = &d.size
+	}
+	if bits&gSha256 != 0 {
+		d.sha256 = g.strs[uv()]
+		r.Sha256 = &d.sha256
+	}
+	if bits&gCutoff != 0 {
+		d.cutoff = sv()
+		r.Cutoff = &d.cutoff
+	}
+	if bits&gReason != 0 {
+		d.reason = str()
+		r.Reason = &d.reason
+	}
+	if bits&gContent != 0 {
+		d.content = str()
+		r.Content = &d.content
+	}
+	return r
+}
+
+// lowerHex reports whether s is n bytes as lower-case hex, the form a
+// valid Record has once read.
+func lowerHex(s string, n int) bool {
+	if len(s) != 2*n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// action is row i's Action, without decoding the row.
+func (g *groupRows) action(i int) string {
+	b := g.data[g.at[i]:]
+	if b[0] > 0 {
+		return knownActions[b[0]-1]
+	}
+	return g.row(i).Action
+}
+
+// entry returns what a Resync.cfg edit needs of row i, a RemoveEntry or
+// RestoreEntry row (valid: with an Offset and a Record), without decoding
+// the rest.
+func (g *groupRows) entry(i int) (action string, offset int64, rec [48]byte) {
+	b := g.data[g.at[i]:]
+	if b[0] == 0 {
+		r := g.row(i) // an unknown action: never valid, decoded the long way
+		if r.Offset != nil {
+			offset = *r.Offset
+		}
+		if r.Record != nil {
+			hex.Decode(rec[:], []byte(*r.Record))
+		}
+		return r.Action, offset, rec
+	}
+	action = knownActions[b[0]-1]
+	b = b[1:]
+	_, k := binary.Uvarint(b) // N
+	b = b[k:]
+	_, k = binary.Uvarint(b) // Path
+	b = b[k:]
+	n, k := binary.Uvarint(b) // SmsId
+	b = b[k+int(n):]
+	bits := b[0]
+	b = b[1:]
+	if bits&gOffset != 0 {
+		offset, k = binary.Varint(b)
+		b = b[k:]
+	}
+	switch {
+	case bits&gRecordRaw != 0:
+		copy(rec[:], b)
+	case bits&gRecordText != 0:
+		n, k := binary.Uvarint(b)
+		hex.Decode(rec[:], b[k:k+int(n)])
+	}
+	return action, offset, rec
+}
+
+// knownActions are stored as a code: no string per row.
+var knownActions = [...]string{RemoveEntryAction, DeleteFileAction, RestoreEntry, RestoreFile}

@@ -1,0 +1,221 @@
+package apply
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+)
+
+// outcomes keeps the Status and Detail of every row between the folder
+// that decides them and the Results, which are written in plan order at the
+// end: 8 bytes a row (a status code and where the Detail is) in a temporary
+// file, or in memory for a plan in memory, and each distinct Detail once
+// after them (most are "removed" or "deleted").
+type outcomes struct {
+	f        *os.File // nil: in memory
+	name     string
+	mem      []byte
+	n        int
+	statuses []string
+	details  map[string]uint64 // Detail -> its reference (recent ones)
+	dend     int64             // end of the Details, from 8n
+	buf      []byte
+}
+
+// maxInterned bounds the Details remembered for reuse.
+const maxInterned = 4096
+
+func newOutcomes(n int, inFile bool) (*outcomes, error) {
+	o := &outcomes{n: n, details: map[string]uint64{}}
+	if !inFile {
+		o.mem = make([]byte, 8*n)
+		return o, nil
+	}
+	f, err := os.CreateTemp("", "dumpsync-results-*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("temporary file for the results: %w", err)
+	}
+	o.f, o.name = f, f.Name()
+	if runtime.GOOS != "windows" {
+		os.Remove(f.Name())
+	}
+	if err := f.Truncate(int64(8 * n)); err != nil {
+		o.close()
+		return nil, fmt.Errorf("temporary file for the results: %w", err)
+	}
+	return o, nil
+}
+
+func (o *outcomes) close() error {
+	if o.f == nil {
+		return nil
+	}
+	err := o.f.Close()
+	if runtime.GOOS == "windows" {
+		if rerr := os.Remove(o.name); err == nil && !errors.Is(rerr, os.ErrNotExist) {
+			err = rerr
+		}
+	}
+	o.f = nil
+	return err
+}
+
+func (o *outcomes) writeAt(p []byte, off int64) error {
+	if o.f == nil {
+		if need := off + int64(len(p)); need > int64(len(o.mem)) {
+			o.mem = append(o.mem, make([]byte, need-int64(len(o.mem)))...)
+		}
+		copy(o.mem[off:], p)
+		return nil
+	}
+	if _, err := o.f.WriteAt(p, off); err != nil {
+		return fmt.Errorf("temporary file for the results: %w", err)
+	}
+	return nil
+}
+
+// slot encodes an outcome: 0 for none, else the status code in the top byte
+// and the Detail's reference (1 + its offset after the slots; 0 for "").
+func (o *outcomes) slot(out outcome) (uint64, error) {
+	if out.status == "" && out.detail == "" {
+		return 0, nil
+	}
+	code := -1
+	for i, s := range o.statuses {
+		if s == out.status {
+			code = i
+		}
+	}
+	if code < 0 {
+		if len(o.statuses) == 255 {
+			return 0, errors.New("too many statuses")
+		}
+		o.statuses = append(o.statuses, out.status)
+		code = len(o.statuses) - 1
+	}
+	ref := uint64(0)
+	if out.detail != "" {
+		var ok bool
+		if ref, ok = o.details[out.detail]; !ok {
+			ref = uint64(o.dend) + 1
+			b := append(binary.AppendUvarint(nil, uint64(len(out.detail))), out.detail...)
+			if err := o.writeAt(b, int64(8*o.n)+o.dend); err != nil {
+				return 0, err
+			}
+			o.dend += int64(len(b))
+			if len(o.details) >= maxInterned {
+				clear(o.details)
+			}
+			o.details[out.detail] = ref
+		}
+	}
+	return uint64(code+1)<<56 | ref, nil
+}
+
+// put stores the outcomes of the rows global.. (in plan order).
+func (o *outcomes) put(global int, outs []outcome) error {
+	o.buf = o.buf[:0]
+	for _, out := range outs {
+		s, err := o.slot(out)
+		if err != nil {
+			return err
+		}
+		o.buf = binary.LittleEndian.AppendUint64(o.buf, s)
+	}
+	return o.writeAt(o.buf, int64(8*global))
+}
+
+// outcomeReader returns the outcomes in plan order.
+type outcomeReader struct {
+	o     *outcomes
+	rd    *bufio.Reader
+	cache map[uint64]string
+}
+
+func (o *outcomes) reader() *outcomeReader {
+	var src io.Reader
+	if o.f == nil {
+		src = &byteReader{b: o.mem[:8*o.n]}
+	} else {
+		src = io.NewSectionReader(o.f, 0, int64(8*o.n))
+	}
+	return &outcomeReader{o: o, rd: bufio.NewReaderSize(src, 64<<10), cache: map[uint64]string{}}
+}
+
+// next returns the next row's outcome (status "" when it has none).
+func (r *outcomeReader) next() (outcome, error) {
+	var b [8]byte
+	if _, err := io.ReadFull(r.rd, b[:]); err != nil {
+		return outcome{}, fmt.Errorf("temporary file for the results: %w", err)
+	}
+	s := binary.LittleEndian.Uint64(b[:])
+	if s == 0 {
+		return outcome{}, nil
+	}
+	code, ref := int(s>>56)-1, s&(1<<56-1)
+	if code < 0 || code >= len(r.o.statuses) {
+		return outcome{}, errors.New("temporary file for the results: bad status")
+	}
+	out := outcome{status: r.o.statuses[code]}
+	if ref == 0 {
+		return out, nil
+	}
+	d, ok := r.cache[ref]
+	if !ok {
+		var err error
+		if d, err = r.o.detail(ref); err != nil {
+			return outcome{}, err
+		}
+		if len(r.cache) >= maxInterned {
+			clear(r.cache)
+		}
+		r.cache[ref] = d
+	}
+	out.detail = d
+	return out, nil
+}
+
+// detail reads the Detail at ref.
+func (o *outcomes) detail(ref uint64) (string, error) {
+	off := int64(8*o.n) + int64(ref-1)
+	var hdr [binary.MaxVarintLen64]byte
+	n, err := o.readAt(hdr[:], off)
+	if n == 0 {
+		return "", fmt.Errorf("temporary file for the results: %w", err)
+	}
+	size, h := binary.Uvarint(hdr[:n])
+	if h <= 0 || size > 1<<30 {
+		return "", errors.New("temporary file for the results: bad detail")
+	}
+	b := make([]byte, size)
+	if m, err := o.readAt(b, off+int64(h)); m != len(b) {
+		return "", fmt.Errorf("temporary file for the results: %v", err)
+	}
+	return string(b), nil
+}
+
+func (o *outcomes) readAt(p []byte, off int64) (int, error) {
+	if o.f == nil {
+		if off >= int64(len(o.mem)) {
+			return 0, io.EOF
+		}
+		return copy(p, o.mem[off:]), nil
+	}
+	return o.f.ReadAt(p, off)
+}
+
+// byteReader reads a byte slice.
+type byteReader struct{ b []byte }
+
+func (m *byteReader) Read(p []byte) (int, error) {
+	if len(m.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, m.b)
+	m.b = m.b[n:]
+	return n, nil
+}

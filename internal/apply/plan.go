@@ -1,0 +1,161 @@
+package apply
+
+import (
+	"strings"
+
+	"github.com/dumpsync/dumpsync/internal/plan"
+	"github.com/dumpsync/dumpsync/internal/planread"
+)
+
+// Plan is a checked plan whose rows are in a planread.Spool, grouped by SMS
+// folder as they were spooled: Run carries it out holding one folder's rows
+// at a time (read back from the spool), and writes the Results in plan
+// order by reading the spool once more. What it keeps per folder is a few
+// spans of the spool; for a plan in the order dumpsync plan writes it, one.
+type Plan struct {
+	spool  *planread.Spool
+	groups []*folderRows // in the order they first appear
+	byKey  map[string]*folderRows
+	last   *folderRows
+	rows   int // rows added
+
+	byAction         map[string]int
+	resyncs, folders map[string]bool // as written, for the preview
+}
+
+// folderRows is where the rows of one SMS folder are in the spool.
+type folderRows struct {
+	key, folder string
+	firstN      int // the N of its first row
+	spans       []span
+	rows        int
+	dependent   bool // it holds logon DeleteFile rows that depend on the site
+}
+
+// span is a run of the spool that holds only rows of one folder: the rows
+// from..to, which are the plan's rows global..global+n-1 (counting only the
+// rows added).
+type span struct {
+	from, to planread.Ref
+	global   int
+	n        int
+}
+
+// NewPlan returns an empty Plan over sp.
+func NewPlan(sp *planread.Spool) *Plan {
+	return &Plan{spool: sp, byKey: map[string]*folderRows{}, byAction: map[string]int{},
+		resyncs: map[string]bool{}, folders: map[string]bool{}}
+}
+
+// Add takes the row at ref (end is the Ref after it), in plan order: a
+// valid row of the spool. Rows of the spool not added are left out.
+func (p *Plan) Add(ref, end planread.Ref, r *planread.Row) {
+	folder := smsFolder(r)
+	key := sameKey(folder)
+	g := p.last
+	if g == nil || g.key != key {
+		g = p.byKey[key]
+		if g == nil {
+			// Copies: the row's strings share a large buffer of the
+			// reader, which the plan must not keep.
+			folder = strings.Clone(folder)
+			key = sameKey(folder)
+			g = &folderRows{key: key, folder: folder, firstN: r.N}
+			p.byKey[key] = g
+			p.groups = append(p.groups, g)
+		}
+	}
+	if s := lastSpan(g); s != nil && p.last == g && s.to == ref && s.global+s.n == p.rows {
+		s.to = end
+		s.n++
+	} else {
+		g.spans = append(g.spans, span{from: ref, to: end, global: p.rows, n: 1})
+	}
+	g.rows++
+	g.dependent = g.dependent || dependsOnSite(r)
+	p.last = g
+	p.rows++
+	p.byAction[r.Action]++
+	if r.Action == RemoveEntryAction || r.Action == RestoreEntry {
+		if !p.resyncs[r.Path] {
+			p.resyncs[strings.Clone(r.Path)] = true
+		}
+	}
+	if !p.folders[folder] {
+		p.folders[strings.Clone(folder)] = true
+	}
+}
+
+func lastSpan(g *folderRows) *span {
+	if len(g.spans) == 0 {
+		return nil
+	}
+	return &g.spans[len(g.spans)-1]
+}
+
+// Rows is how many rows were added.
+func (p *Plan) Rows() int { return p.rows }
+
+// Count is how many rows of action were added.
+func (p *Plan) Count(action string) int { return p.byAction[action] }
+
+// Resyncs is how many Resync.cfg paths (as written) the rows name.
+func (p *Plan) Resyncs() int { return len(p.resyncs) }
+
+// Folders is how many SMS folders (as written) the rows change.
+func (p *Plan) Folders() int { return len(p.folders) }
+
+// dependentsLast orders groups so that folders with logon DeleteFile rows
+// that depend on the site ("planned for deletion at the site") come after
+// every other folder: the site's outcome is known before they are judged,
+// whatever order the plan was filtered or sorted into.
+func dependentsLast(groups []*folderRows) []*folderRows {
+	out := make([]*folderRows, 0, len(groups))
+	var later []*folderRows
+	for _, g := range groups {
+		if g.dependent {
+			later = append(later, g)
+		} else {
+			out = append(out, g)
+		}
+	}
+	return append(out, later...)
+}
+
+// dependsOnSite reports whether a row deletes a logon server's .cfg because
+// the site deletes its own (plan's Reason plan.ReasonDeletedAtSite).
+func dependsOnSite(r *planread.Row) bool {
+	return r.Action == DeleteFileAction && r.Reason != nil &&
+		strings.EqualFold(strings.TrimSpace(*r.Reason), plan.ReasonDeletedAtSite)
+}
+
+// load reads the rows of folder g back from the spool and groups them: its
+// Resync.cfg edits (by path and guard, in the order they first appear),
+// then its files, by their index in the folder.
+func (p *Plan) load(g *folderRows) (*group, error) {
+	gr := &group{folder: g.folder, rows: newGroupRows(g.rows)}
+	byEdit := map[editKey]*edit{}
+	for _, s := range g.spans {
+		err := p.spool.ScanLite(s.from, s.to, func(_ planread.Ref, r *planread.Row, _ byte) error {
+			i := gr.rows.add(r)
+			switch r.Action {
+			case RemoveEntryAction, RestoreEntry:
+				k := editKey{path: sameKey(r.Path), guard: guardOf(r)}
+				e := byEdit[k]
+				if e == nil {
+					e = &edit{path: r.Path, guard: k.guard}
+					byEdit[k] = e
+					gr.edits = append(gr.edits, e)
+				}
+				e.rows = append(e.rows, i)
+			default:
+				gr.files = append(gr.files, i)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return gr, nil
+}

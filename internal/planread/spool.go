@@ -1,0 +1,620 @@
+package planread
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+)
+
+// Spool holds the rows of a plan in a compact binary form, in a temporary
+// file (or, for small plans made in this process and for tests, in
+// memory), so that apply and check hold one folder's rows at a time, not
+// the plan: a plan is read once, checked and spooled, then read back folder
+// by folder and, for the results, in plan order. A row is found again by
+// its Ref, the offset of its record. What Read reported as a bad value
+// (Row.bad) is not kept: only rows Validate accepted are carried out.
+//
+// A record is a uvarint length, then: the caller's mark byte, N and Line
+// (uvarints), a bit per field present (uint16), and the fields present in
+// the order of fields: Action as a code (or 0 and the text), Path as the
+// distance back to the record that holds it in full (0: it follows), the
+// integers as varints, Sha256 as raw bytes when it is lower-case hex of the
+// right length (else as text), strings (Record too) as a uvarint length and
+// the bytes. Rows read back share their strings with the chunk of the spool
+// they were read from.
+type Spool struct {
+	f       *os.File // nil: in memory
+	name    string
+	mem     []byte
+	w       *bufio.Writer
+	size    int64 // bytes written: the Ref of the next record
+	flushed int64
+	rows    int
+
+	// The Path of the last record and the Ref of the record that holds it
+	// in full.
+	lastPath    string
+	lastPathRef int64
+	enc         []byte
+
+	dec     builder
+	rbuf    []byte
+	pathRef int64  // Ref of the record whose Path is pathAt (-1: none)
+	pathAt  string // cached decoded Path
+	lite    bool   // ScanLite under way
+}
+
+// Ref is where a row is in a Spool.
+type Ref = int64
+
+// NewSpool returns a Spool in a new temporary file in dir (os.TempDir()
+// when ""). The file is removed by Close (and, off Windows, at once: a
+// crash leaves nothing behind).
+func NewSpool(dir string) (*Spool, error) {
+	f, err := os.CreateTemp(dir, "dumpsync-plan-*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("temporary file for the plan: %w", err)
+	}
+	s := &Spool{f: f, name: f.Name(), w: bufio.NewWriterSize(f, 256<<10), pathRef: -1}
+	s.dec.small = true
+	if runtime.GOOS != "windows" {
+		// The open file stays usable; Windows cannot remove an open file.
+		os.Remove(f.Name())
+	}
+	return s, nil
+}
+
+// NewMemSpool returns a Spool in memory.
+func NewMemSpool() *Spool {
+	s := &Spool{pathRef: -1}
+	s.dec.small = true
+	return s
+}
+
+// InFile reports whether the spool is a file (not in memory).
+func (s *Spool) InFile() bool { return s.f != nil }
+
+// Len is how many rows were appended.
+func (s *Spool) Len() int { return s.rows }
+
+// Size is the Ref the next row will get.
+func (s *Spool) Size() int64 { return s.size }
+
+// Next is Size (Checker's Store).
+func (s *Spool) Next() int64 { return s.size }
+
+// Close removes the spool.
+func (s *Spool) Close() error {
+	if s.f == nil {
+		s.mem = nil
+		return nil
+	}
+	err := s.f.Close()
+	if runtime.GOOS == "windows" {
+		if rerr := os.Remove(s.name); err == nil && !errors.Is(rerr, os.ErrNotExist) {
+			err = rerr
+		}
+	}
+	s.f = nil
+	return err
+}
+
+// Append adds r with the caller's mark and returns its Ref.
+func (s *Spool) Append(r *Row, mark byte) (Ref, error) {
+	ref := s.size
+	pathBack := int64(0)
+	if r.Path != "" && r.Path == s.lastPath {
+		pathBack = ref - s.lastPathRef
+	} else if r.Path != "" {
+		s.lastPath, s.lastPathRef = r.Path, ref
+	}
+	body := appendRow(s.enc[:0], r, mark, pathBack)
+	s.enc = body[:0]
+	var hdr [binary.MaxVarintLen64]byte
+	h := binary.PutUvarint(hdr[:], uint64(len(body)))
+	if s.f == nil {
+		s.mem = append(append(s.mem, hdr[:h]...), body...)
+	} else {
+		if _, err := s.w.Write(hdr[:h]); err != nil {
+			return 0, fmt.Errorf("temporary file for the plan: %w", err)
+		}
+		if _, err := s.w.Write(body); err != nil {
+			return 0, fmt.Errorf("temporary file for the plan: %w", err)
+		}
+	}
+	s.size += int64(h + len(body))
+	s.rows++
+	return ref, nil
+}
+
+// flush makes everything appended readable from the file.
+func (s *Spool) flush() error {
+	if s.f == nil || s.flushed == s.size {
+		return nil
+	}
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("temporary file for the plan: %w", err)
+	}
+	s.flushed = s.size
+	return nil
+}
+
+// readAt reads len(p) bytes at off (fewer only at the end).
+func (s *Spool) readAt(p []byte, off int64) (int, error) {
+	if s.f == nil {
+		if off >= int64(len(s.mem)) {
+			return 0, io.EOF
+		}
+		return copy(p, s.mem[off:]), nil
+	}
+	if err := s.flush(); err != nil {
+		return 0, err
+	}
+	n, err := s.f.ReadAt(p, off)
+	if err == io.EOF && n > 0 {
+		err = nil
+	}
+	return n, err
+}
+
+// Row reads the row at ref (Checker's Store). The row's strings and
+// pointers are its own; it stays valid.
+func (s *Spool) Row(ref Ref) (*Row, error) {
+	r := &Row{}
+	if _, _, err := s.Read(ref, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Read decodes the row at ref into r and returns its mark and the Ref of
+// the next row.
+func (s *Spool) Read(ref Ref, r *Row) (mark byte, next Ref, err error) {
+	var hdr [binary.MaxVarintLen64]byte
+	n, err := s.readAt(hdr[:], ref)
+	if err != nil {
+		return 0, 0, s.corrupt(ref, err)
+	}
+	size, h := binary.Uvarint(hdr[:n])
+	if h <= 0 || size > 1<<31 {
+		return 0, 0, s.corrupt(ref, errors.New("bad length"))
+	}
+	body := make([]byte, size)
+	if m, err := s.readAt(body, ref+int64(h)); err != nil || m != len(body) {
+		return 0, 0, s.corrupt(ref, err)
+	}
+	mark, err = s.decode(ref, string(body), r)
+	return mark, ref + int64(h) + int64(size), err
+}
+
+// Each calls fn for every row, in order (Checker's Store).
+func (s *Spool) Each(fn func(ref Ref, r *Row)) error {
+	return s.Scan(0, s.size, func(ref Ref, r *Row, _ byte) error {
+		fn(ref, r)
+		return nil
+	})
+}
+
+// Scan decodes the rows from ref from up to ref to, in order. The row
+// given to fn is reused: it is valid only during the call, but the strings
+// and pointers in it stay valid.
+func (s *Spool) Scan(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) error {
+	if err := s.flush(); err != nil {
+		return err
+	}
+	// The rows' strings are parts of the chunk, read as one string: no copy
+	// per field, and the chunk goes when its last row does.
+	var chunk string
+	var base Ref // the Ref of chunk[0]
+	var r Row
+	for ref := from; ref < to; {
+		if ref+binary.MaxVarintLen64 > base+int64(len(chunk)) && base+int64(len(chunk)) < to {
+			var err error
+			if chunk, err = s.chunk(ref, to, 0); err != nil {
+				return err
+			}
+			base = ref
+		}
+		size, h := uvarintString(chunk[ref-base:])
+		if h <= 0 || size > 1<<31 {
+			return s.corrupt(ref, nil)
+		}
+		end := ref + int64(h) + int64(size)
+		if end > to {
+			return s.corrupt(ref, nil)
+		}
+		if end > base+int64(len(chunk)) {
+			var err error
+			if chunk, err = s.chunk(ref, to, end-ref); err != nil {
+				return err
+			}
+			base = ref
+		}
+		r = Row{}
+		mark, err := s.decode(ref, chunk[ref-base+int64(h):end-base], &r)
+		if err != nil {
+			return err
+		}
+		if err := fn(ref, &r, mark); err != nil {
+			return err
+		}
+		ref = end
+	}
+	return nil
+}
+
+// ScanLite is Scan giving only the fields apply decides on: not Line,
+// RequestTime, RequestedAt, AgeDays, ModTime, nor Reason but for DeleteFile
+// rows.
+func (s *Spool) ScanLite(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) error {
+	s.lite = true
+	defer func() { s.lite = false }()
+	return s.Scan(from, to, fn)
+}
+
+// scanChunk is how much Scan reads at a time.
+const scanChunk = 1 << 20
+
+// chunk reads the spool from ref from on, at least need bytes and up to
+// scanChunk, not beyond to.
+func (s *Spool) chunk(from, to Ref, need int64) (string, error) {
+	n := min(max(scanChunk, need), to-from)
+	if cap(s.rbuf) < int(n) {
+		s.rbuf = make([]byte, n)
+	}
+	b := s.rbuf[:n]
+	m, err := s.readAt(b, from)
+	if int64(m) < n {
+		return "", s.corrupt(from, err)
+	}
+	return string(b), nil
+}
+
+// uvarintString is binary.Uvarint of a string.
+func uvarintString(s string) (uint64, int) {
+	var x uint64
+	var sh uint
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		c := s[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				return 0, -1
+			}
+			return x | uint64(c)<<sh, i + 1
+		}
+		x |= uint64(c&0x7f) << sh
+		sh += 7
+	}
+	return 0, 0
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
+func (s *Spool) corrupt(ref Ref, err error) error {
+	if err == nil || err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return fmt.Errorf("temporary file for the plan: row at %d: %w", ref, err)
+}
+
+// decode decodes body, the record at ref, into r; a Path given by
+// distance is read from the record that holds it.
+func (s *Spool) decode(ref Ref, body string, r *Row) (byte, error) {
+	mark, back, err := decodeRow(&s.dec, body, r, s.lite)
+	if err != nil {
+		return 0, s.corrupt(ref, err)
+	}
+	switch {
+	case back > 0 && back <= ref:
+		at := ref - back
+		if at != s.pathRef {
+			var held Row
+			if _, _, err := s.Read(at, &held); err != nil {
+				return 0, err
+			}
+			if held.Path == "" {
+				return 0, s.corrupt(ref, errors.New("the Path it refers to is missing"))
+			}
+			s.pathRef, s.pathAt = at, held.Path
+		}
+		r.Path = s.pathAt
+	case back > 0:
+		return 0, s.corrupt(ref, errors.New("bad Path reference"))
+	case r.Path != "":
+		s.pathRef, s.pathAt = ref, r.Path
+	}
+	return mark, nil
+}
+
+// Action codes in a record: the index in actions, plus one.
+const actionText = 0
+
+// Formats of Record and Sha256 in a record.
+const (
+	asText = 0
+	asRaw  = 1
+)
+
+// appendRow appends the record body of r (see Spool). pathBack is the
+// distance back to the record holding r.Path in full, 0 to write it here.
+func appendRow(b []byte, r *Row, mark byte, pathBack int64) []byte {
+	b = append(b, mark)
+	b = binary.AppendUvarint(b, uint64(r.N))
+	b = binary.AppendUvarint(b, uint64(r.Line))
+	var present uint16
+	set := func(i int, ok bool) {
+		if ok {
+			present |= 1 << i
+		}
+	}
+	set(fAction, r.Action != "")
+	set(fPath, r.Path != "")
+	set(fSmsId, r.SmsId != "")
+	set(fRequestTime, r.RequestTime != nil)
+	set(fRequestedAt, r.RequestedAt != nil)
+	set(fAgeDays, r.AgeDays != nil)
+	set(fCutoff, r.Cutoff != nil)
+	set(fOffset, r.Offset != nil)
+	set(fRecord, r.Record != nil)
+	set(fSize, r.Size != nil)
+	set(fModTime, r.ModTime != nil)
+	set(fSha256, r.Sha256 != nil)
+	set(fReason, r.Reason != nil)
+	set(fContent, r.Content != nil)
+	b = binary.LittleEndian.AppendUint16(b, present)
+	if r.Action != "" {
+		code := byte(actionText)
+		if k := actionKind(r.Action); k >= 0 {
+			code = byte(k) + 1
+		}
+		b = append(b, code)
+		if code == actionText {
+			b = appendStr(b, r.Action)
+		}
+	}
+	if r.Path != "" {
+		b = binary.AppendUvarint(b, uint64(pathBack))
+		if pathBack == 0 {
+			b = appendStr(b, r.Path)
+		}
+	}
+	if r.SmsId != "" {
+		b = appendStr(b, r.SmsId)
+	}
+	b = appendInt(b, r.RequestTime)
+	b = appendOptStr(b, r.RequestedAt)
+	b = appendInt(b, r.AgeDays)
+	b = appendInt(b, r.Cutoff)
+	b = appendInt(b, r.Offset)
+	b = appendOptStr(b, r.Record) // as text: read back without a copy
+	b = appendInt(b, r.Size)
+	b = appendInt(b, r.ModTime)
+	b = appendHex(b, r.Sha256, 32)
+	b = appendOptStr(b, r.Reason)
+	b = appendOptStr(b, r.Content)
+	return b
+}
+
+func appendStr(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+func appendOptStr(b []byte, s *string) []byte {
+	if s == nil {
+		return b
+	}
+	return appendStr(b, *s)
+}
+
+func appendInt(b []byte, n *int64) []byte {
+	if n == nil {
+		return b
+	}
+	return binary.AppendVarint(b, *n)
+}
+
+// appendHex writes s as n raw bytes when it is 2n lower-case hex digits,
+// which every valid Record and Sha256 is once read.
+func appendHex(b []byte, s *string, n int) []byte {
+	if s == nil {
+		return b
+	}
+	if isLowerHex(*s, n) {
+		b, _ = hex.AppendDecode(append(b, asRaw), []byte(*s)) // hex: checked above
+		return b
+	}
+	return appendStr(append(b, asText), *s)
+}
+
+func isLowerHex(s string, n int) bool {
+	if len(s) != 2*n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if hexClass[s[i]] != 1 {
+			return false
+		}
+	}
+	return true
+}
+
+var errRecord = errors.New("bad record")
+
+// decodeRow decodes a record body written by appendRow into r. Its strings
+// are parts of body; its pointers point into b's slabs. It returns the mark
+// and the distance back to the record holding the Path (0: r.Path is set).
+//
+// With lite set, the informational fields (Line, RequestTime, RequestedAt,
+// AgeDays, ModTime, and Reason but for DeleteFile rows) are skipped: what
+// apply decides on, at less cost.
+func decodeRow(b *builder, body string, r *Row, lite bool) (mark byte, pathBack int64, err error) {
+	d := decoder{s: body}
+	mark = d.byte()
+	r.N = int(d.uvarint())
+	r.Line = int(d.uvarint())
+	if lite {
+		r.Line = 0
+	}
+	present := uint16(d.byte()) | uint16(d.byte())<<8
+	has := func(i int) bool { return present&(1<<i) != 0 }
+	if has(fAction) {
+		code := d.byte()
+		switch {
+		case code == actionText:
+			r.Action = d.str()
+		case int(code) <= len(actions):
+			r.Action = actions[code-1]
+		default:
+			d.err = errRecord
+		}
+	}
+	if has(fPath) {
+		back := d.uvarint()
+		if back == 0 {
+			r.Path = d.str()
+		} else if back > 1<<62 {
+			d.err = errRecord
+		} else {
+			pathBack = int64(back)
+		}
+	}
+	if has(fSmsId) {
+		r.SmsId = d.str()
+	}
+	intField := func(i int) *int64 {
+		if !has(i) {
+			return nil
+		}
+		v := d.varint()
+		if lite && fields[i].kind == kInfoInt || d.err != nil {
+			return nil
+		}
+		return b.newInt(v)
+	}
+	strField := func(i int) *string {
+		if !has(i) {
+			return nil
+		}
+		v := d.str()
+		if lite && (i == fRequestedAt || i == fReason && r.Action != DeleteFile) || d.err != nil {
+			return nil
+		}
+		return b.newStr(v)
+	}
+	r.RequestTime = intField(fRequestTime)
+	r.RequestedAt = strField(fRequestedAt)
+	r.AgeDays = intField(fAgeDays)
+	r.Cutoff = intField(fCutoff)
+	r.Offset = intField(fOffset)
+	r.Record = strField(fRecord)
+	r.Size = intField(fSize)
+	r.ModTime = intField(fModTime)
+	r.Sha256 = d.hex(b, has(fSha256), 32)
+	r.Reason = strField(fReason)
+	r.Content = strField(fContent)
+	if d.err == nil && len(d.s) > 0 {
+		d.err = errRecord
+	}
+	if present>>(fContent+1) != 0 {
+		d.err = errRecord
+	}
+	return mark, pathBack, d.err
+}
+
+// decoder reads a record body; the first problem sticks in err.
+type decoder struct {
+	s   string
+	err error
+}
+
+func (d *decoder) byte() byte {
+	if d.err != nil || len(d.s) < 1 {
+		d.err = errRecord
+		return 0
+	}
+	c := d.s[0]
+	d.s = d.s[1:]
+	return c
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := uvarintString(d.s)
+	if n <= 0 {
+		d.err = errRecord
+		return 0
+	}
+	d.s = d.s[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	u := d.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
+	}
+	return v
+}
+
+func (d *decoder) bytes(n int) string {
+	if d.err != nil || n < 0 || len(d.s) < n {
+		d.err = errRecord
+		return ""
+	}
+	v := d.s[:n]
+	d.s = d.s[n:]
+	return v
+}
+
+func (d *decoder) str() string {
+	n := d.uvarint()
+	if n > uint64(len(d.s)) {
+		d.err = errRecord
+		return ""
+	}
+	return d.bytes(int(n))
+}
+
+// hex reads a Record or Sha256 field (present): n raw bytes, given as
+// lower-case hex, or text. The rows of one file share one Sha256: the last
+// one is reused.
+func (d *decoder) hex(b *builder, present bool, n int) *string {
+	if !present {
+		return nil
+	}
+	switch d.byte() {
+	case asRaw:
+		raw := d.bytes(n)
+		if d.err != nil {
+			return nil
+		}
+		if raw != b.lastRaw || b.lastRaw == "" {
+			b.scratch = hex.AppendEncode(b.scratch[:0], []byte(raw))
+			b.lastRaw, b.lastHex = raw, string(b.scratch)
+		}
+		return b.newStr(b.lastHex)
+	case asText:
+		v := d.str()
+		if d.err != nil {
+			return nil
+		}
+		return b.newStr(v)
+	}
+	d.err = errRecord
+	return nil
+}
