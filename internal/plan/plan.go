@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"math"
 	"os"
@@ -448,20 +449,34 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 	defer ready()
 	blind := false // a domain whose Resync.cfg could not be read: plan no DeleteFile
 
-	// The .cfg files are listed first: only their SMSIDs are judged, so
-	// only theirs need a state while the Resync.cfg is read. What the
-	// listing reports is reported after the Resync.cfg's problems.
-	inv, listErr := site.Invencfg(f.Dir)
-	var irregular []string
-	if listErr == nil {
-		fp.files, irregular, listErr = site.CfgFiles(inv)
-	}
+	// The .cfg files are listed while the Resync.cfg is read: only their
+	// SMSIDs are judged, so only theirs get a state. When the listing is
+	// done before the read starts, the read fills the states; else they
+	// are filled by a second read of the same bytes (from the page cache),
+	// while the first one's RemoveEntry rows are being written.
+	listed := make(chan cfgListing, 1)
+	go func() { listed <- listCfgs(f.Dir) }()
+	var list cfgListing
+	haveList := false
 	var ids *idTable // nil: the requests are not known
+	scanned := false // the Resync.cfg was read (its requests are known)
 	resyncPath, err := site.Resync(f.Dir)
 	switch {
 	case err == nil:
 		p.leftovers(resyncPath)
-		ids = newIDTable(fp.files)
+		switch statesBy {
+		case statesByScan:
+			list, haveList = <-listed, true
+		case statesByEither:
+			select {
+			case list = <-listed:
+				haveList = true
+			default:
+			}
+		}
+		if haveList {
+			ids = list.ids
+		}
 		err = p.scanResync(resyncPath, &fp.resync, ids)
 		var partial *resync.PartialError
 		switch {
@@ -481,6 +496,8 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 			// Without the requests, no .cfg file of a domain can be judged;
 			// its Invencfg.box is still listed, for the logon servers.
 			blind = !f.Logon
+		default:
+			scanned = true
 		}
 	case errors.Is(err, site.ErrNotFound) && f.Logon:
 		// A logon server without a Resync.cfg copy: only its .cfg files are planned.
@@ -490,10 +507,23 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 	}
 	ready()
 
-	if listErr == nil {
-		p.planFiles(f, fp, irregular, ids, blind)
-	} else if !errors.Is(listErr, site.ErrNotFound) {
-		p.warn(listErr)
+	if !haveList {
+		list = <-listed
+	}
+	fp.files = list.files
+	if scanned && ids == nil && list.files.Len() > 0 {
+		// The Resync.cfg was read before the listing was done.
+		if err := p.fillStates(&fp.resync, list.ids); err != nil {
+			p.warn(err)
+			blind = !f.Logon
+		} else {
+			ids = list.ids
+		}
+	}
+	if list.err == nil {
+		p.planFiles(f, fp, list.irregular, ids, blind)
+	} else if !errors.Is(list.err, site.ErrNotFound) {
+		p.warn(list.err)
 		if !f.Logon {
 			// The site's list of .cfg files is incomplete: no logon .cfg
 			// may be judged "not present at the site".
@@ -503,6 +533,65 @@ func (p *Planner) planFolder(f Folder, fp *folderPlan, ready func()) {
 		}
 	}
 	p.count(fp)
+}
+
+// statesBy says which read of a Resync.cfg fills the states of its .cfg
+// files' SMSIDs: the first (waiting for the listing), the second, or
+// whichever the listing is ready for. Tests hold each to the others.
+var statesBy = statesByEither
+
+const (
+	statesByEither = iota
+	statesByScan
+	statesBySecondRead
+)
+
+// cfgListing is a folder's .cfg files and the table of their SMSIDs.
+type cfgListing struct {
+	files     *site.CfgList
+	irregular []string
+	err       error
+	ids       *idTable
+}
+
+func listCfgs(dir string) cfgListing {
+	var l cfgListing
+	inv, err := site.Invencfg(dir)
+	if err == nil {
+		l.files, l.irregular, err = site.CfgFiles(inv)
+	}
+	l.err = err
+	l.ids = newIDTable(l.files)
+	return l
+}
+
+// fillStates reads the bytes the plan of rp was made from again, filling
+// the states of ids. If they changed meanwhile, the states are not those
+// of the bytes the plan was made from: an error says so.
+func (p *Planner) fillStates(rp *resyncPlan, ids *idTable) error {
+	f, err := safefs.Open(rp.path)
+	if err != nil {
+		return fmt.Errorf("%s: reading it again for its requests: %w", rp.path, err)
+	}
+	defer f.Close()
+	cutoff := p.Opt.Cutoff()
+	info := resync.Info{Path: rp.path}
+	err = resync.ScanReader(io.LimitReader(f, rp.size), &info, func(_ int64, e *record.Entry) error {
+		if e.Valid() {
+			t := e.Time()
+			if s := ids.lookup(keyOfEntry(e)); s != nil {
+				s.add(t, keepsCfg(true, t, cutoff))
+			}
+		}
+		return nil
+	})
+	switch {
+	case err != nil && !resync.IsPartial(err):
+		return fmt.Errorf("%s: reading it again for its requests: %w", rp.path, err)
+	case info.Size != rp.size || hex.EncodeToString(info.Sha256[:]) != rp.sha256:
+		return fmt.Errorf("%s: changed while it was planned; its .cfg files are not judged: plan again", rp.path)
+	}
+	return nil
 }
 
 // planFiles plans the DeleteFile rows of one folder's Invencfg.box into fp.
@@ -618,8 +707,8 @@ func (p *Planner) reason(d *del, smsID string) string {
 	return "not present at the site"
 }
 
-// scanResync reads one Resync.cfg, filling the states of ids and rp: the
-// entries to remove and the guard of exactly the bytes read. A partial
+// scanResync reads one Resync.cfg, filling the states of ids (if not nil)
+// and rp: the entries to remove and the guard of exactly the bytes read. A partial
 // record is returned as its error, with rp filled.
 func (p *Planner) scanResync(path string, rp *resyncPlan, ids *idTable) error {
 	st, err := os.Lstat(path)
@@ -648,8 +737,10 @@ func (p *Planner) scanResync(path string, rp *resyncPlan, ids *idTable) error {
 		}
 		t := e.Time()
 		keeps := keepsCfg(true, t, cutoff)
-		if s := ids.lookup(keyOfEntry(e)); s != nil {
-			s.add(t, keeps)
+		if ids != nil {
+			if s := ids.lookup(keyOfEntry(e)); s != nil {
+				s.add(t, keeps)
+			}
 		}
 		if !keeps {
 			hits.add(off, e) // stale: dated and before cutoff (so not after now)
@@ -684,6 +775,15 @@ func (r *Row) setTime(t uint32, now time.Time) {
 // may hold 100 000 of them) and returns the dels whose file could be read,
 // in order.
 func (p *Planner) fingerprintAll(files *site.CfgList, dels []del) []del {
+	if len(dels) == 0 {
+		return dels
+	}
+	// The folder is opened once for all its files. If it cannot be, each
+	// file tries again and reports why, as if it were opened alone.
+	dir, _ := safefs.OpenDir(files.Dir)
+	if dir != nil {
+		defer dir.Close()
+	}
 	ok := make([]bool, len(dels))
 	workers := min(max(p.Opt.Parallel, 1), 8, len(dels))
 	var wg sync.WaitGroup
@@ -692,19 +792,19 @@ func (p *Planner) fingerprintAll(files *site.CfgList, dels []del) []del {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, 64<<10)
+			fp := fingerprinter{h: sha256.New(), buf: make([]byte, 64<<10)}
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(dels) {
 					return
 				}
 				d := &dels[i]
-				size, mod, sum, err := fingerprint(files.Path(int(d.file)), buf)
+				size, mod, err := fp.file(dir, files, int(d.file), &d.sum)
 				if err != nil {
 					p.warn(err)
 					continue
 				}
-				d.size, d.modTime, d.sum, ok[i] = size, mod, sum, true
+				d.size, d.modTime, ok[i] = size, mod, true
 			}
 		}()
 	}
@@ -732,31 +832,34 @@ func (p *Planner) deleteRow(files *site.CfgList, d *del, cutoff int64) Row {
 	return r
 }
 
-// fingerprint returns size, modification time and SHA-256 of a regular file,
-// all from the same open handle.
-func fingerprint(path string, buf []byte) (size, modTime int64, sum [32]byte, err error) {
-	// Never opened if it became a FIFO or device since the folder was
-	// listed: reading one would block or never end.
-	f, err := safefs.Open(path)
+// fingerprinter fingerprints files one after another.
+type fingerprinter struct {
+	h   hash.Hash
+	buf []byte
+}
+
+// file puts the SHA-256 of .cfg file i of files into sum and returns its
+// size and modification time, all from the same open handle, opened in dir
+// (nil: open the folder again). The file is never opened if it became a
+// FIFO or device since the folder was listed: reading one would block or
+// never end. Exactly the size fstat gave is read: a small file then takes
+// one read call, not a second one to find the end. A file that shrank
+// meanwhile is fingerprinted as read.
+func (fp *fingerprinter) file(dir *safefs.Dir, files *site.CfgList, i int, sum *[32]byte) (size, modTime int64, err error) {
+	if dir == nil {
+		if dir, err = safefs.OpenDir(files.Dir); err != nil {
+			return 0, 0, err
+		}
+		defer dir.Close()
+	}
+	fp.h.Reset()
+	st, err := dir.ReadFile(files.Name(i), fp.h, fp.buf)
+	if pe := (*os.PathError)(nil); errors.As(err, &pe) && pe.Op == "read" {
+		err = fmt.Errorf("%s: %w", files.Path(i), err)
+	}
 	if err != nil {
-		return 0, 0, sum, err
+		return 0, 0, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return 0, 0, sum, err
-	}
-	if !st.Mode().IsRegular() {
-		return 0, 0, sum, fmt.Errorf("%s: skipped: not a regular file", path)
-	}
-	// Read exactly the size fstat gave: a small file then takes one read
-	// call, not a second one to find the end. A file that shrank meanwhile
-	// is fingerprinted as read.
-	h := sha256.New()
-	n, err := io.CopyBuffer(h, io.LimitReader(f, st.Size()), buf)
-	if err != nil {
-		return 0, 0, sum, fmt.Errorf("%s: %w", path, err)
-	}
-	h.Sum(sum[:0])
-	return n, st.ModTime().Unix(), sum, nil
+	fp.h.Sum(sum[:0])
+	return st.Size, st.ModTime.Unix(), nil
 }
