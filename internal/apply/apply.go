@@ -366,7 +366,7 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 	// A second rewrite of the same file (rows of two guards) starts from
 	// the first one's end.
 	r.waitFor(e.path)
-	r.makeRoom()
+	r.makeRoom(e.guard.Size)
 	out, pend, err := resyncedit.Start(req, resyncedit.Options{InUseWait: r.opt.LockedRetry, Interrupt: r.opt.Interrupt,
 		PartialWaits: r.opt.PartialWaits, Ops: r.opt.editOps, Sleep: r.opt.editSleep})
 	if pend != nil {

@@ -13,14 +13,11 @@ import "github.com/dumpsync/dumpsync/internal/resyncedit"
 // wait: it reads what the rewrite has not carried over yet with the file
 // (runner.scanWhole). The undo rows are still written, and synced, once per
 // rewrite before its rename, in the order of the rows.
-const (
-	// maxInflight bounds the rewrites under way at once: each holds a lock
-	// file, the replaced file and the new content.
-	maxInflight = 8
-	// maxInflightBytes bounds the new content they hold (one rewrite of a
-	// larger file is always allowed).
-	maxInflightBytes = 64 << 20
-)
+const maxInflight = 8 // rewrites under way at once: each holds a lock file, the replaced file and the new content
+
+// maxInflightBytes bounds the content they hold, with the one about to
+// start (a rewrite of a larger file runs alone); a variable for tests.
+var maxInflightBytes int64 = 64 << 20
 
 // inflight is a rewrite whose file is replaced and whose commit goes on.
 type inflight struct {
@@ -53,14 +50,15 @@ func (r *runner) waitFor(path string) {
 	}
 }
 
-// makeRoom waits for the oldest rewrites until another may start.
-func (r *runner) makeRoom() {
+// makeRoom waits for the oldest rewrites until one of a file of about size
+// bytes may start.
+func (r *runner) makeRoom(size int64) {
 	for n := len(r.inflight); n > 0; n = len(r.inflight) {
-		var size int64
+		held := size
 		for _, f := range r.inflight {
-			size += f.size
+			held += f.size
 		}
-		if n < maxInflight && size < maxInflightBytes {
+		if n < maxInflight && held <= maxInflightBytes {
 			return
 		}
 		r.reap(1)

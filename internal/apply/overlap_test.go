@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -14,19 +13,22 @@ import (
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
+	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/resyncedit"
 )
 
 // graceGate is a fake grace-period wait that lets the waits go in batches:
-// a batch goes when maxInflight waits (or all still to come) are waiting at
+// a batch goes when atOnce waits (or all still to come) are waiting at
 // once, or when no other wait has come for gateQuiet (the only real time it
 // spends). Waits that overlap are one batch; a run that waits one file after
 // another needs one batch per file.
 type graceGate struct {
 	mu        sync.Mutex
 	left      int // waits still to come
+	atOnce    int
 	waiting   int
 	last      time.Time // when the last wait came
 	release   chan struct{}
@@ -35,8 +37,8 @@ type graceGate struct {
 	total     int
 }
 
-func newGraceGate(waits int) *graceGate {
-	return &graceGate{left: waits, release: make(chan struct{})}
+func newGraceGate(waits, atOnce int) *graceGate {
+	return &graceGate{left: waits, atOnce: atOnce, release: make(chan struct{})}
 }
 
 func (g *graceGate) sleep(time.Duration) {
@@ -46,7 +48,7 @@ func (g *graceGate) sleep(time.Duration) {
 	g.maxAtOnce = max(g.maxAtOnce, g.waiting)
 	g.last = time.Now()
 	rel := g.release
-	if g.waiting >= min(maxInflight, g.left) {
+	if g.waiting >= min(g.atOnce, g.left) {
 		g.open()
 	}
 	g.mu.Unlock()
@@ -66,8 +68,9 @@ func (g *graceGate) sleep(time.Duration) {
 	}
 }
 
-// gateQuiet is how long a batch waits for another wait to come.
-const gateQuiet = 300 * time.Millisecond
+// gateQuiet is how long a batch waits for another wait to come: longer
+// than a rewrite takes up to its rename, under Wine too.
+const gateQuiet = time.Second
 
 // open lets the waiting batch go (under mu).
 func (g *graceGate) open() {
@@ -123,9 +126,21 @@ func leftovers(t *testing.T, root string) []string {
 // row is still carried out, the undo file holds the rows in the order of
 // the run, and nothing of dumpsync's is left.
 func TestGraceOverlapsAcrossFiles(t *testing.T) {
-	const files = 25
+	testGraceOverlaps(t, 25, (25+maxInflight-1)/maxInflight)
+}
+
+// TestGraceOverlapsWithinTheByteBudget: rewrites whose files together hold
+// more than maxInflightBytes do not run at once.
+func TestGraceOverlapsWithinTheByteBudget(t *testing.T) {
+	defer func(b int64) { maxInflightBytes = b }(maxInflightBytes)
+	maxInflightBytes = 3 * 5 * record.Size // each file holds 5 records before the rewrite: 3 at once
+	testGraceOverlaps(t, 6, 2)
+}
+
+func testGraceOverlaps(t *testing.T, files, batches int) {
 	sites, rows := overlapSite(t, files)
-	gate := newGraceGate(files)
+	atOnce := min(maxInflight, int(maxInflightBytes/(5*record.Size)))
+	gate := newGraceGate(files, atOnce)
 	undo := filepath.Join(t.TempDir(), "undo.json")
 	j := NewJournal(undo, nil)
 	var res []Result
@@ -142,9 +157,9 @@ func TestGraceOverlapsAcrossFiles(t *testing.T) {
 	if gate.total != files {
 		t.Fatalf("%d grace periods, want one per file (%d)", gate.total, files)
 	}
-	if want := (files + maxInflight - 1) / maxInflight; gate.batches > want || gate.maxAtOnce > maxInflight {
+	if gate.batches > batches || gate.maxAtOnce > atOnce {
 		t.Errorf("the grace periods of %d files took %d batches (at most %d at once), want at most %d (at most %d at once)",
-			files, gate.batches, gate.maxAtOnce, want, maxInflight)
+			files, gate.batches, gate.maxAtOnce, batches, atOnce)
 	}
 	if l := leftovers(t, filepath.Dir(filepath.Dir(sites[0].domain))); len(l) > 0 {
 		t.Errorf("left behind: %v", l)
@@ -223,32 +238,43 @@ func TestLateErrorsStillWarn(t *testing.T) {
 	}
 }
 
-// TestNeighbourCheckSeesTheReplacedFile: a fresh request that a writer
-// puts into the replaced Resync.cfg during the grace period (through a
-// handle opened before the rename) keeps its .cfg file, although the check
+// TestNeighbourCheckSeesTheReplacedFile: a fresh request that reaches the
+// replaced Resync.cfg during the grace period (written through its recovery
+// link, as a writer that opened it before the rename would: a held handle
+// stops the rename under Wine) keeps its .cfg file, although the check
 // beside the .cfg files runs before the rewrite has carried the record
 // over; and the record ends up in the Resync.cfg once.
 func TestNeighbourCheckSeesTheReplacedFile(t *testing.T) {
 	sites, rows := overlapSite(t, 1)
 	rp := filepath.Join(sites[0].domain, "Resync.cfg")
-	w, err := openAppendShared(rp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
 	fresh := record.Make("ABC00001", uint32(agreeNow.Unix()-60), []byte("late"))
 	checked := make(chan struct{})
 	var once sync.Once
-	checkedInGrace := false
+	checkedInGrace, renamed := false, false
 	opt := Options{Now: agreeNow, LockedRetry: time.Second,
 		Progress: func(int) { close(checked) }, // the folder's rows are done: its check is made
 		editOps: atomicfile.Ops{Rename: func(o, n string) error {
 			if err := os.Rename(o, n); err != nil {
 				return err
 			}
-			// Right after the rename, before the check: the record goes
-			// to the replaced file.
-			if _, err := w.Write(fresh.Raw[:]); err != nil {
+			// Right after the first rename, before the check: the record
+			// goes to the replaced file.
+			if renamed {
+				return nil
+			}
+			renamed = true
+			links, err := filepath.Glob(rp + resyncedit.RecoverMarker + "*")
+			if err != nil || len(links) != 1 {
+				t.Errorf("recovery links %v (%v), want one", links, err)
+				return nil
+			}
+			f, err := os.OpenFile(links[0], os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				t.Error(err)
+				return nil
+			}
+			defer f.Close()
+			if _, err := f.Write(fresh.Raw[:]); err != nil {
 				t.Error(err)
 			}
 			return nil
@@ -265,11 +291,6 @@ func TestNeighbourCheckSeesTheReplacedFile(t *testing.T) {
 	var res []Result
 	if _, err := Run(rows, opt, func(r *Result) error { res = append(res, *r); return nil }); err != nil {
 		t.Fatal(err)
-	}
-	for _, r := range res {
-		if runtime.GOOS == "windows" && r.Action == RemoveEntryAction && r.Status == Failed && strings.Contains(r.Detail, "in use") {
-			t.Skip("the rename over a file held open with FILE_SHARE_DELETE was refused (Wine)")
-		}
 	}
 	if !checkedInGrace {
 		t.Error("the check beside the .cfg files waited for the grace period")
@@ -300,5 +321,86 @@ func TestNeighbourCheckSeesTheReplacedFile(t *testing.T) {
 	}
 	if l := leftovers(t, sites[0].domain); len(l) > 0 {
 		t.Errorf("left behind: %v", l)
+	}
+}
+
+// TestInterruptWaitsForRewritesUnderWay: a stop request that comes while
+// several rewrites still watch their replaced files (their grace periods
+// held by the test) stops the run before the next file, and Run returns
+// only once those rewrites have ended: complete results, the rewritten
+// files' rows Applied and the others not reached, nothing of dumpsync's
+// left, and the undo file holding exactly the Applied rows.
+func TestInterruptWaitsForRewritesUnderWay(t *testing.T) {
+	sites, rows := overlapSite(t, 6)
+	stop := make(chan struct{})
+	var mu sync.Mutex
+	sleeping, sleeps := 0, 0
+	opt := Options{Now: agreeNow, Interrupt: stop, editSleep: func(time.Duration) {
+		mu.Lock()
+		sleeping++
+		sleeps++
+		if sleeps == 3 {
+			close(stop)
+		}
+		mu.Unlock()
+		<-stop
+		time.Sleep(50 * time.Millisecond) // the commits end well after the run saw the request
+		mu.Lock()
+		sleeping--
+		mu.Unlock()
+	}}
+	undo := filepath.Join(t.TempDir(), "undo.json")
+	j := NewJournal(undo, nil)
+	opt.Undo = j
+	var res []Result
+	sum, err := Run(rows, opt, func(r *Result) error { res = append(res, *r); return nil })
+	mu.Lock()
+	if sleeping != 0 {
+		t.Errorf("Run returned while %d rewrites were still under way", sleeping)
+	}
+	mu.Unlock()
+	if cerr := j.Close(); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if !errors.Is(err, interrupt.ErrInterrupted) {
+		t.Fatalf("Run: %v, want ErrInterrupted", err)
+	}
+	if len(res) != len(rows) {
+		t.Fatalf("%d results for %d rows", len(res), len(rows))
+	}
+	applied := 0
+	for _, r := range res {
+		switch {
+		case r.Status == Applied && r.Action == RemoveEntryAction:
+			applied++
+		case r.Status == Applied:
+		case r.Status != Skipped || r.Detail != DetailInterrupted:
+			t.Errorf("%s %s: %s %q, want Applied or not reached", r.Action, r.Path, r.Status, r.Detail)
+		}
+	}
+	if applied == 0 || sum.NotReached == 0 {
+		t.Errorf("summary %+v: want some rows applied and some not reached", sum)
+	}
+	for _, s := range sites {
+		data, err := os.ReadFile(filepath.Join(s.domain, "Resync.cfg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rewritten := len(data) == record.Size // the fresh request only
+		for _, r := range res {
+			if r.Action == RemoveEntryAction && strings.HasPrefix(r.Path, s.domain+string(filepath.Separator)) && (r.Status == Applied) != rewritten {
+				t.Errorf("%s: %d records, but its row is %s", r.Path, len(data)/record.Size, r.Status)
+			}
+		}
+	}
+	if l := leftovers(t, filepath.Dir(filepath.Dir(sites[0].domain))); len(l) > 0 {
+		t.Errorf("left behind: %v", l)
+	}
+	u, err := os.ReadFile(undo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(u), `"RestoreEntry"`); n != applied {
+		t.Errorf("undo file holds %d RestoreEntry rows, want %d", n, applied)
 	}
 }

@@ -257,8 +257,9 @@ func TestUnreadableSiteDomain(t *testing.T) {
 }
 
 // A folder with more entries to remove than a plan holds is read again as
-// its rows are emitted (bounded memory, issues 9.3 and 12.4): the rows are
-// the same, byte for byte, at every threshold, held or read again.
+// its rows are emitted (bounded memory, issues 9.3 and 12.4), and the
+// states of its .cfg files' SMSIDs are filled by the first read or a second
+// one: the rows are the same, byte for byte, whichever reads make them.
 func TestPlanRescanGivesTheSameRows(t *testing.T) {
 	n := uint32(now.Unix())
 	root := t.TempDir()
@@ -289,15 +290,16 @@ func TestPlanRescanGivesTheSameRows(t *testing.T) {
 		{Days: 30, Now: now, Orphans: true, Parallel: 3},
 		{Days: 0, Now: now, LogonAllCfg: true},
 	} {
+		defer func(old int) { maxHeldHits, statesBy = old, statesByEither }(maxHeldHits)
+		statesBy = statesByScan
 		want := encodePlan(t, o, []string{dom}, []string{logon})
-		for _, limit := range []int{0, 1, 3, 100, 1 << 20} {
-			func() {
-				defer func(old int) { maxHeldHits = old }(maxHeldHits)
-				maxHeldHits = limit
+		for _, by := range []int{statesByScan, statesBySecondRead, statesByEither} {
+			for _, limit := range []int{0, 1, 3, 100, 1 << 20} {
+				maxHeldHits, statesBy = limit, by
 				if got := encodePlan(t, o, []string{dom}, []string{logon}); got != want {
-					t.Errorf("%+v, %d hits held: rows differ from the rows held in memory:\n%s\nwant:\n%s", o, limit, got, want)
+					t.Errorf("%+v, %d hits held, states by read %d: rows differ from the rows held in memory:\n%s\nwant:\n%s", o, limit, by, got, want)
 				}
-			}()
+			}
 		}
 		if strings.Count(want, "RemoveEntry") < 100 || !strings.Contains(want, "DeleteFile") {
 			t.Errorf("%+v: a plan of too little to compare:\n%s", o, want)
@@ -321,4 +323,47 @@ func encodePlan(t *testing.T, o Options, domains, logons []string) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// The second read that fills the states refuses bytes other than those
+// the plan was made from: rewritten, shorter, or gone.
+func TestFillStatesRefusesAChangedFile(t *testing.T) {
+	n := uint32(now.Unix())
+	dom := filepath.Join(t.TempDir(), "Domain.000")
+	recs := []record.Entry{record.Make("ABC00001", n-100*86400, nil), record.Make("ABC00002", n-100*86400, nil)}
+	writeDomain(t, dom, recs, "ABC00001.cfg")
+	path := filepath.Join(dom, "Resync.cfg")
+	p := &Planner{Opt: Options{Days: 90, Now: now}}
+	var rp resyncPlan
+	if err := p.scanResync(path, &rp, nil); err != nil {
+		t.Fatal(err)
+	}
+	list := listCfgs(dom)
+	if err := p.fillStates(&rp, list.ids); err != nil {
+		t.Fatalf("unchanged: %v", err)
+	}
+	if s := list.ids.requests("ABC00001"); s == nil || !s.allStale() {
+		t.Fatalf("state of ABC00001: %+v", s)
+	}
+	appended := append(append([]record.Entry{}, recs...), record.Make("ABC00001", n, nil))
+	rewritten := []record.Entry{recs[0], record.Make("ABC00002", n, nil)}
+	for _, tt := range []struct {
+		name string
+		recs []record.Entry
+		ok   bool
+	}{
+		{"appended to (the bytes planned are still there)", appended, true},
+		{"rewritten", rewritten, false},
+		{"shorter", recs[:1], false},
+	} {
+		writeDomain(t, dom, tt.recs)
+		err := p.fillStates(&rp, listCfgs(dom).ids)
+		if (err == nil) != tt.ok || err != nil && !strings.Contains(err.Error(), path+": changed while it was planned") {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
+	os.Remove(path)
+	if err := p.fillStates(&rp, list.ids); err == nil || !strings.Contains(err.Error(), "reading it again") {
+		t.Errorf("gone: %v", err)
+	}
 }

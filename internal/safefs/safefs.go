@@ -12,8 +12,10 @@ package safefs
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/dumpsync/dumpsync/internal/paths"
 )
@@ -39,6 +41,40 @@ func IsRefused(err error) bool {
 // element is checked; the folders above it are not (see OpenUnder).
 func Open(path string) (*os.File, error) {
 	return openFile(filepath.Dir(path), filepath.Base(path), path)
+}
+
+// Dir is an open folder whose files are read by name, each checked as Open
+// checks it, without looking the folder up again for each file: for
+// reading many files of one folder (a plan fingerprints 100 000 .cfg
+// files of one Invencfg.box).
+type Dir struct{ d *dir }
+
+// OpenDir opens the folder at path. As with Open, the folder itself is
+// trusted (followed if it is a link): only the files in it are checked.
+func OpenDir(path string) (*Dir, error) {
+	d, err := openRoot(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Dir{d}, nil
+}
+
+// Close closes the folder.
+func (d *Dir) Close() { d.d.close() }
+
+// Stat is what ReadFile read.
+type Stat struct {
+	Size    int64 // bytes copied: the size at open, or less if the file shrank meanwhile
+	ModTime time.Time
+}
+
+// ReadFile copies the regular file name in d to w, refusing what Open
+// refuses. It copies as many bytes as the size its handle had when opened
+// (bytes appended meanwhile are not read), through buf, and takes no more
+// system calls than it must: on Unix a stat, an open, an fstat, a read per
+// len(buf) bytes and a close.
+func (d *Dir) ReadFile(name string, w io.Writer, buf []byte) (Stat, error) {
+	return d.d.readFile(name, filepath.Join(d.d.path, name), w, buf)
 }
 
 // OpenUnder is Open for a path under root that also refuses any folder from

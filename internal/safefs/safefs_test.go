@@ -308,3 +308,73 @@ func TestResolve(t *testing.T) {
 		}
 	}
 }
+
+// Dir.ReadFile copies what Open would open, and refuses what Open refuses.
+func TestDirReadFile(t *testing.T) {
+	dir := t.TempDir()
+	mk(t, dir, "A.cfg", "Folder/")
+	big := strings.Repeat("0123456789", 10_000) // more than one read through buf
+	if err := os.WriteFile(filepath.Join(dir, "Big.cfg"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mod := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := os.Chtimes(filepath.Join(dir, "Big.cfg"), mod, mod); err != nil {
+		t.Fatal(err)
+	}
+	d, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	buf := make([]byte, 4096)
+	for _, tt := range []struct{ name, want string }{{"A.cfg", "A.cfg"}, {"Big.cfg", big}} {
+		var b strings.Builder
+		st, err := d.ReadFile(tt.name, &b, buf)
+		if err != nil || b.String() != tt.want || st.Size != int64(len(tt.want)) {
+			t.Errorf("%s: %d bytes (Size %d), %v; want %d bytes", tt.name, b.Len(), st.Size, err, len(tt.want))
+		}
+		info, _ := os.Stat(filepath.Join(dir, tt.name))
+		if !st.ModTime.Equal(info.ModTime()) {
+			t.Errorf("%s: ModTime %v, want %v", tt.name, st.ModTime, info.ModTime())
+		}
+	}
+	if _, err := d.ReadFile("Folder", io.Discard, buf); !IsRefused(err) {
+		t.Errorf("a folder: %v; want refused", err)
+	}
+	if _, err := d.ReadFile("nothing", io.Discard, buf); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("nothing: %v; want not exist", err)
+	}
+	if runtime.GOOS == "windows" {
+		return
+	}
+	mkfifo(t, filepath.Join(dir, "Fifo.cfg"))
+	within(t, "ReadFile of a FIFO", func() {
+		if _, err := d.ReadFile("Fifo.cfg", io.Discard, buf); !IsRefused(err) {
+			t.Errorf("a FIFO: %v; want refused", err)
+		}
+	})
+	symlink(t, filepath.Join(dir, "A.cfg"), filepath.Join(dir, "Link.cfg"))
+	if _, err := d.ReadFile("Link.cfg", io.Discard, buf); !IsRefused(err) {
+		t.Errorf("a link: %v; want refused", err)
+	}
+	if _, err := OpenDir(filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenDir of nothing: %v; want not exist", err)
+	}
+}
+
+// A device is refused without being read, in a folder opened with OpenDir
+// as through Open.
+func TestDirReadFileDevice(t *testing.T) {
+	dir := t.TempDir()
+	mknull(t, filepath.Join(dir, "Null.cfg"))
+	d, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	within(t, "ReadFile of a device", func() {
+		if _, err := d.ReadFile("Null.cfg", io.Discard, make([]byte, 16)); !IsRefused(err) {
+			t.Errorf("a device: %v; want refused", err)
+		}
+	})
+}

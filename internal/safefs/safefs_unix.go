@@ -5,8 +5,10 @@ package safefs
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -116,6 +118,46 @@ func (d *dir) openFile(name, path string) (*os.File, error) {
 		return nil, &os.PathError{Op: "fcntl", Path: path, Err: err}
 	}
 	return os.NewFile(uintptr(fd), path), nil
+}
+
+// readFile opens name in d as openFile does and copies its first st.Size
+// bytes to w, on the descriptor itself (no os.File, whose setup costs three
+// more system calls per file).
+func (d *dir) readFile(name, path string, w io.Writer, buf []byte) (Stat, error) {
+	if err := d.check(name, path); err != nil {
+		return Stat{}, err
+	}
+	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return Stat{}, d.refusal(name, err, "not a regular file")
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return Stat{}, &os.PathError{Op: "fstat", Path: path, Err: err}
+	}
+	if what := kind(st.Mode); what != "" {
+		return Stat{}, &RefusedError{Path: path, What: what}
+	}
+	// O_NONBLOCK stays set: a regular file never blocks.
+	var n int64
+	for n < st.Size {
+		m, err := unix.Read(fd, buf[:min(int64(len(buf)), st.Size-n)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return Stat{}, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if m == 0 {
+			break // it shrank: read as it is
+		}
+		if _, err := w.Write(buf[:m]); err != nil {
+			return Stat{}, err
+		}
+		n += int64(m)
+	}
+	return Stat{Size: n, ModTime: time.Unix(st.Mtim.Unix())}, nil
 }
 
 // kind names what a mode is when it is not a regular file ("" when it is).

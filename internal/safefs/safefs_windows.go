@@ -2,9 +2,11 @@ package safefs
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/windows"
 )
@@ -86,21 +88,59 @@ func (d *dir) openFile(name, path string) (*os.File, error) {
 	return os.NewFile(uintptr(h), path), nil
 }
 
-func refuseIrregular(h windows.Handle, path string) error {
-	if t, err := windows.GetFileType(h); err != nil || t != windows.FILE_TYPE_DISK {
-		return &RefusedError{Path: path, What: "a device or pipe, not a regular file"}
+// readFile opens name in d as openFile does and copies its first bytes, as
+// many as its handle said at open, to w, on the handle itself.
+func (d *dir) readFile(name, path string, w io.Writer, buf []byte) (Stat, error) {
+	h, err := create(filepath.Join(d.path, name), windows.GENERIC_READ, windows.FILE_FLAG_BACKUP_SEMANTICS|windows.FILE_FLAG_OPEN_REPARSE_POINT)
+	if err != nil {
+		return Stat{}, &os.PathError{Op: "open", Path: path, Err: err}
 	}
+	defer windows.CloseHandle(h)
+	fi, err := regularInfo(h, path)
+	if err != nil {
+		return Stat{}, err
+	}
+	size := int64(fi.FileSizeHigh)<<32 | int64(fi.FileSizeLow)
+	var n int64
+	for n < size {
+		var m uint32
+		err := windows.ReadFile(h, buf[:min(int64(len(buf)), size-n)], &m, nil)
+		if err == windows.ERROR_HANDLE_EOF || err == nil && m == 0 {
+			break // it shrank: read as it is
+		}
+		if err != nil {
+			return Stat{}, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if _, err := w.Write(buf[:m]); err != nil {
+			return Stat{}, err
+		}
+		n += int64(m)
+	}
+	return Stat{Size: n, ModTime: time.Unix(0, fi.LastWriteTime.Nanoseconds())}, nil
+}
+
+func refuseIrregular(h windows.Handle, path string) error {
+	_, err := regularInfo(h, path)
+	return err
+}
+
+// regularInfo returns the information of a handle to a regular file, and
+// refuses any other.
+func regularInfo(h windows.Handle, path string) (windows.ByHandleFileInformation, error) {
 	var fi windows.ByHandleFileInformation
+	if t, err := windows.GetFileType(h); err != nil || t != windows.FILE_TYPE_DISK {
+		return fi, &RefusedError{Path: path, What: "a device or pipe, not a regular file"}
+	}
 	if err := windows.GetFileInformationByHandle(h, &fi); err != nil {
-		return &os.PathError{Op: "stat", Path: path, Err: err}
+		return fi, &os.PathError{Op: "stat", Path: path, Err: err}
 	}
 	switch {
 	case fi.FileAttributes&windows.FILE_ATTRIBUTE_REPARSE_POINT != 0:
-		return &RefusedError{Path: path, What: "a link or other reparse point, not a regular file"}
+		return fi, &RefusedError{Path: path, What: "a link or other reparse point, not a regular file"}
 	case fi.FileAttributes&windows.FILE_ATTRIBUTE_DIRECTORY != 0:
-		return &RefusedError{Path: path, What: "a folder, not a file"}
+		return fi, &RefusedError{Path: path, What: "a folder, not a file"}
 	}
-	return nil
+	return fi, nil
 }
 
 func openFile(dirPath, name, path string) (*os.File, error) {

@@ -612,7 +612,23 @@ func split(data []byte) (own [][record.Size]byte, appended map[uint64]int) {
 }
 
 // counts are what became of the appended records.
-type counts struct{ appended, lost, duplicated, windowLost int }
+type counts struct {
+	appended, lost, duplicated, windowLost int
+	lostStall                              time.Duration // the longest open-to-write time of a lost record
+}
+
+// stallNote says how long the writers of lost records took from open to
+// write, when any was lost.
+func (c counts) stallNote(grace time.Duration) string {
+	if c.lost == 0 {
+		return ""
+	}
+	note := fmt.Sprintf(" (the longest open-to-write of a lost one: %v", c.lostStall.Round(time.Millisecond))
+	if c.lostStall > grace {
+		note += ", more than the grace period: the documented window is possible"
+	}
+	return note + ")"
+}
 
 // checkAppended counts, for one Resync.cfg, the appended records lost and
 // duplicated; found is how often each is in the file now.
@@ -629,6 +645,7 @@ func (t *torture) checkAppended(res *result, p string, found map[uint64]int) cou
 			c.windowLost++
 		case k == 0:
 			c.lost++
+			c.lostStall = max(c.lostStall, w.stall)
 		case k > 1:
 			c.duplicated += k - 1
 		}
@@ -678,7 +695,7 @@ func (t *torture) checkApplied(res *result) {
 			res.fail("%s: %d of %d planned records removed after the re-run", rel, n, total(t.planned[p]))
 		}
 		if c := t.checkAppended(res, p, appended); c.lost+c.duplicated > 0 {
-			res.fail("%s after the re-run: %d of %d appended records lost, %d duplicated", rel, c.lost, c.appended, c.duplicated)
+			res.fail("%s after the re-run: %d of %d appended records lost, %d duplicated%s", rel, c.lost, c.appended, c.duplicated, c.stallNote(t.c.grace))
 		}
 	}
 }
@@ -709,7 +726,7 @@ func (t *torture) checkRestored(res *result, when string) {
 		}
 		c := t.checkAppended(res, p, appended)
 		if c.lost+c.duplicated > 0 {
-			res.fail("%s: %s: %d of %d appended records lost, %d duplicated", when, rel, c.lost, c.appended, c.duplicated)
+			res.fail("%s: %s: %d of %d appended records lost, %d duplicated%s", when, rel, c.lost, c.appended, c.duplicated, c.stallNote(t.c.grace))
 		}
 		if when == "after undo" { // the trial's figures: its final state
 			res.appended += c.appended
@@ -774,6 +791,12 @@ func writerRecord(r [record.Size]byte) (uint64, bool) {
 
 type written struct {
 	window bool // holder: written to a file replaced more than -grace before
+	// stall is, for the appender, the time from its open to the end of its
+	// write: a record whose write ended less than -grace after the open
+	// reached the replaced file within the grace period (the rename came
+	// after the open), so it must never be lost; a longer one may be in
+	// the documented window. Failures say how long the lost ones took.
+	stall time.Duration
 }
 
 type appendLog struct {
@@ -829,10 +852,11 @@ func (t *torture) appender(w *writers, p string, log *appendLog) {
 		if err != nil {
 			continue // Windows: the file is being replaced
 		}
+		opened := time.Now()
 		n := t.counter.Add(1)
 		r := appendedRecord(n)
 		if k, err := f.Write(r[:]); err == nil && k == record.Size {
-			log.written[n] = written{}
+			log.written[n] = written{stall: time.Since(opened)}
 		}
 		f.Close()
 	}
