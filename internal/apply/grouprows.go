@@ -17,6 +17,13 @@ type groupRows struct {
 	at    []uint32 // where row i starts in data
 	strs  []string // Paths and Sha256 values, each once
 	index map[string]uint32
+	last  [2]interned // the last Path and Sha256: rows of one file repeat them
+}
+
+type interned struct {
+	s  string
+	i  uint32
+	ok bool
 }
 
 func newGroupRows(n int) *groupRows {
@@ -37,14 +44,19 @@ const (
 
 func (g *groupRows) len() int { return len(g.at) }
 
-// intern returns the index of s in strs.
-func (g *groupRows) intern(s string) uint32 {
+// intern returns the index of s in strs; k is 0 for a Path, 1 for a
+// Sha256.
+func (g *groupRows) intern(k int, s string) uint32 {
+	if l := &g.last[k]; l.ok && l.s == s {
+		return l.i
+	}
 	i, ok := g.index[s]
 	if !ok {
 		i = uint32(len(g.strs))
 		g.strs = append(g.strs, s)
 		g.index[s] = i
 	}
+	g.last[k] = interned{s, i, true}
 	return i
 }
 
@@ -63,7 +75,7 @@ func (g *groupRows) add(r *planread.Row) int {
 		b = appendGStr(b, r.Action)
 	}
 	b = binary.AppendUvarint(b, uint64(r.N))
-	b = binary.AppendUvarint(b, uint64(g.intern(r.Path)))
+	b = binary.AppendUvarint(b, uint64(g.intern(0, r.Path)))
 	b = appendGStr(b, r.SmsId)
 	var bits byte
 	if r.Offset != nil {
@@ -111,7 +123,7 @@ func (g *groupRows) add(r *planread.Row) int {
 		b = binary.AppendVarint(b, *r.Size)
 	}
 	if r.Sha256 != nil {
-		b = binary.AppendUvarint(b, uint64(g.intern(*r.Sha256)))
+		b = binary.AppendUvarint(b, uint64(g.intern(1, *r.Sha256)))
 	}
 	if r.Cutoff != nil {
 		b = binary.AppendVarint(b, *r.Cutoff)

@@ -135,17 +135,27 @@ func dependsOnSite(r *planread.Row) bool {
 func (p *Plan) load(g *folderRows) (*group, error) {
 	gr := &group{folder: g.folder, rows: newGroupRows(g.rows)}
 	byEdit := map[editKey]*edit{}
+	// The rows of one Resync.cfg come one after another: the last edit and
+	// guard are tried first.
+	var last *edit
+	var lastPath string
+	var lastSize *int64
+	var lastSha *string
 	for _, s := range g.spans {
 		err := p.spool.ScanLite(s.from, s.to, func(_ planread.Ref, r *planread.Row, _ byte) error {
 			i := gr.rows.add(r)
 			switch r.Action {
 			case RemoveEntryAction, RestoreEntry:
-				k := editKey{path: sameKey(r.Path), guard: guardOf(r)}
-				e := byEdit[k]
-				if e == nil {
-					e = &edit{path: r.Path, guard: k.guard}
-					byEdit[k] = e
-					gr.edits = append(gr.edits, e)
+				e := last
+				if e == nil || r.Path != lastPath || !sameInt(r.Size, lastSize) || !sameStr(r.Sha256, lastSha) {
+					k := editKey{path: sameKey(r.Path), guard: guardOf(r)}
+					e = byEdit[k]
+					if e == nil {
+						e = &edit{path: r.Path, guard: k.guard}
+						byEdit[k] = e
+						gr.edits = append(gr.edits, e)
+					}
+					last, lastPath, lastSize, lastSha = e, r.Path, r.Size, r.Sha256
 				}
 				e.rows = append(e.rows, i)
 			default:
@@ -159,3 +169,7 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 	}
 	return gr, nil
 }
+
+func sameInt(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+
+func sameStr(a, b *string) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }

@@ -67,3 +67,17 @@ func (r *Result) WriteFields(w output.FieldWriter) {
 	w.Str(r.Status)
 	w.Str(r.Detail)
 }
+
+// WriteFields hands the fields to w in column order (output.Fielder), so
+// the undo file is written without reflection: its rows are as many as the
+// records removed.
+func (r *UndoRow) WriteFields(w output.FieldWriter) {
+	w.Str(r.Action)
+	w.Str(r.Path)
+	w.Str(r.SmsId)
+	w.OptInt(r.Offset)
+	w.OptStr(r.Record)
+	w.Int(r.Size)
+	w.Str(r.Sha256)
+	w.OptStr(r.Content)
+}

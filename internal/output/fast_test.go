@@ -63,6 +63,8 @@ func kinds(s1, s2, s3 string, n1, n2 int64, null uint16) []struct {
 		RequestedAt: opt(11, s3), AgeDays: optInt(12, n2), Cutoff: optInt(13, n1), Offset: optInt(14, n2),
 		Record: opt(15, s3), Size: optInt(0, n1), ModTime: optInt(1, n2), Sha256: opt(2, s1), Reason: opt(3, s2),
 		Status: s3, Detail: s1}
+	undo := apply.UndoRow{Action: s1, Path: s2, SmsId: s3, Offset: optInt(4, n1), Record: opt(5, s2), Size: n2,
+		Sha256: s1, Content: opt(6, s3)}
 	return []struct {
 		name  string
 		proto any
@@ -72,6 +74,7 @@ func kinds(s1, s2, s3 string, n1, n2 int64, null uint16) []struct {
 		{"rawentry", dump.RawEntry{}, &raw},
 		{"planrow", plan.Row{}, &row},
 		{"result", apply.Result{}, &res},
+		{"undorow", apply.UndoRow{}, &undo},
 		{"bytes", bytesRec{}, &bytesRec{s1, s2, s3, n1}},
 	}
 }

@@ -231,18 +231,21 @@ type hit struct {
 func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 	rp := &fp.resync
 	cutoff := p.Opt.Cutoff()
-	var scratch []byte
+	rows := &rowBatch{p: p, rp: rp, cutoff: cutoff, fn: fn}
 	if rp.hits.rescan() {
-		if err := p.emitRescan(rp, cutoff, fn); err != nil {
+		if err := p.emitRescan(rows); err != nil {
 			return err
 		}
 	}
 	for _, block := range rp.hits.blocks {
 		for i := range block {
-			if err := p.emitHit(rp, &block[i], cutoff, fn, &scratch); err != nil {
+			if err := rows.add(&block[i]); err != nil {
 				return err
 			}
 		}
+	}
+	if err := rows.flush(); err != nil {
+		return err
 	}
 	<-fp.done // the .cfg files may still be being fingerprinted
 	for j := range fp.dels {
@@ -258,7 +261,8 @@ func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 // the RemoveEntry row of each hit as it is read. If the bytes changed
 // meanwhile, the rows are still emitted (apply refuses each one whose guard
 // or record no longer matches) and a warning says to plan again.
-func (p *Planner) emitRescan(rp *resyncPlan, cutoff int64, fn func(*Row) error) error {
+func (p *Planner) emitRescan(rows *rowBatch) error {
+	rp, cutoff := rows.rp, rows.cutoff
 	f, err := os.Open(rp.path)
 	if err != nil {
 		p.warn(fmt.Errorf("%s: reading it again for its rows: %w", rp.path, err))
@@ -267,15 +271,16 @@ func (p *Planner) emitRescan(rp *resyncPlan, cutoff int64, fn func(*Row) error) 
 	defer f.Close()
 	info := resync.Info{Path: rp.path}
 	var emitErr error
-	var scratch []byte
 	err = resync.ScanReader(io.LimitReader(f, rp.size), &info, func(i int64, e *record.Entry) error {
 		if !p.hitOf(e.Valid(), e.Time(), cutoff) {
 			return nil
 		}
-		h := hit{i * record.Size, *e}
-		emitErr = p.emitHit(rp, &h, cutoff, fn, &scratch)
+		emitErr = rows.add(&hit{i * record.Size, *e})
 		return emitErr
 	})
+	if emitErr == nil {
+		emitErr = rows.flush()
+	}
 	if emitErr != nil {
 		return emitErr
 	}
@@ -287,56 +292,104 @@ func (p *Planner) emitRescan(rp *resyncPlan, cutoff int64, fn func(*Row) error) 
 	return nil
 }
 
-// emitHit makes the RemoveEntry row of one hit and hands it to fn. Two
-// allocations hold everything the row points at (its numbers, and its
-// strings as parts of one string built in *scratch), so that a row copied
-// by fn stays valid after the call.
-func (p *Planner) emitHit(rp *resyncPlan, h *hit, cutoff int64, fn func(*Row) error, scratch *[]byte) error {
-	v := &hitRow{off: h.off}
-	r := &v.Row
-	*r = Row{
-		Action: RemoveEntry, Path: rp.path, Cutoff: cutoff, Offset: &v.off,
-		Size: rp.size, ModTime: rp.modTime, Sha256: rp.sha256,
+// rowBatch makes the RemoveEntry rows of hits and hands them to fn, a batch
+// at a time: the rows of a batch are one allocation and their strings parts
+// of one string, so that a row costs no allocation of its own, and a row
+// copied by fn stays valid after the call (it keeps its batch alive).
+type rowBatch struct {
+	p      *Planner
+	rp     *resyncPlan
+	cutoff int64
+	fn     func(*Row) error
+
+	hits [batchRows]hit
+	n    int
+	text []byte
+	ends [batchRows]rowText
+}
+
+const batchRows = 256
+
+// rowText is where the strings of one row end in the batch's text.
+type rowText struct{ rec, id, at, reason int }
+
+// add adds the row of h to the batch, handing the batch to fn when full.
+func (b *rowBatch) add(h *hit) error {
+	b.hits[b.n] = *h
+	b.n++
+	if b.n == len(b.hits) {
+		return b.flush()
 	}
-	t := h.e.Time()
-	v.rt = int64(t)
-	r.RequestTime = &v.rt
-	b := hex.AppendEncode((*scratch)[:0], h.e.Raw[:])
-	idEnd := len(b)
-	if id := h.e.IDBytes(); isASCII(id) {
-		b = append(b, id...)
-	} else {
-		b = append(b, h.e.SmsID()...)
+	return nil
+}
+
+// flush hands the batch's rows to fn.
+func (b *rowBatch) flush() error {
+	if b.n == 0 {
+		return nil
 	}
-	atEnd := len(b)
-	if t != 0 {
-		b = dump.AppendTime(b, t)
-		v.age = dump.AgeDays(p.Opt.Now, t)
-		r.AgeDays = &v.age
+	now, days := b.p.Opt.Now, b.p.Opt.Days
+	rows := make([]hitRow, b.n)
+	text := b.text[:0]
+	for i := range b.n {
+		h, v := &b.hits[i], &rows[i]
+		t := h.e.Time()
+		end := &b.ends[i]
+		text = hex.AppendEncode(text, h.e.Raw[:])
+		end.rec = len(text)
+		if id := h.e.IDBytes(); isASCII(id) {
+			text = append(text, id...)
+		} else {
+			text = append(text, h.e.SmsID()...)
+		}
+		end.id = len(text)
+		if t != 0 {
+			text = dump.AppendTime(text, t)
+			v.age = dump.AgeDays(now, t)
+		}
+		end.at = len(text)
+		if problem := h.e.Problem(); problem != "" {
+			text = append(text, "invalid entry ("...)
+			text = append(text, problem...)
+			text = append(text, "); its time cannot be trusted"...)
+		} else {
+			text = append(text, "request "...)
+			text = strconv.AppendInt(text, v.age, 10)
+			text = append(text, " days old (> "...)
+			text = strconv.AppendInt(text, days, 10)
+			text = append(text, ')')
+		}
+		end.reason = len(text)
 	}
-	reasonStart := len(b)
-	if problem := h.e.Problem(); problem != "" {
-		b = append(b, "invalid entry ("...)
-		b = append(b, problem...)
-		b = append(b, "); its time cannot be trusted"...)
-	} else {
-		b = append(b, "request "...)
-		b = strconv.AppendInt(b, v.age, 10)
-		b = append(b, " days old (> "...)
-		b = strconv.AppendInt(b, p.Opt.Days, 10)
-		b = append(b, ')')
+	b.text = text
+	str := string(text)
+	start := 0
+	for i := range b.n {
+		h, v, end := &b.hits[i], &rows[i], &b.ends[i]
+		r := &v.Row
+		r.Action, r.Path, r.Cutoff = RemoveEntry, b.rp.path, b.cutoff
+		r.Size, r.ModTime, r.Sha256 = b.rp.size, b.rp.modTime, b.rp.sha256
+		v.off = h.off
+		r.Offset = &v.off
+		v.rt = int64(h.e.Time())
+		r.RequestTime = &v.rt
+		v.rec = str[start:end.rec]
+		r.Record = &v.rec
+		r.SmsId = str[end.rec:end.id]
+		if end.at > end.id {
+			v.at = str[end.id:end.at]
+			r.RequestedAt, r.AgeDays = &v.at, &v.age
+		}
+		r.Reason = str[end.at:end.reason]
+		start = end.reason
 	}
-	*scratch = b
-	str := string(b)
-	v.rec = str[:idEnd]
-	r.Record = &v.rec
-	r.SmsId = str[idEnd:atEnd]
-	if t != 0 {
-		v.at = str[atEnd:reasonStart]
-		r.RequestedAt = &v.at
+	b.n = 0
+	for i := range rows {
+		if err := b.fn(&rows[i].Row); err != nil {
+			return err
+		}
 	}
-	r.Reason = str[reasonStart:]
-	return fn(r)
+	return nil
 }
 
 // hitRow is one RemoveEntry row and what its pointer fields point at.
