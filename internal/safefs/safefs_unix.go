@@ -96,21 +96,9 @@ func (d *dir) check(name, path string) error {
 // is never opened), then open without following a link and without blocking,
 // and check again on the handle, which is what is read.
 func (d *dir) openFile(name, path string) (*os.File, error) {
-	if err := d.check(name, path); err != nil {
-		return nil, err
-	}
-	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	fd, _, err := d.openRegular(name, path)
 	if err != nil {
-		return nil, d.refusal(name, err, "not a regular file")
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return nil, &os.PathError{Op: "fstat", Path: path, Err: err}
-	}
-	if what := kind(st.Mode); what != "" {
-		unix.Close(fd)
-		return nil, &RefusedError{Path: path, What: what}
+		return nil, err
 	}
 	// A regular file never blocks; reads go through the os.File as usual.
 	if err := unix.SetNonblock(fd, false); err != nil {
@@ -120,25 +108,37 @@ func (d *dir) openFile(name, path string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), path), nil
 }
 
+// openRegular is openFile's checks: it returns the descriptor, still
+// non-blocking, and its fstat.
+func (d *dir) openRegular(name, path string) (int, unix.Stat_t, error) {
+	var st unix.Stat_t
+	if err := d.check(name, path); err != nil {
+		return -1, st, err
+	}
+	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, st, d.refusal(name, err, "not a regular file")
+	}
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return -1, st, &os.PathError{Op: "fstat", Path: path, Err: err}
+	}
+	if what := kind(st.Mode); what != "" {
+		unix.Close(fd)
+		return -1, st, &RefusedError{Path: path, What: what}
+	}
+	return fd, st, nil
+}
+
 // readFile opens name in d as openFile does and copies its first st.Size
 // bytes to w, on the descriptor itself (no os.File, whose setup costs three
 // more system calls per file).
 func (d *dir) readFile(name, path string, w io.Writer, buf []byte) (Stat, error) {
-	if err := d.check(name, path); err != nil {
+	fd, st, err := d.openRegular(name, path)
+	if err != nil {
 		return Stat{}, err
 	}
-	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return Stat{}, d.refusal(name, err, "not a regular file")
-	}
 	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return Stat{}, &os.PathError{Op: "fstat", Path: path, Err: err}
-	}
-	if what := kind(st.Mode); what != "" {
-		return Stat{}, &RefusedError{Path: path, What: what}
-	}
 	// O_NONBLOCK stays set: a regular file never blocks.
 	var n int64
 	for n < st.Size {
