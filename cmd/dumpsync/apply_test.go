@@ -1190,3 +1190,33 @@ func TestWhatIfUndoFileExists(t *testing.T) {
 		t.Errorf("--what-if, --undo inside a domain folder: exit %d, want 2\n%s", code, errs)
 	}
 }
+
+// Apply keeps the plan and the outcomes in temporary files while it runs
+// (on Windows they stay in the folder until the end): a temporary folder
+// inside a --within folder would put them where Maintenance Manager copies
+// to every logon server. It is a usage error before anything is read or
+// changed, --what-if too.
+func TestApplyTempFolderInsideWithin(t *testing.T) {
+	isolate(t)
+	l := newSite(t)
+	planPath := writeFile(t, "p.json", planWholeSite(t, l, "json"))
+	for _, tmp := range []string{l.Dir, l.Domains[0], filepath.Join(l.Logons[0], "Invencfg.box")} {
+		for _, whatIf := range []bool{false, true} {
+			t.Run(rel(t, l.Dir, tmp)+fmt.Sprint(whatIf), func(t *testing.T) {
+				before := snapshot(t, l.Dir)
+				for _, v := range []string{"TMPDIR", "TMP", "TEMP"} {
+					t.Setenv(v, tmp)
+				}
+				args := []string{"apply", planPath, "--within", l.Dir}
+				if whatIf {
+					args = append(args, "--what-if")
+				}
+				code, out, errs := runCLI(t, args...)
+				if code != 2 || out != "" || !strings.Contains(errs, "temporary folder") || !strings.Contains(errs, "nothing was changed") {
+					t.Errorf("TMP=%s: exit %d, %d bytes on stdout, stderr %q; want exit 2 naming the temporary folder", tmp, code, len(out), errs)
+				}
+				sameTree(t, "site", snapshot(t, l.Dir), before)
+			})
+		}
+	}
+}

@@ -64,7 +64,9 @@ func confined(args []string, stdin []byte) []string {
 		}
 	}
 	if len(seen) == 0 {
-		out = append(out, "--within", os.TempDir())
+		// Not the temporary folder itself: apply keeps its temporary files
+		// there, and refuses one inside a --within folder.
+		out = append(out, "--within", filepath.Join(os.TempDir(), "no-rows"))
 	}
 	return out
 }

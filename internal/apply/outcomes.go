@@ -73,8 +73,26 @@ func (o *outcomes) writeAt(p []byte, off int64) error {
 		return nil
 	}
 	if _, err := o.f.WriteAt(p, off); err != nil {
-		return fmt.Errorf("temporary file for the results: %w", err)
+		// Files were changed already: the Results must come all the same.
+		// A temporary folder that filled up (or failed otherwise) since the
+		// start is left for memory, 8 bytes a row.
+		if merr := o.toMemory(); merr != nil {
+			return fmt.Errorf("temporary file for the results: %w", errors.Join(err, merr))
+		}
+		return o.writeAt(p, off)
 	}
+	return nil
+}
+
+// toMemory moves what the file holds (the slots and the Details so far)
+// into memory and closes the file.
+func (o *outcomes) toMemory() error {
+	mem := make([]byte, int64(8*o.n)+o.dend)
+	if n, err := o.f.ReadAt(mem, 0); n != len(mem) {
+		return err
+	}
+	o.close()
+	o.mem = mem
 	return nil
 }
 

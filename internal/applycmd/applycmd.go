@@ -152,6 +152,9 @@ func Run(req *Request) error {
 	if err != nil {
 		return err
 	}
+	if err := tempOutside(roots); err != nil {
+		return err
+	}
 	sp, err := SpoolPlan(req.Source, req.Name, planread.Options{Within: roots, MaxErrors: maxInvalid}, nil)
 	if err != nil {
 		return err
@@ -384,6 +387,19 @@ func (req *Request) journal(rows *apply.Plan, roots []string, created *string) (
 		*created = p
 		req.Report.Infof("undo file: %s", p)
 	}), nil
+}
+
+// tempOutside refuses a temporary folder inside a --within folder: the
+// plan's spool and the outcomes live there while apply runs (on Windows
+// under their names until the end), and Maintenance Manager would copy them
+// to every logon server. Every planned Path is inside a --within folder, so
+// the roots are all there is to check.
+func tempOutside(roots []string) error {
+	if err := apply.RejectInside("the temporary folder", os.TempDir(), nil, roots); err != nil {
+		return exitcode.UsageHint("set TMP and TEMP (TMPDIR off Windows) to a folder outside the SMS tree: apply keeps the plan there while it runs",
+			"%v; nothing was changed", err)
+	}
+	return nil
 }
 
 // absAll makes each folder of a repeatable flag absolute.

@@ -791,11 +791,12 @@ func writerRecord(r [record.Size]byte) (uint64, bool) {
 
 type written struct {
 	window bool // holder: written to a file replaced more than -grace before
-	// stall is, for the appender, the time from its open to the end of its
-	// write: a record whose write ended less than -grace after the open
-	// reached the replaced file within the grace period (the rename came
-	// after the open), so it must never be lost; a longer one may be in
-	// the documented window. Failures say how long the lost ones took.
+	// stall is, for the appender, the time from the start of its open to
+	// the end of its write: a record whose write ended less than -grace
+	// after that reached the replaced file within the grace period (the
+	// rename came after the open found the file), so it must never be lost;
+	// a longer one may be in the documented window. Failures say how long
+	// the lost ones took.
 	stall time.Duration
 }
 
@@ -848,11 +849,12 @@ func (w *writers) done() bool {
 func (t *torture) appender(w *writers, p string, log *appendLog) {
 	defer w.wg.Done()
 	for !w.done() {
+		// From before the open: the file it opens was at the path then.
+		opened := time.Now()
 		f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
 		if err != nil {
 			continue // Windows: the file is being replaced
 		}
-		opened := time.Now()
 		n := t.counter.Add(1)
 		r := appendedRecord(n)
 		if k, err := f.Write(r[:]); err == nil && k == record.Size {

@@ -1,0 +1,72 @@
+package apply
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/planread"
+)
+
+// The outcomes file fills the temporary folder's file system after the
+// first folder was changed (the spool, elsewhere, still fit): the Results
+// must still come, one per row, for what was done. Needs root (mount).
+func TestOutcomesDiskFullKeepsResults(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a small tmpfs")
+	}
+	mnt := t.TempDir()
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=64k"); err != nil {
+		t.Skipf("cannot mount a tmpfs here (%v)", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	s := makeFailSite(t, filepath.Join(t.TempDir(), "Domain.000"), filepath.Join(t.TempDir(), "LOGON1", "Logon.srv"), 200)
+	rows := s.plan(t)
+	sp, err := planread.NewSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	p := NewPlan(sp)
+	for i := range rows {
+		ref, err := sp.Append(&rows[i], 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Add(ref, sp.Size(), &rows[i])
+	}
+	fill, err := os.Create(filepath.Join(mnt, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := make([]byte, 512)
+	for {
+		if _, err := fill.Write(block); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	fill.Close()
+	t.Setenv("TMPDIR", mnt)
+	var res []Result
+	sum, err := RunPlan(p, Options{Now: agreeNow, LockedRetry: 50 * time.Millisecond}, func(_ *planread.Row, r *Result) error {
+		res = append(res, *r)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("RunPlan: %v (files were changed: the Results must come all the same)", err)
+	}
+	if len(res) != len(rows) || sum.Applied != len(rows) {
+		t.Errorf("%d Results, %d Applied; want %d of each", len(res), sum.Applied, len(rows))
+	}
+	for i := range res {
+		if i < len(rows) && (res[i].Path != rows[i].Path || res[i].Status != Applied) {
+			t.Errorf("result %d: %s %s %s, want %s Applied", i, res[i].Path, res[i].Status, res[i].Detail, rows[i].Path)
+		}
+	}
+}
