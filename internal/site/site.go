@@ -5,6 +5,8 @@
 package site
 
 import (
+	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -274,15 +276,66 @@ func CfgFiles(dir string) (list *CfgList, irregular []string, err error) {
 			return nil, nil, rerr
 		}
 	}
-	slices.SortFunc(names, func(a, b string) int {
-		a, b = a[:len(a)-len(CfgExt)], b[:len(b)-len(CfgExt)]
-		if c := compareUpper(a, b); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
-	})
+	sortCfgNames(names)
 	sort.Strings(irregular)
 	return newCfgList(dir, names), irregular, nil
+}
+
+// sortCfgNames sorts file names by upper-cased SMSID (the name without
+// .cfg), then by SMSID. When every SMSID is ASCII of at most 16 bytes (as
+// every valid one is), the upper-cased SMSIDs are compared as two
+// big-endian words each, prepared once, not upper-cased per comparison.
+func sortCfgNames(names []string) {
+	id := func(name string) string { return name[:len(name)-len(CfgExt)] }
+	type keyed struct {
+		hi, lo uint64
+		name   string
+	}
+	keys := make([]keyed, len(names))
+	for i, name := range names {
+		k, ok := packUpper(id(name))
+		if !ok {
+			slices.SortFunc(names, func(a, b string) int {
+				a, b = id(a), id(b)
+				if c := compareUpper(a, b); c != 0 {
+					return c
+				}
+				return strings.Compare(a, b)
+			})
+			return
+		}
+		keys[i] = keyed{k[0], k[1], name}
+	}
+	slices.SortFunc(keys, func(a, b keyed) int {
+		switch {
+		case a.hi != b.hi:
+			return cmp.Compare(a.hi, b.hi)
+		case a.lo != b.lo:
+			return cmp.Compare(a.lo, b.lo)
+		}
+		return strings.Compare(id(a.name), id(b.name))
+	})
+	for i := range keys {
+		names[i] = keys[i].name
+	}
+}
+
+// packUpper packs the upper-cased bytes of an ASCII string of at most 16
+// bytes without NUL into two big-endian words, zero-padded: the words
+// compare as strings.ToUpper of the strings does.
+func packUpper(s string) ([2]uint64, bool) {
+	var b [16]byte
+	if len(s) > len(b) {
+		return [2]uint64{}, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == 0 || c >= utf8.RuneSelf {
+			return [2]uint64{}, false
+		}
+		b[i] = upperASCII(c)
+	}
+	return [2]uint64{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}, true
 }
 
 // compareUpper compares strings.ToUpper(a) with strings.ToUpper(b), without

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -395,5 +396,43 @@ func TestCfgFilesOrderManyFiles(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("order differs: got %d names %q..., want %q...", len(got), got[:5], want[:5])
+	}
+}
+
+// sortCfgNames orders by upper-cased SMSID, then SMSID, whether it compares
+// packed words (every SMSID ASCII of at most 16 bytes) or strings.
+func TestSortCfgNames(t *testing.T) {
+	ref := func(names []string) []string {
+		out := append([]string(nil), names...)
+		sort.Slice(out, func(i, j int) bool {
+			a, b := out[i][:len(out[i])-4], out[j][:len(out[j])-4]
+			if ua, ub := strings.ToUpper(a), strings.ToUpper(b); ua != ub {
+				return ua < ub
+			}
+			return a < b
+		})
+		return out
+	}
+	packable := []string{"abc.cfg", "ABC.cfg", "Abd.CFG", "AB.cfg", "ABC0.cfg", "a_b.cfg", "a[.cfg", "A`.cfg", "zz.cfg",
+		"0123456789ABCDEF.cfg", "0123456789abcdef.cfg", "0123456789ABCDE.cfg", "~.cfg", "{.cfg", " .cfg"}
+	for _, tt := range []struct {
+		name  string
+		names []string
+	}{
+		{"packed", packable},
+		{"a name longer than 16", append(append([]string(nil), packable...), "0123456789ABCDEFG.cfg")},
+		{"a non-ASCII name", append(append([]string(nil), packable...), "ſbc.cfg", "é.cfg")},
+	} {
+		got := append([]string(nil), tt.names...)
+		slices.Reverse(got)
+		sortCfgNames(got)
+		if want := ref(tt.names); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, want)
+		}
+	}
+	for _, s := range []string{"", "a\x00", "é", "0123456789ABCDEFG"} {
+		if _, ok := packUpper(s); ok != (s == "") {
+			t.Errorf("packUpper(%q) ok = %v", s, ok)
+		}
 	}
 }
