@@ -348,27 +348,24 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 	}
 	if !r.opt.WhatIf && r.opt.Undo != nil {
 		req.BeforeCommit = func(results []resyncedit.OpResult, newGuard resyncedit.Guard) error {
-			undo := make([]UndoRow, 0, len(results))
 			sum := hex.EncodeToString(newGuard.Sha256[:])
+			// One row at a time into the journal, one sync for the whole
+			// rewrite: every row is durable before the file is replaced.
+			var u UndoRow // written at once, so reused
 			for _, res := range results {
-				row := r.row(res.ID)
-				if res.Status != resyncedit.Applied || row.Action != RemoveEntryAction {
+				if res.Status != resyncedit.Applied || r.rows.action(res.ID) != RemoveEntryAction {
 					continue
 				}
+				path, id, rec := r.rows.undoFields(res.ID)
 				off := res.OldOffset
-				rec := strings.ToLower(*row.Record)
-				undo = append(undo, UndoRow{
-					Action: RestoreEntry, Path: row.Path, SmsId: row.SmsId, Offset: &off, Record: &rec,
-					Size: newGuard.Size, Sha256: sum,
-				})
+				rec = strings.ToLower(rec)
+				u = UndoRow{Action: RestoreEntry, Path: path, SmsId: id, Offset: &off, Record: &rec,
+					Size: newGuard.Size, Sha256: sum}
+				if err := r.opt.Undo.Write(&u); err != nil {
+					return err
+				}
 			}
-			// One sync for the whole rewrite: every row is durable before
-			// the file is replaced.
-			ptrs := make([]*UndoRow, len(undo))
-			for i := range undo {
-				ptrs[i] = &undo[i]
-			}
-			return r.opt.Undo.Add(ptrs...)
+			return r.opt.Undo.Sync()
 		}
 	}
 	// A second rewrite of the same file (rows of two guards) starts from
