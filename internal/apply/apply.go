@@ -121,7 +121,8 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 }
 
 // RunPlan carries out the rows of p and emits one Result per row, in plan
-// order, with the row it is for. Folders are processed in the order they
+// order, with the row it is for (valid during the call; the Result may be
+// kept). Folders are processed in the order they
 // first appear (those that depend on the site last), one at a time: only
 // that folder's rows are in memory.
 //
@@ -171,9 +172,10 @@ func RunPlan(p *Plan, opt Options, emit func(*planread.Row, *Result) error) (Sum
 	if r.interrupted {
 		stopErr = interrupt.ErrInterrupted
 	}
-	// Each Result is made anew from the spool, so that emit may keep it.
+	// Each Result is made anew from the spool.
 	or := outs.reader()
 	global := 0
+	var chunk []Result
 	err = p.spool.Scan(0, p.spool.Size(), func(_ planread.Ref, row *planread.Row, mark byte) error {
 		if mark == planread.MarkInvalid {
 			return nil // not added to p
@@ -186,8 +188,18 @@ func RunPlan(p *Plan, opt Options, emit func(*planread.Row, *Result) error) (Sum
 		if err != nil {
 			return err
 		}
-		row = cloneRow(row)
-		res := newResult(row)
+		// The Results are made in chunks, a new one each time, so that emit
+		// may keep them (a table waits for all its rows).
+		if len(chunk) == 0 {
+			chunk = make([]Result, min(p.rows-global+1, resultChunk))
+		}
+		res := &chunk[0]
+		chunk = chunk[1:]
+		*res = newResult(row)
+		if row.SmsId != "" {
+			id := row.SmsId // not &row.SmsId: the spool reuses row
+			res.SmsId = &id
+		}
 		res.Status, res.Detail = out.status, out.detail
 		if res.Status == "" && r.interrupted {
 			res.Status, res.Detail = Skipped, DetailInterrupted
@@ -203,7 +215,7 @@ func RunPlan(p *Plan, opt Options, emit func(*planread.Row, *Result) error) (Sum
 		case WhatIf:
 			sum.WhatIf++
 		}
-		if err := emit(row, &res); err != nil {
+		if err := emit(row, res); err != nil {
 			return emitError{err}
 		}
 		return nil
@@ -223,12 +235,8 @@ type emitError struct{ err error }
 
 func (e emitError) Error() string { return e.err.Error() }
 
-// cloneRow returns a copy of the Row the spool's Scan reuses (its strings
-// and pointers stay valid).
-func cloneRow(r *planread.Row) *planread.Row {
-	c := *r
-	return &c
-}
+// resultChunk is how many Results RunPlan allocates at a time.
+const resultChunk = 1024
 
 // guardOf is a validated row's guard (a row without one cannot pass Validate).
 func guardOf(r *planread.Row) resyncedit.Guard {
@@ -340,27 +348,24 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 	}
 	if !r.opt.WhatIf && r.opt.Undo != nil {
 		req.BeforeCommit = func(results []resyncedit.OpResult, newGuard resyncedit.Guard) error {
-			undo := make([]UndoRow, 0, len(results))
 			sum := hex.EncodeToString(newGuard.Sha256[:])
+			// One row at a time into the journal, one sync for the whole
+			// rewrite: every row is durable before the file is replaced.
+			var u UndoRow // written at once, so reused
 			for _, res := range results {
-				row := r.row(res.ID)
-				if res.Status != resyncedit.Applied || row.Action != RemoveEntryAction {
+				if res.Status != resyncedit.Applied || r.rows.action(res.ID) != RemoveEntryAction {
 					continue
 				}
+				path, id, rec := r.rows.undoFields(res.ID)
 				off := res.OldOffset
-				rec := strings.ToLower(*row.Record)
-				undo = append(undo, UndoRow{
-					Action: RestoreEntry, Path: row.Path, SmsId: row.SmsId, Offset: &off, Record: &rec,
-					Size: newGuard.Size, Sha256: sum,
-				})
+				rec = strings.ToLower(rec)
+				u = UndoRow{Action: RestoreEntry, Path: path, SmsId: id, Offset: &off, Record: &rec,
+					Size: newGuard.Size, Sha256: sum}
+				if err := r.opt.Undo.Write(&u); err != nil {
+					return err
+				}
 			}
-			// One sync for the whole rewrite: every row is durable before
-			// the file is replaced.
-			ptrs := make([]*UndoRow, len(undo))
-			for i := range undo {
-				ptrs[i] = &undo[i]
-			}
-			return r.opt.Undo.Add(ptrs...)
+			return r.opt.Undo.Sync()
 		}
 	}
 	// A second rewrite of the same file (rows of two guards) starts from

@@ -283,5 +283,40 @@ func (g *groupRows) entry(i int) (action string, offset int64, rec [48]byte) {
 	return action, offset, rec
 }
 
+// undoFields returns what an undo row needs of row i, a record row: its
+// Path, SmsId and Record (lower-case hex when it was valid hex).
+func (g *groupRows) undoFields(i int) (path, smsID, record string) {
+	b := g.data[g.at[i]:]
+	if b[0] == 0 {
+		r := g.row(i)
+		if r.Record != nil {
+			record = *r.Record
+		}
+		return r.Path, r.SmsId, record
+	}
+	b = b[1:]
+	_, k := binary.Uvarint(b) // N
+	b = b[k:]
+	p, k := binary.Uvarint(b)
+	b = b[k:]
+	n, k := binary.Uvarint(b)
+	smsID = string(b[k : k+int(n)])
+	b = b[k+int(n):]
+	bits := b[0]
+	b = b[1:]
+	if bits&gOffset != 0 {
+		_, k = binary.Varint(b)
+		b = b[k:]
+	}
+	switch {
+	case bits&gRecordRaw != 0:
+		record = hex.EncodeToString(b[:48])
+	case bits&gRecordText != 0:
+		n, k := binary.Uvarint(b)
+		record = string(b[k : k+int(n)])
+	}
+	return g.strs[p], smsID, record
+}
+
 // knownActions are stored as a code: no string per row.
 var knownActions = [...]string{RemoveEntryAction, DeleteFileAction, RestoreEntry, RestoreFile}

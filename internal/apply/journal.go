@@ -20,7 +20,8 @@ type Journal struct {
 	created func(path string) // told once, when the file is created
 	f       *os.File
 	enc     output.Encoder
-	rows    int
+	rows    int  // written and synced
+	pending int  // written since the last sync
 	renames bool // the name was chosen by DefaultUndoPath: take the next free one if it is taken
 	ops     atomicfile.Ops
 }
@@ -90,35 +91,35 @@ func (j *Journal) Add(rows ...*UndoRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	if j.f == nil {
-		if err := os.MkdirAll(filepath.Dir(j.path), 0o755); err != nil {
-			return fmt.Errorf("undo file %s: %w", j.path, err)
-		}
-		// CreateLog makes the name durable too: a row synced below must
-		// not be lost with the file's name.
-		f, err := atomicfile.CreateLog(j.ops, j.path)
-		base := strings.TrimSuffix(j.path, ".json")
-		for i := 2; err != nil && os.IsExist(err) && j.renames && i <= maxUndoNames; i++ {
-			j.path = fmt.Sprintf("%s-%d.json", base, i)
-			f, err = atomicfile.CreateLog(j.ops, j.path)
-		}
-		if err != nil {
-			return fmt.Errorf("undo file: %w", err)
-		}
-		enc, err := output.NewEncoder(f, output.JSON, UndoRow{})
-		if err != nil {
-			f.Close()
+	for _, r := range rows {
+		if err := j.Write(r); err != nil {
 			return err
 		}
-		j.f, j.enc = f, enc
-		if j.created != nil {
-			j.created(j.path)
+	}
+	return j.Sync()
+}
+
+// Write writes one row, not yet durable: Sync makes every row written so
+// far durable (Add is Write for each row, then Sync). The row is encoded at
+// once, so the caller may reuse it.
+func (j *Journal) Write(r *UndoRow) error {
+	if j.f == nil {
+		if err := j.create(); err != nil {
+			return err
 		}
 	}
-	for _, r := range rows {
-		if err := j.enc.Encode(r); err != nil {
-			return fmt.Errorf("undo file %s: %w", j.path, err)
-		}
+	if err := j.enc.Encode(r); err != nil {
+		return fmt.Errorf("undo file %s: %w", j.path, err)
+	}
+	j.pending++
+	return nil
+}
+
+// Sync makes the rows written since the last Sync durable; without any, it
+// does nothing.
+func (j *Journal) Sync() error {
+	if j.pending == 0 {
+		return nil
 	}
 	if err := j.enc.(output.Flusher).Flush(); err != nil {
 		return fmt.Errorf("undo file %s: %w", j.path, err)
@@ -126,7 +127,36 @@ func (j *Journal) Add(rows ...*UndoRow) error {
 	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("undo file %s: %w", j.path, err)
 	}
-	j.rows += len(rows)
+	j.rows += j.pending
+	j.pending = 0
+	return nil
+}
+
+// create creates the file, on the first row.
+func (j *Journal) create() error {
+	if err := os.MkdirAll(filepath.Dir(j.path), 0o755); err != nil {
+		return fmt.Errorf("undo file %s: %w", j.path, err)
+	}
+	// CreateLog makes the name durable too: a row synced later must not be
+	// lost with the file's name.
+	f, err := atomicfile.CreateLog(j.ops, j.path)
+	base := strings.TrimSuffix(j.path, ".json")
+	for i := 2; err != nil && os.IsExist(err) && j.renames && i <= maxUndoNames; i++ {
+		j.path = fmt.Sprintf("%s-%d.json", base, i)
+		f, err = atomicfile.CreateLog(j.ops, j.path)
+	}
+	if err != nil {
+		return fmt.Errorf("undo file: %w", err)
+	}
+	enc, err := output.NewEncoder(f, output.JSON, UndoRow{})
+	if err != nil {
+		f.Close()
+		return err
+	}
+	j.f, j.enc = f, enc
+	if j.created != nil {
+		j.created(j.path)
+	}
 	return nil
 }
 

@@ -131,19 +131,24 @@ type Checker struct {
 	// and file is a new target, and needs no lookup. Until an Offset comes
 	// out of order (ordered), seenTarget holds no entry row with an Offset;
 	// then it is given them all (addEntries) and used for every row.
-	ordered    bool
-	maxOff     map[guardKey]int64 // kind+path -> highest Offset so far
-	lastGK     guardKey
-	lastMax    int64
-	haveLast   bool
-	seenTarget map[targetKey]int64  // target -> ref in store
-	seenGuard  map[guardKey]guardOf // kind+path -> the guard of its first row
-	rowErrs    []RowError
+	ordered bool
+	// filesOrdered: no file row came out of order yet (see Add); fileMax
+	// is the highest path key per kind and folder.
+	filesOrdered bool
+	fileMax      map[fileFolder]string
+	maxOff       map[guardKey]int64 // kind+path -> highest Offset so far
+	lastGK       guardKey
+	lastMax      int64
+	haveLast     bool
+	seenTarget   map[targetKey]int64  // target -> ref in store
+	seenGuard    map[guardKey]guardOf // kind+path -> the guard of its first row
+	rowErrs      []RowError
 }
 
 // NewChecker returns a Checker whose kept rows are in store.
 func NewChecker(opt Options, store Store) *Checker {
 	return &Checker{v: validator{opt: opt, pathIDs: map[string]int32{}}, store: store, ordered: true,
+		filesOrdered: true, fileMax: map[fileFolder]string{},
 		seenTarget: map[targetKey]int64{}, seenGuard: map[guardKey]guardOf{}}
 }
 
@@ -175,11 +180,31 @@ func (c *Checker) Add(r *Row) (dup bool, errs []RowError) {
 		// same.)
 		v.legacyKeys = true
 		c.ordered = false
+		if c.filesOrdered {
+			c.filesOrdered = false
+			c.addFiles()
+		}
 		c.rebuildTargets()
 	}
 	pi := v.path(r.Path)
-	gk := guardKey{kind: kind, path: pi.id}
-	tk := targetKey{kind: kind, path: pi.id}
+	if c.filesOrdered && !isEntry(r.Action) {
+		// File rows usually come in increasing Path per folder, as dumpsync
+		// plan writes them: a Path above every earlier one of the same kind
+		// in its folder is a new target and a new guard, and needs no key
+		// at all. Until one comes out of order (filesOrdered), no file row
+		// is in seenTarget or seenGuard; then they are given them all.
+		dir := pi.key[:lastSep(pi.key)+1]
+		fk := fileFolder{kind: kind, dir: dir}
+		if m, ok := c.fileMax[fk]; !ok || pi.key > m {
+			c.fileMax[fk] = pi.key
+			return false, v.errs
+		}
+		c.filesOrdered = false
+		c.addFiles()
+	}
+	id := v.id(pi)
+	gk := guardKey{kind: kind, path: id}
+	tk := targetKey{kind: kind, path: id}
 	if isEntry(r.Action) && r.Offset != nil {
 		tk.hasOff, tk.off = true, *r.Offset
 	}
@@ -294,7 +319,7 @@ func (c *Checker) targetOf(r *Row, withOffset bool) (targetKey, bool) {
 		return targetKey{}, false
 	}
 	pi := c.v.path(r.Path)
-	tk := targetKey{kind: kind, path: pi.id}
+	tk := targetKey{kind: kind, path: c.v.id(pi)}
 	if isEntry(r.Action) && r.Offset != nil {
 		if !withOffset {
 			return tk, false
@@ -323,6 +348,42 @@ func (c *Checker) addEntries() {
 	if err != nil && c.err == nil {
 		c.err = err
 	}
+}
+
+// addFiles gives seenTarget and seenGuard the file rows kept so far, which
+// the ordered mode of file rows left out: the first kept row of each.
+func (c *Checker) addFiles() {
+	err := c.store.Each(func(ref int64, r *Row) {
+		kind := actionKind(r.Action)
+		if kind < 0 || r.Path == "" || isEntry(r.Action) {
+			return
+		}
+		tk, _ := c.targetOf(r, true)
+		if _, seen := c.seenTarget[tk]; !seen {
+			c.seenTarget[tk] = ref
+		}
+		gk := guardKey{kind: kind, path: c.v.id(c.v.path(r.Path))}
+		if _, seen := c.seenGuard[gk]; !seen {
+			c.seenGuard[gk] = guardOfRow(r)
+		}
+	})
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+}
+
+// fileFolder is a kind of file row and the key of a folder.
+type fileFolder struct {
+	kind int8
+	dir  string
+}
+
+// lastSep is the index of the last path separator in p, -1 if none.
+func lastSep(p string) int {
+	if runtime.GOOS == "windows" {
+		return strings.LastIndexAny(p, `\/`)
+	}
+	return strings.LastIndexByte(p, '/')
 }
 
 // rebuildTargets makes seenTarget anew from the rows kept so far, with the
@@ -397,12 +458,7 @@ func (v *validator) path(p string) *pathInfo {
 		pi.parent = baseName(filepath.Dir(p))
 		pi.resync = strings.EqualFold(pi.base, resyncName)
 		pi.boxParent = strings.EqualFold(pi.parent, boxName)
-		id, ok := v.pathIDs[pi.key]
-		if !ok {
-			id = int32(len(v.pathIDs))
-			v.pathIDs[pi.key] = id
-		}
-		pi.id = id
+		pi.id = -1 // given by id when a key needs it
 		if v.paths == nil || len(v.paths) >= 4096 {
 			v.paths = map[string]*pathInfo{}
 		}
@@ -410,6 +466,20 @@ func (v *validator) path(p string) *pathInfo {
 	}
 	v.last = pi
 	return pi
+}
+
+// id returns the number of pi's path key, the same for paths with the same
+// key; only paths used in keys get one.
+func (v *validator) id(pi *pathInfo) int32 {
+	if pi.id < 0 {
+		id, ok := v.pathIDs[pi.key]
+		if !ok {
+			id = int32(len(v.pathIDs))
+			v.pathIDs[pi.key] = id
+		}
+		pi.id = id
+	}
+	return pi.id
 }
 
 func (v *validator) add(field, format string, args ...any) {
