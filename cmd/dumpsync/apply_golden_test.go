@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	goldenfile "github.com/dumpsync/dumpsync/internal/golden"
 	"github.com/dumpsync/dumpsync/internal/record"
 )
 
@@ -101,36 +102,7 @@ func TestApplyGolden(t *testing.T) {
 // it there with -update.
 func checkApplyGolden(t *testing.T, name, got string) {
 	t.Helper()
-	dir := filepath.Join("..", "..", "testdata", "golden", "apply")
-	path := filepath.Join(dir, name)
-	if *update {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update creates it)", err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < max(len(gl), len(wl)); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d (%d lines, want %d):\n got: %q\nwant: %q", name, i+1, len(gl), len(wl), g, w)
-			}
-		}
-	}
+	goldenfile.Check(t, filepath.Join("..", "..", "testdata", "golden", "apply", name), []byte(got), *update)
 }
 
 // reverseJSONPlan writes the rows of a JSON plan in reverse order, in the

@@ -5,6 +5,7 @@ package golden
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -28,6 +29,26 @@ func Check(t testing.TB, path string, got []byte, update bool) {
 		t.Fatalf("%v (go test -update creates it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it if intended)\ngot:\n%s\nwant:\n%s", path, got, want)
+		t.Errorf("%s differs from the golden file (go test -update rewrites it if intended)\n%s", path, firstDiff(got, want))
 	}
+}
+
+// firstDiff describes where got and want part: the whole of both when they
+// are short, else their first differing line.
+func firstDiff(got, want []byte) string {
+	if len(got)+len(want) < 4096 {
+		return "got:\n" + string(got) + "\nwant:\n" + string(want)
+	}
+	gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
+	i := 0
+	for i < len(gl) && i < len(wl) && bytes.Equal(gl[i], wl[i]) {
+		i++
+	}
+	line := func(l [][]byte) []byte {
+		if i < len(l) {
+			return l[i]
+		}
+		return nil
+	}
+	return fmt.Sprintf("first difference at line %d (%d lines, want %d):\n got: %q\nwant: %q", i+1, len(gl), len(wl), line(gl), line(wl))
 }
