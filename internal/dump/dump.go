@@ -210,20 +210,8 @@ func (v *view) time(t uint32) []byte {
 	b := append(v.buf[:0], c.text[:]...)
 	sec := t % 86400
 	h, m, s := sec/3600, sec%3600/60, sec%60
-	return append(b, digits2[2*h], digits2[2*h+1], ':', digits2[2*m], digits2[2*m+1], ':', digits2[2*s], digits2[2*s+1], 'Z')
+	return append(b, output.Digits2[2*h], output.Digits2[2*h+1], ':', output.Digits2[2*m], output.Digits2[2*m+1], ':', output.Digits2[2*s], output.Digits2[2*s+1], 'Z')
 }
-
-// digits2 is "00" to "99".
-const digits2 = "00010203040506070809" +
-	"10111213141516171819" +
-	"20212223242526272829" +
-	"30313233343536373839" +
-	"40414243444546474849" +
-	"50515253545556575859" +
-	"60616263646566676869" +
-	"70717273747576777879" +
-	"80818283848586878889" +
-	"90919293949596979899"
 
 func (v *view) WriteFields(w output.FieldWriter) {
 	e := v.e

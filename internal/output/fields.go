@@ -258,11 +258,11 @@ func appendInt(b []byte, v int64) []byte {
 		q := u / 100
 		r := (u - q*100) * 2
 		i -= 2
-		b[i], b[i+1] = digits2[r], digits2[r+1]
+		b[i], b[i+1] = Digits2[r], Digits2[r+1]
 		u = q
 	}
 	if u >= 10 {
-		b[i-2], b[i-1] = digits2[2*u], digits2[2*u+1]
+		b[i-2], b[i-1] = Digits2[2*u], Digits2[2*u+1]
 	} else {
 		b[i-1] = byte('0' + u)
 	}
@@ -278,8 +278,8 @@ var pow10 = func() (p [20]uint64) {
 	return p
 }()
 
-// digits2 is "00" to "99".
-const digits2 = "00010203040506070809" +
+// Digits2 is "00" to "99": the two digits of n are Digits2[2*n : 2*n+2].
+const Digits2 = "00010203040506070809" +
 	"10111213141516171819" +
 	"20212223242526272829" +
 	"30313233343536373839" +
