@@ -13,14 +13,7 @@ import (
 // the domain lives on a 64 KiB tmpfs filled up but for a few bytes, so the
 // temporary file of the rewrite cannot be written. Needs root (mount).
 func TestFullDiskKeepsCfgFiles(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small tmpfs")
-	}
-	mnt := t.TempDir()
-	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=64k"); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v)", err)
-	}
-	t.Cleanup(func() { syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	mnt := tinyFS(t)
 	s := makeFailSite(t, filepath.Join(mnt, "Domain.000"), filepath.Join(t.TempDir(), "LOGON1", "Logon.srv"), 200)
 	rows := s.plan(t)
 	// Fill the file system.
@@ -57,4 +50,18 @@ func TestFullDiskKeepsCfgFiles(t *testing.T) {
 			t.Errorf("left in the domain folder: %s", e.Name())
 		}
 	}
+}
+
+// tinyFS mounts a 64 KiB tmpfs for the test, or skips it (it needs root).
+func tinyFS(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a small tmpfs")
+	}
+	mnt := t.TempDir()
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=64k"); err != nil {
+		t.Skipf("cannot mount a tmpfs here (%v)", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	return mnt
 }

@@ -15,14 +15,7 @@ import (
 // first folder was changed (the spool, elsewhere, still fit): the Results
 // must still come, one per row, for what was done. Needs root (mount).
 func TestOutcomesDiskFullKeepsResults(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small tmpfs")
-	}
-	mnt := t.TempDir()
-	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=64k"); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v)", err)
-	}
-	t.Cleanup(func() { syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	mnt := tinyFS(t)
 	s := makeFailSite(t, filepath.Join(t.TempDir(), "Domain.000"), filepath.Join(t.TempDir(), "LOGON1", "Logon.srv"), 200)
 	rows := s.plan(t)
 	sp, err := planread.NewSpool(t.TempDir())
