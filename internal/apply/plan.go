@@ -138,24 +138,27 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 	// The rows of one Resync.cfg come one after another: the last edit and
 	// guard are tried first.
 	var last *edit
-	var lastPath string
-	var lastSize *int64
-	var lastSha *string
+	var lastPath, lastSha string
+	var lastSize int64
+	var lastHas uint8 // bit 0: Size present, bit 1: Sha256 present
 	for _, s := range g.spans {
-		err := p.spool.ScanLite(s.from, s.to, func(_ planread.Ref, r *planread.Row, _ byte) error {
+		err := p.spool.ScanRaw(s.from, s.to, func(_ planread.Ref, r *planread.RawRow) error {
 			i := gr.rows.add(r)
-			switch r.Action {
+			switch r.KnownAction() {
 			case RemoveEntryAction, RestoreEntry:
 				e := last
-				if e == nil || r.Path != lastPath || !sameInt(r.Size, lastSize) || !sameStr(r.Sha256, lastSha) {
-					k := editKey{path: sameKey(r.Path), guard: guardOf(r)}
+				has := guardFields(r)
+				if e == nil || r.Path() != lastPath || has != lastHas ||
+					r.Int(planread.FieldSize) != lastSize || r.Sha256() != lastSha {
+					k := editKey{path: sameKey(r.Path()), guard: guardOfRaw(r)}
 					e = byEdit[k]
 					if e == nil {
-						e = &edit{path: r.Path, guard: k.guard}
+						e = &edit{path: r.Path(), guard: k.guard}
 						byEdit[k] = e
 						gr.edits = append(gr.edits, e)
 					}
-					last, lastPath, lastSize, lastSha = e, r.Path, r.Size, r.Sha256
+					last, lastPath, lastHas = e, r.Path(), has
+					lastSize, lastSha = r.Int(planread.FieldSize), r.Sha256()
 				}
 				e.rows = append(e.rows, i)
 			default:
@@ -170,6 +173,15 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 	return gr, nil
 }
 
-func sameInt(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
-
-func sameStr(a, b *string) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+// guardFields says which of the guard's fields r has: bit 0 Size, bit 1
+// Sha256.
+func guardFields(r *planread.RawRow) uint8 {
+	var has uint8
+	if r.Has(planread.FieldSize) {
+		has |= 1
+	}
+	if r.Has(planread.FieldSha256) {
+		has |= 2
+	}
+	return has
+}

@@ -46,7 +46,10 @@ type Spool struct {
 	rbuf    []byte
 	pathRef int64  // Ref of the record whose Path is pathAt (-1: none)
 	pathAt  string // cached decoded Path
-	lite    bool   // ScanLite under way
+
+	// The last raw Sha256 ScanRaw met and its text: rows of one file
+	// share them.
+	rawShaIn, rawShaHex string
 }
 
 // Ref is where a row is in a Spool.
@@ -248,15 +251,6 @@ func (s *Spool) Scan(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) er
 	return nil
 }
 
-// ScanLite is Scan giving only the fields apply decides on: not Line,
-// RequestTime, RequestedAt, AgeDays, ModTime, nor Reason but for DeleteFile
-// rows.
-func (s *Spool) ScanLite(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) error {
-	s.lite = true
-	defer func() { s.lite = false }()
-	return s.Scan(from, to, fn)
-}
-
 // scanChunk is how much Scan reads at a time.
 const scanChunk = 1 << 20
 
@@ -312,7 +306,7 @@ func (s *Spool) corrupt(ref Ref, err error) error {
 // decode decodes body, the record at ref, into r; a Path given by
 // distance is read from the record that holds it.
 func (s *Spool) decode(ref Ref, body string, r *Row) (byte, error) {
-	mark, back, err := decodeRow(&s.dec, body, r, s.lite)
+	mark, back, err := decodeRow(&s.dec, body, r)
 	if err != nil {
 		return 0, s.corrupt(ref, err)
 	}
@@ -455,18 +449,11 @@ var errRecord = errors.New("bad record")
 // decodeRow decodes a record body written by appendRow into r. Its strings
 // are parts of body; its pointers point into b's slabs. It returns the mark
 // and the distance back to the record holding the Path (0: r.Path is set).
-//
-// With lite set, the informational fields (Line, RequestTime, RequestedAt,
-// AgeDays, ModTime, and Reason but for DeleteFile rows) are skipped: what
-// apply decides on, at less cost.
-func decodeRow(b *builder, body string, r *Row, lite bool) (mark byte, pathBack int64, err error) {
+func decodeRow(b *builder, body string, r *Row) (mark byte, pathBack int64, err error) {
 	d := decoder{s: body}
 	mark = d.byte()
 	r.N = int(d.uvarint())
 	r.Line = int(d.uvarint())
-	if lite {
-		r.Line = 0
-	}
 	present := uint16(d.byte()) | uint16(d.byte())<<8
 	has := func(i int) bool { return present&(1<<i) != 0 }
 	if has(fAction) {
@@ -498,7 +485,7 @@ func decodeRow(b *builder, body string, r *Row, lite bool) (mark byte, pathBack 
 			return nil
 		}
 		v := d.varint()
-		if lite && fields[i].kind == kInfoInt || d.err != nil {
+		if d.err != nil {
 			return nil
 		}
 		return b.newInt(v)
@@ -508,7 +495,7 @@ func decodeRow(b *builder, body string, r *Row, lite bool) (mark byte, pathBack 
 			return nil
 		}
 		v := d.str()
-		if lite && (i == fRequestedAt || i == fReason && r.Action != DeleteFile) || d.err != nil {
+		if d.err != nil {
 			return nil
 		}
 		return b.newStr(v)

@@ -2,6 +2,7 @@ package planread
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"reflect"
 	"testing"
@@ -65,6 +66,10 @@ func checkSpoolPlanSame(t *testing.T, rows []Row, opt Options) {
 		back, marks := spoolRows(t, sp)
 		if want := withoutBad(wantRows); !reflect.DeepEqual(back, want) && len(back)+len(want) > 0 {
 			t.Fatalf("spooled rows (file %v):\ngot  %+v\nwant %+v", inFile, back, want)
+		}
+		raw, rawMarks := rawRows(t, sp)
+		if want := withoutLine(back); !reflect.DeepEqual(raw, want) && len(raw)+len(want) > 0 || !bytes.Equal(rawMarks, marks) {
+			t.Fatalf("ScanRaw (file %v) differs from Scan:\ngot  %+v %v\nwant %+v %v", inFile, raw, rawMarks, want, marks)
 		}
 		for i := range back {
 			if want := bad[back[i].N]; (marks[i] == MarkInvalid) != want {
@@ -147,7 +152,7 @@ func FuzzSpoolDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var b builder
 		var row Row
-		mark, back, err := decodeRow(&b, string(body), &row, false)
+		mark, back, err := decodeRow(&b, string(body), &row)
 		if err != nil {
 			return
 		}
@@ -156,15 +161,29 @@ func FuzzSpoolDecode(f *testing.F) {
 		if back > 0 {
 			enc.Path = "/held/elsewhere" // given by distance: any Path writes the same
 		}
-		if _, back2, err := decodeRow(&b, string(appendRow(nil, &enc, mark, back)), &again, false); err != nil || back2 != back {
+		if _, back2, err := decodeRow(&b, string(appendRow(nil, &enc, mark, back)), &again); err != nil || back2 != back {
 			t.Fatalf("re-encoded row: %v (back %d, want %d)", err, back2, back)
 		}
 		if !reflect.DeepEqual(row, again) {
 			t.Fatalf("round trip:\ngot  %+v\nwant %+v", again, row)
 		}
-		var lite Row
-		if _, _, err := decodeRow(&b, string(body), &lite, true); err != nil {
-			t.Fatalf("lite decode fails where the full one did not: %v", err)
+		// In place, the same row (a Path given by distance needs the
+		// record it refers to, which is not there).
+		var raw RawRow
+		err = NewMemSpool().decodeRaw(0, body, &raw)
+		if back > 0 {
+			if err == nil {
+				t.Fatalf("decodeRaw: a Path by distance with nothing before: no error")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("decodeRaw fails where decodeRow did not: %v", err)
+		}
+		want := row
+		want.Line = 0
+		if got := rawAsRow(&raw); !reflect.DeepEqual(got, want) || raw.Mark != mark {
+			t.Fatalf("decodeRaw:\ngot  %+v (mark %d)\nwant %+v (mark %d)", got, raw.Mark, want, mark)
 		}
 	})
 }
@@ -181,4 +200,58 @@ func TestSpoolPlanReadError(t *testing.T) {
 	if err == nil || errors.As(err, &te) {
 		t.Fatalf("a key given twice: %v, want a read error", err)
 	}
+}
+
+// rawAsRow is the Row a RawRow stands for (Line is not in a RawRow).
+func rawAsRow(r *RawRow) Row {
+	row := Row{N: r.N, Action: r.Action(), Path: r.Path(), SmsId: string(r.SmsId())}
+	ints := map[Field]**int64{FieldRequestTime: &row.RequestTime, FieldAgeDays: &row.AgeDays, FieldCutoff: &row.Cutoff,
+		FieldOffset: &row.Offset, FieldSize: &row.Size, FieldModTime: &row.ModTime}
+	for f, p := range ints {
+		if r.Has(f) {
+			v := r.Int(f)
+			*p = &v
+		}
+	}
+	texts := map[Field]**string{FieldRequestedAt: &row.RequestedAt, FieldRecord: &row.Record,
+		FieldReason: &row.Reason, FieldContent: &row.Content}
+	for f, p := range texts {
+		if r.Has(f) {
+			v := string(r.Text(f))
+			*p = &v
+		}
+	}
+	if r.Has(FieldSha256) {
+		v := r.Sha256()
+		if raw, ok := r.ShaRaw(); ok && v != hex.EncodeToString(raw) {
+			v = "ShaRaw disagrees with Sha256"
+		}
+		row.Sha256 = &v
+	}
+	return row
+}
+
+// rawRows is every row of sp with its mark, by ScanRaw, as Rows without
+// Line.
+func rawRows(t testing.TB, sp *Spool) (rows []Row, marks []byte) {
+	t.Helper()
+	err := sp.ScanRaw(0, sp.Size(), func(_ Ref, r *RawRow) error {
+		rows = append(rows, rawAsRow(r))
+		marks = append(marks, r.Mark)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows, marks
+}
+
+// withoutLine is rows with Line 0, as a RawRow gives them.
+func withoutLine(rows []Row) []Row {
+	out := make([]Row, len(rows))
+	for i, r := range rows {
+		r.Line = 0
+		out[i] = r
+	}
+	return out
 }
