@@ -83,8 +83,10 @@ func (g *groupRows) add(r *planread.RawRow) int {
 	if has(planread.FieldOffset) {
 		bits |= gOffset
 	}
-	rec := r.Text(planread.FieldRecord)
-	raw := has(planread.FieldRecord) && lowerHex(rec, 48)
+	rec, raw := r.RecordRaw()
+	if !raw {
+		rec = r.Text(planread.FieldRecord)
+	}
 	switch {
 	case raw:
 		bits |= gRecordRaw
@@ -114,7 +116,7 @@ func (g *groupRows) add(r *planread.RawRow) int {
 	}
 	switch {
 	case raw:
-		b, _ = hex.AppendDecode(b, rec) // hex: checked above
+		b = append(b, rec...)
 	case has(planread.FieldRecord):
 		b = appendGStr(b, rec)
 	}

@@ -23,10 +23,10 @@ import (
 // (uvarints), a bit per field present (uint16), and the fields present in
 // the order of fields: Action as a code (or 0 and the text), Path as the
 // distance back to the record that holds it in full (0: it follows), the
-// integers as varints, Sha256 as raw bytes when it is lower-case hex of the
-// right length (else as text), strings (Record too) as a uvarint length and
-// the bytes. Rows read back share their strings with the chunk of the spool
-// they were read from.
+// integers as varints, Record and Sha256 as raw bytes when they are
+// lower-case hex of the right length (else as text), strings as a uvarint
+// length and the bytes. Rows read back share their strings with the chunk
+// of the spool they were read from.
 type Spool struct {
 	f       *os.File // nil: in memory
 	name    string
@@ -35,6 +35,8 @@ type Spool struct {
 	size    int64 // bytes written: the Ref of the next record
 	flushed int64
 	rows    int
+
+	shaIn lastHex // the last Sha256 appended
 
 	// The Path of the last record and the Ref of the record that holds it
 	// in full.
@@ -116,7 +118,7 @@ func (s *Spool) Append(r *Row, mark byte) (Ref, error) {
 	} else if r.Path != "" {
 		s.lastPath, s.lastPathRef = r.Path, ref
 	}
-	body := appendRow(s.enc[:0], r, mark, pathBack)
+	body := appendRow(s.enc[:0], r, mark, pathBack, &s.shaIn)
 	s.enc = body[:0]
 	var hdr [binary.MaxVarintLen64]byte
 	h := binary.PutUvarint(hdr[:], uint64(len(body)))
@@ -343,7 +345,10 @@ const (
 
 // appendRow appends the record body of r (see Spool). pathBack is the
 // distance back to the record holding r.Path in full, 0 to write it here.
-func appendRow(b []byte, r *Row, mark byte, pathBack int64) []byte {
+//
+// sha, when not nil, remembers the last Sha256 written: the rows of one
+// file repeat it, and it is then copied, not decoded again.
+func appendRow(b []byte, r *Row, mark byte, pathBack int64, sha *lastHex) []byte {
 	b = append(b, mark)
 	b = binary.AppendUvarint(b, uint64(r.N))
 	b = binary.AppendUvarint(b, uint64(r.Line))
@@ -392,13 +397,28 @@ func appendRow(b []byte, r *Row, mark byte, pathBack int64) []byte {
 	b = appendInt(b, r.AgeDays)
 	b = appendInt(b, r.Cutoff)
 	b = appendInt(b, r.Offset)
-	b = appendOptStr(b, r.Record) // as text: read back without a copy
+	b = appendHex(b, r.Record, 48)
 	b = appendInt(b, r.Size)
 	b = appendInt(b, r.ModTime)
-	b = appendHex(b, r.Sha256, 32)
+	if sha != nil && r.Sha256 != nil && sha.ok && *r.Sha256 == sha.text {
+		b = append(append(b, asRaw), sha.raw[:]...)
+	} else {
+		b = appendHex(b, r.Sha256, 32)
+		if sha != nil && r.Sha256 != nil && isLowerHex(*r.Sha256, 32) {
+			sha.text, sha.ok = *r.Sha256, true
+			copy(sha.raw[:], b[len(b)-32:])
+		}
+	}
 	b = appendOptStr(b, r.Reason)
 	b = appendOptStr(b, r.Content)
 	return b
+}
+
+// lastHex is a Sha256 as text (lower-case hex) and its raw bytes.
+type lastHex struct {
+	text string
+	raw  [32]byte
+	ok   bool
 }
 
 func appendStr(b []byte, s string) []byte {
@@ -505,7 +525,7 @@ func decodeRow(b *builder, body string, r *Row) (mark byte, pathBack int64, err 
 	r.AgeDays = intField(fAgeDays)
 	r.Cutoff = intField(fCutoff)
 	r.Offset = intField(fOffset)
-	r.Record = strField(fRecord)
+	r.Record = d.record(b, has(fRecord))
 	r.Size = intField(fSize)
 	r.ModTime = intField(fModTime)
 	r.Sha256 = d.hex(b, has(fSha256), 32)
@@ -577,7 +597,32 @@ func (d *decoder) str() string {
 	return d.bytes(int(n))
 }
 
-// hex reads a Record or Sha256 field (present): n raw bytes, given as
+// record reads a Record field (present): 48 raw bytes, given as lower-case
+// hex, or text.
+func (d *decoder) record(b *builder, present bool) *string {
+	if !present {
+		return nil
+	}
+	switch d.byte() {
+	case asRaw:
+		raw := d.bytes(48)
+		if d.err != nil {
+			return nil
+		}
+		b.scratch = hex.AppendEncode(b.scratch[:0], []byte(raw))
+		return b.newStr(string(b.scratch))
+	case asText:
+		v := d.str()
+		if d.err != nil {
+			return nil
+		}
+		return b.newStr(v)
+	}
+	d.err = errRecord
+	return nil
+}
+
+// hex reads a Sha256 field (present): n raw bytes, given as
 // lower-case hex, or text. The rows of one file share one Sha256: the last
 // one is reused.
 func (d *decoder) hex(b *builder, present bool, n int) *string {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -113,6 +114,14 @@ func TestSpoolRoundTrip(t *testing.T) {
 		Record: ptr("ABCD"), Size: ptr[int64](3), ModTime: ptr[int64](9), Sha256: ptr(hexSha[:62] + "AB"),
 		Reason: ptr("é\x00"), Content: ptr("QUJD")}
 	checkSpoolPlanSame(t, []Row{full, {N: 2}, {N: 3, Path: "/p", Sha256: ptr(hexSha)}}, Options{})
+	// Sha256 values that change from row to row: the spool's copy of the
+	// last one must follow.
+	other := strings.Repeat("0f", 32)
+	var shas []Row
+	for i, sum := range []*string{ptr(hexSha), ptr(hexSha), ptr(other), ptr(hexSha), ptr(strings.ToUpper(other)), nil, ptr(other), ptr(other[:62])} {
+		shas = append(shas, Row{N: i + 1, Path: "/p", Sha256: sum, Record: ptr(strings.Repeat("ab", 48))})
+	}
+	checkSpoolPlanSame(t, shas, Options{})
 }
 
 // TestSpoolCorrupt: a damaged spool is an error naming it, never a panic
@@ -145,10 +154,10 @@ func TestSpoolCorrupt(t *testing.T) {
 func FuzzSpoolDecode(f *testing.F) {
 	r := removeRow()
 	r.N, r.Line = 3, 9
-	f.Add(appendRow(nil, &r, 0, 0))
+	f.Add(appendRow(nil, &r, 0, 0, nil))
 	d := restoreFileRow()
-	f.Add(appendRow(nil, &d, MarkInvalid, 0))
-	f.Add(appendRow(nil, &Row{Action: "x", Path: "/a"}, 0, 5))
+	f.Add(appendRow(nil, &d, MarkInvalid, 0, nil))
+	f.Add(appendRow(nil, &Row{Action: "x", Path: "/a"}, 0, 5, nil))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var b builder
 		var row Row
@@ -161,7 +170,7 @@ func FuzzSpoolDecode(f *testing.F) {
 		if back > 0 {
 			enc.Path = "/held/elsewhere" // given by distance: any Path writes the same
 		}
-		if _, back2, err := decodeRow(&b, string(appendRow(nil, &enc, mark, back)), &again); err != nil || back2 != back {
+		if _, back2, err := decodeRow(&b, string(appendRow(nil, &enc, mark, back, nil)), &again); err != nil || back2 != back {
 			t.Fatalf("re-encoded row: %v (back %d, want %d)", err, back2, back)
 		}
 		if !reflect.DeepEqual(row, again) {

@@ -23,6 +23,8 @@ type RawRow struct {
 	ints       [fContent + 1]int64  // the integer fields present, by field index
 	texts      [fContent + 1][]byte // the text fields present, by field index
 	rawSha     bool                 // texts[fSha256] holds the 32 bytes, not hex
+	rawRecord  bool                 // texts[fRecord] holds the 48 bytes, not hex
+	recHex     []byte               // the raw Record as hex, made by Text
 	sha        string               // Sha256 as text, when present (cached across rows)
 }
 
@@ -70,8 +72,22 @@ func (r *RawRow) Has(f Field) bool { return r.present&(1<<f) != 0 }
 func (r *RawRow) Int(f Field) int64 { return r.ints[f] }
 
 // Text is the text field f (RequestedAt, Record, Reason, Content); nil
-// when not present. Sha256 is given by Sha256 and ShaRaw.
-func (r *RawRow) Text(f Field) []byte { return r.texts[f] }
+// when not present. A Record the spool holds raw is given as lower-case
+// hex, made in a buffer of the row. Sha256 is given by Sha256 and ShaRaw.
+func (r *RawRow) Text(f Field) []byte {
+	if f == FieldRecord && r.rawRecord {
+		r.recHex = hex.AppendEncode(r.recHex[:0], r.texts[f])
+		return r.recHex
+	}
+	return r.texts[f]
+}
+
+// RecordRaw returns the 48 bytes of Record when the spool holds them raw,
+// which it does when the row gave lower-case hex of that length; else ok
+// is false and Text is the row's text.
+func (r *RawRow) RecordRaw() (b []byte, ok bool) {
+	return r.texts[fRecord], r.rawRecord && r.Has(FieldRecord)
+}
 
 // ShaRaw returns the 32 bytes of Sha256 when the spool holds them raw,
 // which it does when the row gave lower-case hex of that length; else ok
@@ -146,7 +162,7 @@ func (s *Spool) chunkBytes(from, to Ref, need int64) ([]byte, error) {
 // decodeRaw decodes body, the record at ref (see appendRow), into r.
 func (s *Spool) decodeRaw(ref Ref, body []byte, r *RawRow) error {
 	d := rawDecoder{b: body}
-	*r = RawRow{}
+	*r = RawRow{recHex: r.recHex}
 	r.Mark = d.byte()
 	r.N = int(d.uvarint())
 	d.uvarint() // Line
@@ -183,12 +199,19 @@ func (s *Spool) decodeRaw(ref Ref, body []byte, r *RawRow) error {
 		switch i {
 		case fRequestedAt, fReason, fContent:
 			r.texts[i] = d.str()
-		case fRecord:
-			r.texts[i] = d.str() // as text: see appendRow
-		case fSha256:
+		case fRecord, fSha256:
+			n := 48
+			if i == fSha256 {
+				n = 32
+			}
 			switch d.byte() {
 			case asRaw:
-				r.texts[i], r.rawSha = d.bytes(32), true
+				r.texts[i] = d.bytes(n)
+				if i == fSha256 {
+					r.rawSha = true
+				} else {
+					r.rawRecord = true
+				}
 			case asText:
 				r.texts[i] = d.str()
 			default:
