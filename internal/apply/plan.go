@@ -21,6 +21,11 @@ type Plan struct {
 
 	byAction         map[string]int
 	resyncs, folders map[string]bool // as written, for the preview
+
+	// The Path and kind of the last row added, its folder and the folder's
+	// key: the rows of one file follow one another.
+	lastPath, lastFolder, lastKey string
+	lastEntry                     bool
 }
 
 // folderRows is where the rows of one SMS folder are in the spool.
@@ -50,18 +55,23 @@ func NewPlan(sp *planread.Spool) *Plan {
 // Add takes the row at ref (end is the Ref after it), in plan order: a
 // valid row of the spool. Rows of the spool not added are left out.
 func (p *Plan) Add(ref, end planread.Ref, r *planread.Row) {
-	folder := smsFolder(r)
-	key := sameKey(folder)
+	entry := r.Action == RemoveEntryAction || r.Action == RestoreEntry
 	g := p.last
-	if g == nil || g.key != key {
-		g = p.byKey[key]
+	if g == nil || r.Path != p.lastPath || entry != p.lastEntry {
+		// Copies: the row's strings share a large buffer of the reader,
+		// which the plan must not keep.
+		folder := strings.Clone(smsFolder(r))
+		p.lastPath, p.lastEntry, p.lastFolder, p.lastKey = strings.Clone(r.Path), entry, folder, sameKey(folder)
+		if entry {
+			p.resyncs[p.lastPath] = true
+		}
+		p.folders[folder] = true
+	}
+	if g == nil || g.key != p.lastKey {
+		g = p.byKey[p.lastKey]
 		if g == nil {
-			// Copies: the row's strings share a large buffer of the
-			// reader, which the plan must not keep.
-			folder = strings.Clone(folder)
-			key = sameKey(folder)
-			g = &folderRows{key: key, folder: folder, firstN: r.N}
-			p.byKey[key] = g
+			g = &folderRows{key: p.lastKey, folder: p.lastFolder, firstN: r.N}
+			p.byKey[p.lastKey] = g
 			p.groups = append(p.groups, g)
 		}
 	}
@@ -76,14 +86,6 @@ func (p *Plan) Add(ref, end planread.Ref, r *planread.Row) {
 	p.last = g
 	p.rows++
 	p.byAction[r.Action]++
-	if r.Action == RemoveEntryAction || r.Action == RestoreEntry {
-		if !p.resyncs[r.Path] {
-			p.resyncs[strings.Clone(r.Path)] = true
-		}
-	}
-	if !p.folders[folder] {
-		p.folders[strings.Clone(folder)] = true
-	}
 }
 
 func lastSpan(g *folderRows) *span {
@@ -154,6 +156,11 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 					e = byEdit[k]
 					if e == nil {
 						e = &edit{path: r.Path(), guard: k.guard}
+						if len(gr.edits) == 0 {
+							// Most folders have one edit: room for all
+							// the rows left.
+							e.rows = make([]int, 0, g.rows-gr.rows.len()+1)
+						}
 						byEdit[k] = e
 						gr.edits = append(gr.edits, e)
 					}
