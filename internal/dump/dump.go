@@ -3,10 +3,8 @@
 package dump
 
 import (
-	"encoding/hex"
 	"fmt"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/output"
@@ -125,135 +123,6 @@ func Fill(en *Entry, path string, index int64, e *record.Entry, now time.Time) {
 	if p := e.Problem(); p != "" {
 		en.Valid = false
 		en.Problem = &p
-	}
-}
-
-// view is the Entry (or RawEntry) of a record, formatted straight from the
-// record's bytes: its WriteFields hands over the fields Fill would set,
-// allocating nothing for a valid entry. dump formats every record through
-// one; TestViewMatchesFill holds it to Fill.
-type view struct {
-	path  string
-	index int64
-	e     *record.Entry
-	now   int64
-	raw   bool
-	valid bool // set by WriteFields
-	buf   [2 * record.ExtraSize]byte
-	days  *dayCache
-	// at is the last index formatted, with its Index and Offset as text:
-	// a dump's indexes count up, so each is the last one plus 1 (and 48).
-	at struct {
-		ok       bool
-		index    int64
-		idx, off decimal
-	}
-}
-
-// decimal is a non-negative integer as decimal text that can be added to
-// cheaply.
-type decimal struct {
-	b     [20]byte
-	start int // the text is b[start:]
-}
-
-func (d *decimal) set(v int64) {
-	d.start = len(strconv.AppendInt(d.b[:0], v, 10))
-	copy(d.b[len(d.b)-d.start:], d.b[:d.start])
-	d.start = len(d.b) - d.start
-}
-
-func (d *decimal) text() []byte { return d.b[d.start:] }
-
-// add adds k >= 0, digit by digit with carry.
-func (d *decimal) add(k int) {
-	i := len(d.b) - 1
-	for k > 0 {
-		if i < d.start {
-			if d.start == 0 {
-				panic("dump: decimal overflow")
-			}
-			d.start--
-			d.b[i] = '0'
-		}
-		s := int(d.b[i]-'0') + k%10
-		k /= 10
-		if s >= 10 {
-			s -= 10
-			k++
-		}
-		d.b[i] = byte('0' + s)
-		i--
-	}
-}
-
-// dayCache holds the date part ("2026-11-01T") of recently formatted days:
-// a Resync.cfg's requests span a few years at most, so nearly every record's
-// date is found here. Direct-mapped on the day number.
-type dayCache [1024]struct {
-	day  uint32 // day number + 1 (0: empty)
-	text [11]byte
-}
-
-// time formats t as appendTime does, into v.buf.
-func (v *view) time(t uint32) []byte {
-	if v.days == nil {
-		v.days = new(dayCache)
-	}
-	day := t / 86400
-	c := &v.days[day%uint32(len(v.days))]
-	if c.day != day+1 {
-		var full [20]byte
-		copy(c.text[:], appendTime(full[:0], day*86400))
-		c.day = day + 1
-	}
-	b := append(v.buf[:0], c.text[:]...)
-	sec := t % 86400
-	h, m, s := sec/3600, sec%3600/60, sec%60
-	return append(b, output.Digits2[2*h], output.Digits2[2*h+1], ':', output.Digits2[2*m], output.Digits2[2*m+1], ':', output.Digits2[2*s], output.Digits2[2*s+1], 'Z')
-}
-
-func (v *view) WriteFields(w output.FieldWriter) {
-	e := v.e
-	w.Str(v.path)
-	if v.at.ok && v.index == v.at.index+1 {
-		v.at.index++
-		v.at.idx.add(1)
-		v.at.off.add(record.Size)
-	} else {
-		v.at.ok, v.at.index = true, v.index
-		v.at.idx.set(v.index)
-		v.at.off.set(v.index * record.Size)
-	}
-	w.Digits(v.at.idx.text())
-	w.Digits(v.at.off.text())
-	v.valid = e.Valid()
-	var problem string
-	if !v.valid {
-		problem = e.Problem()
-	}
-	if v.valid {
-		w.Plain(e.IDBytes()) // 1-15 of [A-Za-z0-9]
-	} else {
-		w.Str(e.SmsID())
-	}
-	t := e.Time()
-	w.Int(int64(t))
-	if t == 0 {
-		w.OptStr(nil)
-		w.OptInt(nil)
-	} else {
-		w.Plain(v.time(t))
-		w.Int(ageDays(v.now, t))
-	}
-	w.Bool(v.valid)
-	if v.valid {
-		w.OptStr(nil)
-	} else {
-		w.Str(problem)
-	}
-	if v.raw {
-		w.Bytes(hex.AppendEncode(v.buf[:0], e.Extra()))
 	}
 }
 

@@ -333,7 +333,7 @@ func BenchmarkView(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		v.index, v.e = int64(i), &recs[i%len(recs)]
-		out = f.Append(out[:0], v)
+		out = v.append(out[:0], f)
 		i++
 	}
 }

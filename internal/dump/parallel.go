@@ -36,7 +36,7 @@ func (j *job) format(f *output.Formatter, v *view) {
 	j.out, j.invalid = j.out[:0], 0
 	for k := range j.recs {
 		v.index, v.e = j.first+int64(k), &j.recs[k]
-		j.out = f.Append(j.out, v)
+		j.out = v.append(j.out, f)
 		if !v.valid {
 			j.invalid++
 		}

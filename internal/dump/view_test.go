@@ -3,8 +3,10 @@ package dump
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,9 +39,95 @@ func viewCases() [][record.Size]byte {
 	return cases
 }
 
+// refEntry and refRawEntry are Entry and RawEntry without WriteFields:
+// the encoders write them through the reference path (goccy/go-json for
+// JSON, reflection for CSV).
+type (
+	refEntry    Entry
+	refRawEntry struct {
+		refEntry
+		Extra string `json:"Extra"`
+	}
+)
+
+var chunkedFormats = []output.Format{output.JSON, output.JSONL, output.CSV}
+
+// refStream writes the Entries that Fill makes of recs (indexes from
+// first) through the reference encoder: the whole stream, with the JSON
+// array's brackets and the CSV header.
+func refStream(t testing.TB, f output.Format, isRaw bool, path string, first, now int64, recs []record.Entry) []byte {
+	t.Helper()
+	var proto any = refEntry{}
+	if isRaw {
+		proto = refRawEntry{}
+	}
+	var b bytes.Buffer
+	enc, err := output.NewEncoder(&b, f, proto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := output.AsChunked(enc); ok {
+		t.Fatalf("%s: the reference encoder has a chunked form", f)
+	}
+	for k := range recs {
+		var en Entry
+		Fill(&en, path, first+int64(k), &recs[k], time.Unix(now, 0))
+		var rec any = (*refEntry)(&en)
+		if isRaw {
+			rec = &refRawEntry{refEntry(en), recs[k].ExtraHex()}
+		}
+		if err := enc.Encode(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// viewStream formats recs (indexes from first) through one view and
+// writes them as one chunk, as dump does; it also returns each record's
+// text.
+func viewStream(t testing.TB, f output.Format, isRaw bool, path string, first, now int64, recs []record.Entry) (stream []byte, each [][]byte) {
+	t.Helper()
+	var proto any = Entry{}
+	if isRaw {
+		proto = RawEntry{}
+	}
+	var b bytes.Buffer
+	enc, err := output.NewEncoder(&b, f, proto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := output.AsChunked(enc)
+	if !ok {
+		t.Fatalf("%s: no chunked form", f)
+	}
+	fm := c.NewFormatter()
+	v := &view{path: path, now: now, raw: isRaw}
+	var out []byte
+	for k := range recs {
+		v.index, v.e = first+int64(k), &recs[k]
+		start := len(out)
+		out = v.append(out, fm)
+		each = append(each, out[start:])
+		if want := recs[k].Valid(); v.valid != want {
+			t.Fatalf("record %x: view.valid %v, Valid() %v", recs[k].Raw, v.valid, want)
+		}
+	}
+	if err := c.WriteChunk(out, len(recs)); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), each
+}
+
 // checkView fails unless a record formats the same through view as the
-// Entry (or RawEntry) that Fill makes of it, in every format with a
-// chunked form.
+// Entry (or RawEntry) that Fill makes of it, through the Fielder encoder
+// and through the reference encoder, in every format with a chunked form.
 func checkView(t *testing.T, raw [record.Size]byte, now int64, index int64) {
 	t.Helper()
 	e := record.Entry{Raw: raw}
@@ -48,30 +136,24 @@ func checkView(t *testing.T, raw [record.Size]byte, now int64, index int64) {
 	Fill(&en.Entry, path, index, &e, time.Unix(now, 0))
 	en.Extra = e.ExtraHex()
 	for _, isRaw := range []bool{false, true} {
-		for _, f := range []output.Format{output.JSON, output.JSONL, output.CSV} {
+		for _, f := range chunkedFormats {
 			var proto any = Entry{}
 			var rec output.Fielder = &en.Entry
 			if isRaw {
 				proto, rec = RawEntry{}, &en
 			}
-			var b bytes.Buffer
-			enc, err := output.NewEncoder(&b, f, proto)
+			enc, err := output.NewEncoder(&bytes.Buffer{}, f, proto)
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, ok := output.AsChunked(enc)
-			if !ok {
-				t.Fatalf("%s: no chunked form", f)
+			c, _ := output.AsChunked(enc)
+			recs := []record.Entry{e}
+			stream, each := viewStream(t, f, isRaw, path, index, now, recs)
+			if want := c.NewFormatter().Append(nil, rec); !bytes.Equal(each[0], want) {
+				t.Fatalf("record %x (raw %v) as %s:\nview: %q\nFill: %q", raw, isRaw, f, each[0], want)
 			}
-			fm := c.NewFormatter()
-			v := &view{path: path, index: index, e: &e, now: now, raw: isRaw}
-			got := fm.Append(nil, v)
-			want := c.NewFormatter().Append(nil, rec)
-			if !bytes.Equal(got, want) {
-				t.Fatalf("record %x (raw %v) as %s:\nview: %q\nFill: %q", raw, isRaw, f, got, want)
-			}
-			if v.valid != en.Valid {
-				t.Fatalf("record %x: view.valid %v, Fill's Valid %v", raw, v.valid, en.Valid)
+			if want := refStream(t, f, isRaw, path, index, now, recs); !bytes.Equal(stream, want) {
+				t.Fatalf("record %x (raw %v) as %s:\nview:      %q\nreference: %q", raw, isRaw, f, stream, want)
 			}
 		}
 	}
@@ -110,10 +192,10 @@ func TestViewNoAllocs(t *testing.T) {
 		c, _ := output.AsChunked(enc)
 		fm := c.NewFormatter()
 		v := &view{path: `C:\SMS\Domain.000\Resync.cfg`, e: &e, now: 1_800_000_000, raw: true}
-		out := fm.Append(nil, v)
+		out := v.append(nil, fm)
 		allocs := testing.AllocsPerRun(1000, func() {
 			v.index++
-			out = fm.Append(out[:0], v)
+			out = v.append(out[:0], v.line.f)
 		})
 		if allocs != 0 {
 			t.Errorf("%s: %.1f allocations per entry, want 0", f, allocs)
@@ -160,17 +242,36 @@ func TestDecimal(t *testing.T) {
 }
 
 // One view over a run of records, in order and with jumps (a chunk that
-// starts anywhere), formats each as Fill's Entry does.
+// starts anywhere), formats each as Fill's Entry does, and the stream is
+// the reference encoder's.
 func TestViewSequence(t *testing.T) {
 	cases := viewCases()
+	const path = `C:\SMS\Resync.cfg`
+	const now = 1_800_000_000
+	var recs []record.Entry
+	for i := range 30_000 { // the first 5,000 for the streams
+		recs = append(recs, record.Entry{Raw: cases[i%len(cases)]})
+	}
+	for _, isRaw := range []bool{false, true} {
+		for _, f := range chunkedFormats {
+			// Runs of indexes as dump's chunks have them: from 0, from
+			// just below a power of ten, from far on.
+			for _, first := range []int64{0, 99_990, 999_999_000, 1 << 40} {
+				got, _ := viewStream(t, f, isRaw, path, first, now, recs[:5000])
+				if want := refStream(t, f, isRaw, path, first, now, recs[:5000]); !bytes.Equal(got, want) {
+					t.Fatalf("%s (raw %v) from %d: the view's stream differs from the reference\n%s", f, isRaw, first, firstDiff(got, want))
+				}
+			}
+		}
+	}
+	// Jumps within one view, JSON Lines against Fill's Entry.
 	enc, err := output.NewEncoder(&bytes.Buffer{}, output.JSONL, Entry{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c, _ := output.AsChunked(enc)
 	fv, fe := c.NewFormatter(), c.NewFormatter()
-	const path = `C:\SMS\Resync.cfg`
-	v := &view{path: path, now: 1_800_000_000}
+	v := &view{path: path, now: now}
 	index := int64(0)
 	for i := range 30_000 {
 		switch {
@@ -181,12 +282,55 @@ func TestViewSequence(t *testing.T) {
 		default:
 			index++
 		}
-		e := record.Entry{Raw: cases[i%len(cases)]}
-		v.index, v.e = index, &e
+		e := &recs[i]
+		v.index, v.e = index, e
 		var en Entry
-		Fill(&en, path, index, &e, time.Unix(1_800_000_000, 0))
-		if got, want := fv.Append(nil, v), fe.Append(nil, &en); !bytes.Equal(got, want) {
+		Fill(&en, path, index, e, time.Unix(now, 0))
+		if got, want := v.append(nil, fv), fe.Append(nil, &en); !bytes.Equal(got, want) {
 			t.Fatalf("record %d, index %d:\nview: %s\nFill: %s", i, index, got, want)
+		}
+	}
+}
+
+// firstDiff shows where two outputs part.
+func firstDiff(got, want []byte) string {
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	from := max(0, i-100)
+	return fmt.Sprintf("at byte %d:\ngot:  %q\nwant: %q", i, got[from:min(len(got), i+100)], want[from:min(len(want), i+100)])
+}
+
+// validID agrees with record.Entry.Valid and gives the SMSID's length.
+func TestValidID(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	alphabet := []byte("\x00\x00\x00\x01/09:@AZ[`az{\x7f\x80\xc1\xffQ5m")
+	for i := range 2_000_000 {
+		var e record.Entry
+		n := rng.IntN(17)
+		for k := range n {
+			e.Raw[k] = alphabet[rng.IntN(len(alphabet))]
+			if i%2 == 0 && rng.IntN(8) != 0 {
+				e.Raw[k] = "ABCxyz0129"[rng.IntN(10)]
+			}
+		}
+		got, ok := validID(&e)
+		if want := e.Valid(); ok != want || ok && got != len(e.IDBytes()) {
+			t.Fatalf("validID(%q) = %d, %v; Valid() %v, IDBytes %q", e.Raw[:16], got, ok, want, e.IDBytes())
+		}
+	}
+	// Every byte value at every position of a valid SMSID.
+	for n := 1; n <= 15; n++ {
+		for pos := range 16 {
+			for c := range 256 {
+				e := record.Make(strings.Repeat("a", n), 1, nil)
+				e.Raw[pos] = byte(c)
+				got, ok := validID(&e)
+				if want := e.Valid(); ok != want || ok && got != len(e.IDBytes()) {
+					t.Fatalf("validID(%q) = %d, %v; Valid() %v", e.Raw[:16], got, ok, want)
+				}
+			}
 		}
 	}
 }

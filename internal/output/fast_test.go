@@ -189,3 +189,60 @@ func TestFastNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+// fill writes a record through a Template: its parts with the holes' bytes
+// between them.
+func fill(t *testing.T, parts [][]byte, holes ...[]byte) []byte {
+	t.Helper()
+	if len(parts) != len(holes)+1 {
+		t.Fatalf("template has %d parts, want %d", len(parts), len(holes)+1)
+	}
+	b := append([]byte(nil), parts[0]...)
+	for i, h := range holes {
+		b = append(append(b, h...), parts[i+1]...)
+	}
+	return b
+}
+
+// checkTemplate cuts the template of one bytesRec and fills it with the
+// holes of another of the same shape: the text must be what Append writes
+// for the other, in every format.
+func checkTemplate(t *testing.T, a, b, c1, c2 string, n1, n2 int64) {
+	t.Helper()
+	if !plain(c1) || !plain(c2) {
+		c2 = c1 // C is no hole, or another shape
+	}
+	for _, f := range []output.Format{output.JSON, output.JSONL, output.CSV} {
+		enc, err := output.NewEncoder(&bytes.Buffer{}, f, bytesRec{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := output.AsChunked(enc)
+		fm := c.NewFormatter()
+		parts := fm.Template(&bytesRec{a, b, c1, n1})
+		rec := &bytesRec{a, b, c2, n2}
+		holes := [][]byte{strconv.AppendInt(nil, n2, 10)}
+		if plain(c2) {
+			holes = [][]byte{[]byte(c2), holes[0]}
+		}
+		if got, want := fill(t, parts, holes...), fm.Append(nil, rec); !bytes.Equal(got, want) {
+			t.Fatalf("%s: template filled: %q\nAppend: %q", f, got, want)
+		}
+	}
+}
+
+func TestTemplate(t *testing.T) {
+	for _, c := range fastCases {
+		checkTemplate(t, c.s1, c.s2, c.s3, "2026-01-02T03:04:05Z", c.n1, c.n2)
+		checkTemplate(t, c.s2, c.s1, "", "ABC", c.n2, c.n1)
+	}
+}
+
+func FuzzTemplate(f *testing.F) {
+	for _, c := range fastCases {
+		f.Add(c.s1, c.s2, c.s3, "x", c.n1, c.n2)
+	}
+	f.Fuzz(func(t *testing.T, a, b, c1, c2 string, n1, n2 int64) {
+		checkTemplate(t, a, b, c1, c2, n1, n2)
+	})
+}

@@ -48,6 +48,7 @@ type jsonFields struct {
 	short []shortName // names, made on first use
 	i     int
 	cache strCache
+	holes *[]int // while Formatter.Template cuts: where Plain and Digits text starts and ends
 }
 
 // cacheMin is the length from which Str remembers the last string it escaped.
@@ -144,19 +145,19 @@ func (f *jsonFields) OptStr(s *string) {
 
 func (f *jsonFields) Int(v int64) {
 	f.name()
-	f.buf = appendInt(f.buf, v)
+	f.buf = AppendInt(f.buf, v)
 }
 
 func (f *jsonFields) Plain(b []byte) {
 	f.name()
 	f.buf = append(f.buf, '"')
-	f.buf = append(f.buf, b...)
+	f.buf = appendHole(f.buf, b, f.holes)
 	f.buf = append(f.buf, '"')
 }
 
 func (f *jsonFields) Digits(d []byte) {
 	f.name()
-	f.buf = append(f.buf, d...)
+	f.buf = appendHole(f.buf, d, f.holes)
 }
 
 func (f *jsonFields) OptInt(v *int64) {
@@ -165,7 +166,7 @@ func (f *jsonFields) OptInt(v *int64) {
 		f.buf = append(f.buf, "null"...)
 		return
 	}
-	f.buf = appendInt(f.buf, *v)
+	f.buf = AppendInt(f.buf, *v)
 }
 
 func (f *jsonFields) Bool(b bool) {
@@ -239,9 +240,9 @@ func appendJSONString[S string | []byte](b []byte, s S) []byte {
 	return append(b, '"')
 }
 
-// appendInt is strconv.AppendInt(b, v, 10), writing the digits in place
+// AppendInt is strconv.AppendInt(b, v, 10), writing the digits in place
 // rather than through a temporary buffer.
-func appendInt(b []byte, v int64) []byte {
+func AppendInt(b []byte, v int64) []byte {
 	u := uint64(v)
 	if v < 0 {
 		b = append(b, '-')
@@ -334,9 +335,10 @@ func appendU(b []byte, r rune) []byte {
 // csvFields writes one record as a CSV line into buf, as csvEncoder.writeRow
 // writes the same values.
 type csvFields struct {
-	buf []byte
-	i   int
-	n   int
+	buf   []byte
+	i     int
+	n     int
+	holes *[]int // as jsonFields.holes
 }
 
 func (f *csvFields) record(rec Fielder) {
@@ -374,23 +376,23 @@ func (f *csvFields) OptStr(s *string) {
 
 func (f *csvFields) Int(v int64) {
 	f.sep()
-	f.buf = appendInt(f.buf, v)
+	f.buf = AppendInt(f.buf, v)
 }
 
 func (f *csvFields) Plain(b []byte) {
 	f.sep()
-	f.buf = append(f.buf, b...)
+	f.buf = appendHole(f.buf, b, f.holes)
 }
 
 func (f *csvFields) Digits(d []byte) {
 	f.sep()
-	f.buf = append(f.buf, d...)
+	f.buf = appendHole(f.buf, d, f.holes)
 }
 
 func (f *csvFields) OptInt(v *int64) {
 	f.sep()
 	if v != nil {
-		f.buf = appendInt(f.buf, *v)
+		f.buf = AppendInt(f.buf, *v)
 	}
 }
 

@@ -69,8 +69,8 @@ func TestAppendInt(t *testing.T) {
 		vals = append(vals, rng.Int64()>>rng.IntN(64))
 	}
 	for _, v := range vals {
-		if got, want := string(appendInt([]byte("x"), v)), "x"+strconv.FormatInt(v, 10); got != want {
-			t.Fatalf("appendInt(%d) = %s, want %s", v, got, want)
+		if got, want := string(AppendInt([]byte("x"), v)), "x"+strconv.FormatInt(v, 10); got != want {
+			t.Fatalf("AppendInt(%d) = %s, want %s", v, got, want)
 		}
 	}
 }
