@@ -19,7 +19,8 @@ import (
 type view struct {
 	path  string
 	index int64
-	e     *record.Entry
+	e     *record.Entry // the record WriteFields writes
+	rec   record.Entry  // e's storage in append
 	now   int64
 	raw   bool
 	valid bool // set by WriteFields and append
@@ -90,13 +91,15 @@ func (v *view) WriteFields(w output.FieldWriter) {
 	}
 }
 
-// append appends v.e formatted by f to dst: a valid entry with a time
-// through the line template, any other through WriteFields.
-func (v *view) append(dst []byte, f *output.Formatter) []byte {
-	e := v.e
-	t := e.Time()
-	n, ok := validID(e)
+// append appends the record r (at v.index) formatted by f to dst: a valid
+// entry with a time through the line template, any other through
+// WriteFields.
+func (v *view) append(dst []byte, f *output.Formatter, r *[record.Size]byte) []byte {
+	t := binary.LittleEndian.Uint32(r[timeAt:])
+	n, ok := validID(r)
 	if !ok || t == 0 {
+		v.rec.Raw = *r
+		v.e = &v.rec
 		return f.Append(dst, v)
 	}
 	v.valid = true
@@ -118,7 +121,7 @@ func (v *view) append(dst []byte, f *output.Formatter) []byte {
 	i = l.rest[0].put(b, i)
 	i = v.at.off.put(b, i)
 	i = l.rest[1].put(b, i)
-	*(*[16]byte)(b[i:]) = [16]byte(e.Raw[:16]) // the SMSID and its NULs, cut to its length
+	*(*[idField]byte)(b[i:]) = [idField]byte(r[:idField]) // the SMSID and its NULs, cut to its length
 	i += n
 	i = l.rest[2].put(b, i)
 	i = putUint32(b, i, t)
@@ -129,11 +132,19 @@ func (v *view) append(dst []byte, f *output.Formatter) []byte {
 	i = v.putAge(b, i, t, c)
 	i = l.rest[5].put(b, i)
 	if v.raw {
-		i += hex.Encode(b[i:i+2*record.ExtraSize], e.Extra())
+		i += hex.Encode(b[i:i+2*record.ExtraSize], r[extraAt:])
 		i = l.rest[6].put(b, i)
 	}
 	return b[:i]
 }
+
+// A record's layout (package record): the SMSID, NUL-padded, then the
+// request time (little-endian), then the extra bytes.
+const (
+	idField = record.MaxIDLen + 1
+	timeAt  = idField
+	extraAt = record.Size - record.ExtraSize
+)
 
 // line is the template of a valid entry with a time, as one Formatter
 // writes it (output.Formatter.Template): the text before Index (the
@@ -191,9 +202,9 @@ func (v *view) newLine(f *output.Formatter) *line {
 // validID reports whether e's SMSID is valid (e.Valid) and its length: the
 // bytes up to the last non-NUL of the 16 must all be [A-Za-z0-9], and
 // there must be 1 to 15 of them.
-func validID(e *record.Entry) (int, bool) {
-	lo := binary.LittleEndian.Uint64(e.Raw[0:8])
-	hi := binary.LittleEndian.Uint64(e.Raw[8:16])
+func validID(r *[record.Size]byte) (int, bool) {
+	lo := binary.LittleEndian.Uint64(r[0:8])
+	hi := binary.LittleEndian.Uint64(r[8:idField])
 	var n int
 	if hi != 0 {
 		n = 8 + (bits.Len64(hi)+7)/8

@@ -108,9 +108,9 @@ func viewStream(t testing.TB, f output.Format, isRaw bool, path string, first, n
 	v := &view{path: path, now: now, raw: isRaw}
 	var out []byte
 	for k := range recs {
-		v.index, v.e = first+int64(k), &recs[k]
+		v.index = first + int64(k)
 		start := len(out)
-		out = v.append(out, fm)
+		out = v.append(out, fm, &recs[k].Raw)
 		each = append(each, out[start:])
 		if want := recs[k].Valid(); v.valid != want {
 			t.Fatalf("record %x: view.valid %v, Valid() %v", recs[k].Raw, v.valid, want)
@@ -192,10 +192,10 @@ func TestViewNoAllocs(t *testing.T) {
 		c, _ := output.AsChunked(enc)
 		fm := c.NewFormatter()
 		v := &view{path: `C:\SMS\Domain.000\Resync.cfg`, e: &e, now: 1_800_000_000, raw: true}
-		out := v.append(nil, fm)
+		out := v.append(nil, fm, &e.Raw)
 		allocs := testing.AllocsPerRun(1000, func() {
 			v.index++
-			out = v.append(out[:0], v.line.f)
+			out = v.append(out[:0], fm, &e.Raw)
 		})
 		if allocs != 0 {
 			t.Errorf("%s: %.1f allocations per entry, want 0", f, allocs)
@@ -311,10 +311,10 @@ func TestViewSequence(t *testing.T) {
 			index++
 		}
 		e := &recs[i]
-		v.index, v.e = index, e
+		v.index = index
 		var en Entry
 		Fill(&en, path, index, e, time.Unix(now, 0))
-		if got, want := v.append(nil, fv), fe.Append(nil, &en); !bytes.Equal(got, want) {
+		if got, want := v.append(nil, fv, &e.Raw), fe.Append(nil, &en); !bytes.Equal(got, want) {
 			t.Fatalf("record %d, index %d:\nview: %s\nFill: %s", i, index, got, want)
 		}
 	}
@@ -343,7 +343,7 @@ func TestValidID(t *testing.T) {
 				e.Raw[k] = "ABCxyz0129"[rng.IntN(10)]
 			}
 		}
-		got, ok := validID(&e)
+		got, ok := validID(&e.Raw)
 		if want := e.Valid(); ok != want || ok && got != len(e.IDBytes()) {
 			t.Fatalf("validID(%q) = %d, %v; Valid() %v, IDBytes %q", e.Raw[:16], got, ok, want, e.IDBytes())
 		}
@@ -354,7 +354,7 @@ func TestValidID(t *testing.T) {
 			for c := range 256 {
 				e := record.Make(strings.Repeat("a", n), 1, nil)
 				e.Raw[pos] = byte(c)
-				got, ok := validID(&e)
+				got, ok := validID(&e.Raw)
 				if want := e.Valid(); ok != want || ok && got != len(e.IDBytes()) {
 					t.Fatalf("validID(%q) = %d, %v; Valid() %v", e.Raw[:16], got, ok, want)
 				}
