@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/dumpsync/dumpsync/internal/exitcode"
+	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/progress"
@@ -84,7 +85,20 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) e
 		bar = progress.New(s.Err, len(domains)+len(logons))
 		p.Progress = bar
 	}
-	sum, err := p.Run(domains, logons, func(r *plan.Row) error { return recs.Encode(r) })
+	emit := func(r plan.Record) error {
+		row := r.Row()
+		return recs.Encode(&row)
+	}
+	var chunks *chunkWriter
+	if c, ok := recs.Chunked(); ok {
+		// JSON, JSON Lines and CSV: the records write themselves.
+		chunks = &chunkWriter{c: c, f: c.NewFormatter()}
+		emit = func(r plan.Record) error { return chunks.add(r) }
+	}
+	sum, err := p.Stream(domains, logons, emit)
+	if err == nil && chunks != nil {
+		err = chunks.flush()
+	}
 	if bar != nil {
 		bar.Stop()
 	}
@@ -102,6 +116,32 @@ func (c *PlanCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock) e
 		return exitcode.NeedsAttention
 	}
 	return nil
+}
+
+// chunkWriter writes records through a Chunked encoder, formatted into
+// chunks of about 64 KiB: a big plan has millions of rows, and a chunk costs
+// one write and one check for Ctrl-C, not one per row.
+type chunkWriter struct {
+	c   output.Chunked
+	f   *output.Formatter
+	buf []byte
+	n   int
+}
+
+func (w *chunkWriter) add(r output.Fielder) error {
+	w.buf = w.f.Append(w.buf, r)
+	w.n++
+	if len(w.buf) < 64<<10 {
+		return nil
+	}
+	return w.flush()
+}
+
+// flush writes the records added since the last chunk.
+func (w *chunkWriter) flush() error {
+	err := w.c.WriteChunk(w.buf, w.n)
+	w.buf, w.n = w.buf[:0], 0
+	return err
 }
 
 // folders resolves the arguments. Folders named that do not exist are usage

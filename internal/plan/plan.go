@@ -12,7 +12,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -228,28 +227,25 @@ type hit struct {
 
 // emit hands the folder's rows to fn in order: RemoveEntry by offset, then
 // DeleteFile by upper-cased name.
-func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
+func (fp *folderPlan) emit(p *Planner, fn func(Record) error) error {
 	rp := &fp.resync
-	cutoff := p.Opt.Cutoff()
-	rows := &rowBatch{p: p, rp: rp, cutoff: cutoff, fn: fn}
+	rec := &hitRecord{rp: rp, now: p.Opt.Now, days: p.Opt.Days, cutoff: p.Opt.Cutoff()}
 	if rp.hits.rescan() {
-		if err := p.emitRescan(rows); err != nil {
+		if err := p.emitRescan(rec, fn); err != nil {
 			return err
 		}
 	}
 	for _, block := range rp.hits.blocks {
 		for i := range block {
-			if err := rows.add(&block[i]); err != nil {
+			rec.h = block[i]
+			if err := fn(rec); err != nil {
 				return err
 			}
 		}
 	}
-	if err := rows.flush(); err != nil {
-		return err
-	}
 	<-fp.done // the .cfg files may still be being fingerprinted
 	for j := range fp.dels {
-		r := p.deleteRow(fp.files, &fp.dels[j], cutoff)
+		r := p.deleteRow(fp.files, &fp.dels[j], rec.cutoff)
 		if err := fn(&r); err != nil {
 			return err
 		}
@@ -257,12 +253,12 @@ func (fp *folderPlan) emit(p *Planner, fn func(*Row) error) error {
 	return nil
 }
 
-// emitRescan reads the bytes the plan of rp was made from again and emits
-// the RemoveEntry row of each hit as it is read. If the bytes changed
+// emitRescan reads the bytes the plan of rec.rp was made from again and
+// emits the RemoveEntry row of each hit as it is read. If the bytes changed
 // meanwhile, the rows are still emitted (apply refuses each one whose guard
 // or record no longer matches) and a warning says to plan again.
-func (p *Planner) emitRescan(rows *rowBatch) error {
-	rp, cutoff := rows.rp, rows.cutoff
+func (p *Planner) emitRescan(rec *hitRecord, fn func(Record) error) error {
+	rp := rec.rp
 	f, err := os.Open(rp.path)
 	if err != nil {
 		p.warn(fmt.Errorf("%s: reading it again for its rows: %w", rp.path, err))
@@ -272,15 +268,13 @@ func (p *Planner) emitRescan(rows *rowBatch) error {
 	info := resync.Info{Path: rp.path}
 	var emitErr error
 	err = resync.ScanReader(io.LimitReader(f, rp.size), &info, func(i int64, e *record.Entry) error {
-		if !p.hitOf(e.Valid(), e.Time(), cutoff) {
+		if !p.hitOf(e.Valid(), e.Time(), rec.cutoff) {
 			return nil
 		}
-		emitErr = rows.add(&hit{i * record.Size, *e})
+		rec.h = hit{i * record.Size, *e}
+		emitErr = fn(rec)
 		return emitErr
 	})
-	if emitErr == nil {
-		emitErr = rows.flush()
-	}
 	if emitErr != nil {
 		return emitErr
 	}
@@ -292,125 +286,20 @@ func (p *Planner) emitRescan(rows *rowBatch) error {
 	return nil
 }
 
-// rowBatch makes the RemoveEntry rows of hits and hands them to fn, a batch
-// at a time: the rows of a batch are one allocation and their strings parts
-// of one string, so that a row costs no allocation of its own, and a row
-// copied by fn stays valid after the call (it keeps its batch alive).
-type rowBatch struct {
-	p      *Planner
-	rp     *resyncPlan
-	cutoff int64
-	fn     func(*Row) error
-
-	hits [batchRows]hit
-	n    int
-	text []byte
-	ends [batchRows]rowText
-}
-
-const batchRows = 256
-
-// rowText is where the strings of one row end in the batch's text.
-type rowText struct{ rec, id, at, reason int }
-
-// add adds the row of h to the batch, handing the batch to fn when full.
-func (b *rowBatch) add(h *hit) error {
-	b.hits[b.n] = *h
-	b.n++
-	if b.n == len(b.hits) {
-		return b.flush()
-	}
-	return nil
-}
-
-// flush hands the batch's rows to fn.
-func (b *rowBatch) flush() error {
-	if b.n == 0 {
-		return nil
-	}
-	now, days := b.p.Opt.Now, b.p.Opt.Days
-	rows := make([]hitRow, b.n)
-	text := b.text[:0]
-	for i := range b.n {
-		h, v := &b.hits[i], &rows[i]
-		t := h.e.Time()
-		end := &b.ends[i]
-		text = hex.AppendEncode(text, h.e.Raw[:])
-		end.rec = len(text)
-		if id := h.e.IDBytes(); isASCII(id) {
-			text = append(text, id...)
-		} else {
-			text = append(text, h.e.SmsID()...)
-		}
-		end.id = len(text)
-		if t != 0 {
-			text = dump.AppendTime(text, t)
-			v.age = dump.AgeDays(now, t)
-		}
-		end.at = len(text)
-		if problem := h.e.Problem(); problem != "" {
-			text = append(text, "invalid entry ("...)
-			text = append(text, problem...)
-			text = append(text, "); its time cannot be trusted"...)
-		} else {
-			text = append(text, "request "...)
-			text = strconv.AppendInt(text, v.age, 10)
-			text = append(text, " days old (> "...)
-			text = strconv.AppendInt(text, days, 10)
-			text = append(text, ')')
-		}
-		end.reason = len(text)
-	}
-	b.text = text
-	str := string(text)
-	start := 0
-	for i := range b.n {
-		h, v, end := &b.hits[i], &rows[i], &b.ends[i]
-		r := &v.Row
-		r.Action, r.Path, r.Cutoff = RemoveEntry, b.rp.path, b.cutoff
-		r.Size, r.ModTime, r.Sha256 = b.rp.size, b.rp.modTime, b.rp.sha256
-		v.off = h.off
-		r.Offset = &v.off
-		v.rt = int64(h.e.Time())
-		r.RequestTime = &v.rt
-		v.rec = str[start:end.rec]
-		r.Record = &v.rec
-		r.SmsId = str[end.rec:end.id]
-		if end.at > end.id {
-			v.at = str[end.id:end.at]
-			r.RequestedAt, r.AgeDays = &v.at, &v.age
-		}
-		r.Reason = str[end.at:end.reason]
-		start = end.reason
-	}
-	b.n = 0
-	for i := range rows {
-		if err := b.fn(&rows[i].Row); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// hitRow is one RemoveEntry row and what its pointer fields point at.
-type hitRow struct {
-	Row
-	rt, age, off int64
-	at, rec      string
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
 // Run plans domains, then logon servers (they are judged against the site's
 // Invencfg.box files), calling emit for each row in the deterministic order.
+// The row is emit's to keep.
 func (p *Planner) Run(domains, logons []string, emit func(*Row) error) (Summary, error) {
+	return p.Stream(domains, logons, func(r Record) error {
+		row := r.Row()
+		return emit(&row)
+	})
+}
+
+// Stream is Run for a caller that writes the rows out (dumpsync plan): it
+// hands emit each row as a Record, which writes itself without the Row
+// being made.
+func (p *Planner) Stream(domains, logons []string, emit func(Record) error) (Summary, error) {
 	p.siteCfg = map[string]bool{}
 	p.needSite = len(logons) > 0
 	p.haveSite = len(domains) > 0
@@ -426,7 +315,7 @@ func (p *Planner) Run(domains, logons []string, emit func(*Row) error) (Summary,
 // runOrdered scans folders concurrently and emits their rows in order. A
 // folder's slot is freed only once its rows were emitted, so at most
 // Parallel folders' rows are held at once.
-func (p *Planner) runOrdered(dirs []string, logon bool, emit func(*Row) error) error {
+func (p *Planner) runOrdered(dirs []string, logon bool, emit func(Record) error) error {
 	n := max(p.Opt.Parallel, 1)
 	slots := make(chan struct{}, n)
 	results := make([]chan *folderPlan, len(dirs))

@@ -261,9 +261,38 @@ func TestUnreadableSiteDomain(t *testing.T) {
 // states of its .cfg files' SMSIDs are filled by the first read or a second
 // one: the rows are the same, byte for byte, whichever reads make them.
 func TestPlanRescanGivesTheSameRows(t *testing.T) {
+	dom, logon := rescanSite(t)
+	for _, o := range rescanOptions {
+		defer func(old int) { maxHeldHits, statesBy = old, statesByEither }(maxHeldHits)
+		statesBy = statesByScan
+		want := encodePlan(t, o, []string{dom}, []string{logon})
+		for _, by := range []int{statesByScan, statesBySecondRead, statesByEither} {
+			for _, limit := range []int{0, 1, 3, 100, 1 << 20} {
+				maxHeldHits, statesBy = limit, by
+				if got := encodePlan(t, o, []string{dom}, []string{logon}); got != want {
+					t.Errorf("%+v, %d hits held, states by read %d: rows differ from the rows held in memory:\n%s\nwant:\n%s", o, limit, by, got, want)
+				}
+			}
+		}
+		if strings.Count(want, "RemoveEntry") < 100 || !strings.Contains(want, "DeleteFile") {
+			t.Errorf("%+v: a plan of too little to compare:\n%s", o, want)
+		}
+	}
+}
+
+// rescanOptions are option sets that plan every kind of row of rescanSite.
+var rescanOptions = []Options{
+	{Days: 90, Now: now, IncludeInvalid: true},
+	{Days: 30, Now: now, Orphans: true, Parallel: 3},
+	{Days: 0, Now: now, LogonAllCfg: true},
+}
+
+// rescanSite makes a domain and a logon server of 400 valid entries (some
+// with lower-case SMSIDs), invalid ones (some not ASCII) and 40 .cfg files.
+func rescanSite(t *testing.T) (dom, logon string) {
 	n := uint32(now.Unix())
 	root := t.TempDir()
-	dom := filepath.Join(root, "Domain.000")
+	dom = filepath.Join(root, "Domain.000")
 	var recs []record.Entry
 	for i := 0; i < 400; i++ {
 		id := fmt.Sprintf("ABC%05X", i%37)
@@ -283,28 +312,9 @@ func TestPlanRescanGivesTheSameRows(t *testing.T) {
 		cfgs = append(cfgs, fmt.Sprintf("ABC%05X.cfg", i))
 	}
 	writeDomain(t, dom, recs, cfgs...)
-	logon := filepath.Join(root, "LOGON1", "Logon.srv")
+	logon = filepath.Join(root, "LOGON1", "Logon.srv")
 	writeDomain(t, logon, recs[:150], cfgs[10:]...)
-	for _, o := range []Options{
-		{Days: 90, Now: now, IncludeInvalid: true},
-		{Days: 30, Now: now, Orphans: true, Parallel: 3},
-		{Days: 0, Now: now, LogonAllCfg: true},
-	} {
-		defer func(old int) { maxHeldHits, statesBy = old, statesByEither }(maxHeldHits)
-		statesBy = statesByScan
-		want := encodePlan(t, o, []string{dom}, []string{logon})
-		for _, by := range []int{statesByScan, statesBySecondRead, statesByEither} {
-			for _, limit := range []int{0, 1, 3, 100, 1 << 20} {
-				maxHeldHits, statesBy = limit, by
-				if got := encodePlan(t, o, []string{dom}, []string{logon}); got != want {
-					t.Errorf("%+v, %d hits held, states by read %d: rows differ from the rows held in memory:\n%s\nwant:\n%s", o, limit, by, got, want)
-				}
-			}
-		}
-		if strings.Count(want, "RemoveEntry") < 100 || !strings.Contains(want, "DeleteFile") {
-			t.Errorf("%+v: a plan of too little to compare:\n%s", o, want)
-		}
-	}
+	return dom, logon
 }
 
 // encodePlan plans and returns the rows as JSON Lines, every field.

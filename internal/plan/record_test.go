@@ -1,0 +1,163 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/output"
+	"github.com/dumpsync/dumpsync/internal/record"
+)
+
+// recordFormats are the formats whose encoders write Records themselves.
+var recordFormats = []output.Format{output.JSON, output.JSONL, output.CSV}
+
+// formatBoth formats rec and the Row it makes in format f, each as the
+// second record of a stream (so that a JSON record has its separator).
+func formatBoth(t testing.TB, f output.Format, rec Record) (got, want string) {
+	t.Helper()
+	enc, err := output.NewEncoder(new(bytes.Buffer), f, Row{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := output.AsChunked(enc)
+	if !ok {
+		t.Fatalf("%s: no chunked encoder for plan rows", f)
+	}
+	fm := c.NewFormatter()
+	row := rec.Row()
+	return string(fm.Append(nil, rec)), string(fm.Append(nil, &row))
+}
+
+func checkRecord(t testing.TB, rec Record) {
+	t.Helper()
+	for _, f := range recordFormats {
+		if got, want := formatBoth(t, f, rec); got != want {
+			t.Errorf("%s: the record writes\n%s\nits Row writes\n%s", f, got, want)
+		}
+	}
+}
+
+// entryWith is a record of the given 16-byte SMSID field and time.
+func entryWith(id string, t uint32) record.Entry {
+	var e record.Entry
+	copy(e.Raw[:16], id)
+	binary.LittleEndian.PutUint32(e.Raw[16:], t)
+	for i := 20; i < record.Size; i++ {
+		e.Raw[i] = byte(i * 7)
+	}
+	return e
+}
+
+// A RemoveEntry record writes, in every format, exactly what its Row
+// writes: valid and invalid entries (each kind of problem, non-ASCII and
+// CSV-special bytes in the SMSID), dated and undated, with paths that need
+// escaping or quoting.
+func TestRecordWritesItsRow(t *testing.T) {
+	n := uint32(now.Unix())
+	entries := []struct {
+		name string
+		e    record.Entry
+	}{
+		{"stale", record.Make("ABC00001", n-100*86400, nil)},
+		{"stale, lower case", record.Make("abc0000z", n-91*86400-1, nil)},
+		{"15 characters", record.Make("ABCDEFGHIJKLMNO", 1, nil)},
+		{"empty SMSID", entryWith("", n-100*86400)},
+		{"no NUL", entryWith("ABCDEFGHIJKLMNOP", n)},
+		{"undated invalid", entryWith("AB/00001", 0)},
+		{"quote and comma", entryWith("A\"B,C", n-5)},
+		{"control character", entryWith("AB\n\r\x01", 7)},
+		{"non-ASCII", entryWith("ABC\xe9\xff", n+86400)},
+		{"byte after the end", entryWith("ABC\x00\x00X", n-100*86400)},
+		{"newest time", entryWith("ABC00001", ^uint32(0))},
+	}
+	plans := []resyncPlan{
+		{path: "/sms/Domain.000/Resync.cfg", size: 48000, modTime: 1796161826, sha256: strings.Repeat("0f", 32)},
+		{path: `C:\SMS\Dömain "1",x\Resync.cfg`, size: 0, modTime: -1, sha256: ""},
+	}
+	for _, rp := range plans {
+		for _, days := range []int64{0, 90, 1 << 40} {
+			o := Options{Days: days, Now: now}
+			for _, tt := range entries {
+				rec := &hitRecord{rp: &rp, now: o.Now, days: days, cutoff: o.Cutoff(), h: hit{off: 4800, e: tt.e}}
+				t.Run(tt.name, func(t *testing.T) { checkRecord(t, rec) })
+			}
+		}
+	}
+	rec := &hitRecord{rp: &plans[0], now: now, days: 90, cutoff: Options{Days: 90, Now: now}.Cutoff(),
+		h: hit{off: 96, e: record.Make("ABC00001", n-100*86400, nil)}}
+	row := rec.Row()
+	if row.Reason != "request 100 days old (> 90)" || *row.AgeDays != 100 || *row.Offset != 96 || row.SmsId != "ABC00001" ||
+		*row.RequestedAt != "2026-07-24T00:00:00Z" || *row.Record != rec.h.e.Hex() {
+		t.Errorf("row: %+v", row)
+	}
+	rec.h.e = entryWith("AB/1", 0)
+	if row := rec.Row(); row.Reason != "invalid entry (SMSID has byte 0x2F at position 2); its time cannot be trusted" ||
+		row.RequestTime == nil || *row.RequestTime != 0 || row.RequestedAt != nil || row.AgeDays != nil {
+		t.Errorf("invalid row: %+v", row)
+	}
+}
+
+func FuzzRecordWritesItsRow(f *testing.F) {
+	valid, odd := record.Make("ABC00001", uint32(now.Unix())-100*86400, nil), entryWith("A\"\xe9,", 0)
+	f.Add(valid.Raw[:], int64(48), int64(90), int64(0), "/a/Resync.cfg")
+	f.Add(odd.Raw[:], int64(0), int64(0), int64(-1), `C:\x "y"\Résync.cfg`)
+	f.Fuzz(func(t *testing.T, raw []byte, off, days, nowDelta int64, path string) {
+		if len(raw) != record.Size || days < 0 {
+			return
+		}
+		o := Options{Days: days, Now: now.Add(time.Duration(nowDelta%(1<<40)) * time.Second)}
+		rp := &resyncPlan{path: path, size: off * 3, modTime: off, sha256: path}
+		rec := &hitRecord{rp: rp, now: o.Now, days: days, cutoff: o.Cutoff(), h: hit{off: off, e: record.Parse(raw)}}
+		checkRecord(t, rec)
+	})
+}
+
+// TestStreamWritesWhatRunWrites: the records Stream hands over, written
+// through the chunked encoder as dumpsync plan writes them, are the bytes
+// of the rows Run hands over, encoded one by one.
+func TestStreamWritesWhatRunWrites(t *testing.T) {
+	dom, logon := rescanSite(t)
+	defer func(old int) { maxHeldHits = old }(maxHeldHits)
+	for _, o := range rescanOptions {
+		for _, f := range recordFormats {
+			// The hits held, and read again as the rows are written.
+			maxHeldHits = map[output.Format]int{output.JSON: 1 << 20, output.JSONL: 1, output.CSV: 0}[f]
+			var want, got bytes.Buffer
+			enc, err := output.NewEncoder(&want, f, Row{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &Planner{Opt: o, Warn: func(err error) { t.Logf("warn: %v", err) }}
+			if _, err := p.Run([]string{dom}, []string{logon}, func(r *Row) error { return enc.Encode(r) }); err != nil {
+				t.Fatal(err)
+			}
+			if err := enc.Close(); err != nil {
+				t.Fatal(err)
+			}
+			enc, err = output.NewEncoder(&got, f, Row{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ := output.AsChunked(enc)
+			fm := c.NewFormatter()
+			p = &Planner{Opt: o, Warn: func(err error) { t.Logf("warn: %v", err) }}
+			if _, err := p.Stream([]string{dom}, []string{logon}, func(r Record) error {
+				return c.WriteChunk(fm.Append(nil, r), 1)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := enc.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("%+v, %s: Stream wrote\n%s\nRun's rows are\n%s", o, f, got.String(), want.String())
+			}
+			if strings.Count(want.String(), "RemoveEntry") < 100 {
+				t.Errorf("%+v, %s: a plan of too little to compare:\n%s", o, f, want.String())
+			}
+		}
+	}
+}
