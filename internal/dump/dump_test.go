@@ -14,6 +14,7 @@ import (
 
 	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/resync"
 )
 
 func TestAgeDays(t *testing.T) {
@@ -332,8 +333,8 @@ func BenchmarkView(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		v.index, v.e = int64(i), &recs[i%len(recs)]
-		out = v.append(out[:0], f)
+		v.index = int64(i)
+		out = v.append(out[:0], f, &recs[i%len(recs)].Raw)
 		i++
 	}
 }
@@ -429,6 +430,9 @@ func TestChunkedMatchesSequential(t *testing.T) {
 			if one != two || one != four {
 				t.Errorf("%s raw=%v: the chunked output differs from one goroutine's (%d, %d, %d bytes)", f, raw, len(one), len(two), len(four))
 			}
+			if ref := refFiles(t, f, raw, files, opt.Now.Unix()); one != string(ref) {
+				t.Errorf("%s raw=%v: the output differs from the reference encoder's\n%s", f, raw, firstDiff([]byte(one), ref))
+			}
 			if counts[0] != counts[1] || counts[0] != counts[2] || counts[0].Invalid == 0 ||
 				counts[0].Entries != int64(strings.Count(one, `"Index":`)+strings.Count(one, "\r\n")-1*btoi(f == output.CSV)) {
 				t.Errorf("%s raw=%v: counts %+v", f, raw, counts)
@@ -438,6 +442,35 @@ func TestChunkedMatchesSequential(t *testing.T) {
 			}
 		}
 	}
+}
+
+// refFiles writes the whole records of files as the reference encoder
+// (goccy/go-json, reflection for CSV) writes the Entries Fill makes.
+func refFiles(t *testing.T, f output.Format, raw bool, files []string, now int64) []byte {
+	t.Helper()
+	var proto any = refEntry{}
+	if raw {
+		proto = refRawEntry{}
+	}
+	var b bytes.Buffer
+	enc, err := output.NewEncoder(&b, f, proto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range files {
+		resync.Read(p, func(i int64, e *record.Entry) error {
+			var en Entry
+			Fill(&en, p, i, e, time.Unix(now, 0))
+			if raw {
+				return enc.Encode(&refRawEntry{refEntry(en), e.ExtraHex()})
+			}
+			return enc.Encode((*refEntry)(&en))
+		})
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // A write error stops the chunked dump and is returned.

@@ -1,7 +1,7 @@
 package dump
 
 import (
-	"errors"
+	"io"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -24,19 +24,32 @@ func workers() int { return min(runtime.GOMAXPROCS(0), maxWorkers) }
 
 // job is one chunk of a file's records on its way through the pipeline.
 type job struct {
-	first   int64 // index of recs[0] in the file
-	invalid int64 // invalid entries among recs
-	recs    []record.Entry
+	first   int64  // index of the first record in the file
+	invalid int64  // invalid entries among them
+	data    []byte // the records, read straight from the file
 	out     []byte
 	done    chan struct{} // closed when out is ready
 }
 
+func newJob() *job { return &job{data: make([]byte, chunkRecords*record.Size)} }
+
+// read reads j's next records from rr; it reports false at the end, with
+// err the end's reason (io.EOF when there was nothing wrong).
+func (j *job) read(rr *resync.Records, first int64) (ok bool, err error) {
+	n, err := rr.Next(j.data[:cap(j.data)])
+	j.first, j.data = first, j.data[:n]
+	return n > 0, err
+}
+
+// records is how many records j holds.
+func (j *job) records() int64 { return int64(len(j.data) / record.Size) }
+
 // format formats j's records into j.out through f.
 func (j *job) format(f *output.Formatter, v *view) {
 	j.out, j.invalid = j.out[:0], 0
-	for k := range j.recs {
-		v.index, v.e = j.first+int64(k), &j.recs[k]
-		j.out = v.append(j.out, f)
+	for k := 0; k < len(j.data); k += record.Size {
+		v.index = j.first + int64(k/record.Size)
+		j.out = v.append(j.out, f, (*[record.Size]byte)(j.data[k:]))
 		if !v.valid {
 			j.invalid++
 		}
@@ -45,57 +58,47 @@ func (j *job) format(f *output.Formatter, v *view) {
 
 // write hands a formatted job to c and counts its entries.
 func (j *job) write(c output.Chunked, counts *Counts) error {
-	if err := c.WriteChunk(j.out, len(j.recs)); err != nil {
+	if err := c.WriteChunk(j.out, int(j.records())); err != nil {
 		return err
 	}
 	if counts != nil {
-		counts.Entries += int64(len(j.recs))
+		counts.Entries += j.records()
 		counts.Invalid += j.invalid
 	}
 	return nil
 }
-
-var errStopped = errors.New("dump: stopped")
 
 // fileChunked dumps one file through c with n formatting goroutines (none
 // when n is 1: the reading goroutine formats). It returns the file's read
 // error (a partial record, say) and the first write error, which stops the
 // dump.
 func fileChunked(path string, opt Options, now int64, c output.Chunked, n int) (serr, werr error) {
+	rr, serr := resync.OpenRecords(path)
+	if serr != nil {
+		return serr, nil
+	}
+	defer rr.Close()
 	newView := func() *view { return &view{path: path, now: now, raw: opt.Raw} }
 	if n <= 1 {
 		f, v := c.NewFormatter(), newView()
-		j := &job{recs: make([]record.Entry, 0, chunkRecords)}
-		flush := func() error {
+		j := newJob()
+		for next := int64(0); ; next += j.records() {
+			ok, err := j.read(rr, next)
+			if !ok {
+				return readErr(err), nil
+			}
 			j.format(f, v)
-			werr = j.write(c, opt.Counts)
-			j.recs = j.recs[:0]
-			return werr
-		}
-		_, serr = resync.Read(path, func(i int64, e *record.Entry) error {
-			if len(j.recs) == 0 {
-				j.first = i
+			if werr := j.write(c, opt.Counts); werr != nil {
+				return nil, werr
 			}
-			j.recs = append(j.recs, *e)
-			if len(j.recs) == chunkRecords {
-				return flush()
-			}
-			return nil
-		})
-		if werr != nil {
-			return nil, werr
 		}
-		if len(j.recs) > 0 {
-			flush()
-		}
-		return serr, werr
 	}
 
 	jobs := make(chan *job)       // to the formatters
 	order := make(chan *job, n+2) // to the writer, in file order
 	free := make(chan *job, n+2)  // buffers for reuse: the bound on memory
 	for range cap(free) {
-		free <- &job{recs: make([]record.Entry, 0, chunkRecords)}
+		free <- newJob()
 	}
 	var stopped atomic.Bool
 
@@ -115,31 +118,17 @@ func fileChunked(path string, opt Options, now int64, c output.Chunked, n int) (
 	go func() {
 		defer close(order)
 		defer close(jobs)
-		var cur *job
-		send := func() {
-			order <- cur
-			jobs <- cur
-			cur = nil
-		}
-		_, serr = resync.Read(path, func(i int64, e *record.Entry) error {
-			if cur == nil {
-				if stopped.Load() {
-					return errStopped
-				}
-				cur = <-free
-				cur.first, cur.recs, cur.done = i, cur.recs[:0], make(chan struct{})
+		for next := int64(0); !stopped.Load(); {
+			j := <-free
+			ok, err := j.read(rr, next)
+			if !ok {
+				serr = readErr(err)
+				return
 			}
-			cur.recs = append(cur.recs, *e)
-			if len(cur.recs) == chunkRecords {
-				send()
-			}
-			return nil
-		})
-		if cur != nil {
-			send()
-		}
-		if serr == errStopped {
-			serr = nil
+			next += j.records()
+			j.done = make(chan struct{})
+			order <- j
+			jobs <- j
 		}
 	}()
 
@@ -154,4 +143,12 @@ func fileChunked(path string, opt Options, now int64, c output.Chunked, n int) (
 	}
 	wg.Wait()
 	return serr, werr
+}
+
+// readErr is the error a read ended with, nil for the end of the file.
+func readErr(err error) error {
+	if err == io.EOF {
+		return nil
+	}
+	return err
 }

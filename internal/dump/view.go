@@ -19,13 +19,16 @@ import (
 type view struct {
 	path  string
 	index int64
-	e     *record.Entry
+	e     *record.Entry // the record WriteFields writes
+	rec   record.Entry  // e's storage in append
 	now   int64
 	raw   bool
 	valid bool // set by WriteFields and append
 	buf   [2 * record.ExtraSize]byte
 	num   [20]byte // RequestTime or AgeDays as text
 	days  *dayCache
+	// nowSec is now's time of day (set with days).
+	nowSec uint32
 	// at is the last index formatted, with its Index and Offset as text:
 	// a dump's indexes count up, so each is the last one plus 1 (and 48).
 	at struct {
@@ -88,13 +91,15 @@ func (v *view) WriteFields(w output.FieldWriter) {
 	}
 }
 
-// append appends v.e formatted by f to dst: a valid entry with a time
-// through the line template, any other through WriteFields.
-func (v *view) append(dst []byte, f *output.Formatter) []byte {
-	e := v.e
-	t := e.Time()
-	n, ok := validID(e)
+// append appends the record r (at v.index) formatted by f to dst: a valid
+// entry with a time through the line template, any other through
+// WriteFields.
+func (v *view) append(dst []byte, f *output.Formatter, r *[record.Size]byte) []byte {
+	t := binary.LittleEndian.Uint32(r[timeAt:])
+	n, ok := validID(r)
 	if !ok || t == 0 {
+		v.rec.Raw = *r
+		v.e = &v.rec
 		return f.Append(dst, v)
 	}
 	v.valid = true
@@ -116,21 +121,30 @@ func (v *view) append(dst []byte, f *output.Formatter) []byte {
 	i = l.rest[0].put(b, i)
 	i = v.at.off.put(b, i)
 	i = l.rest[1].put(b, i)
-	*(*[16]byte)(b[i:]) = [16]byte(e.Raw[:16]) // the SMSID and its NULs, cut to its length
+	*(*[idField]byte)(b[i:]) = [idField]byte(r[:idField]) // the SMSID and its NULs, cut to its length
 	i += n
 	i = l.rest[2].put(b, i)
-	i += len(output.AppendInt(b[i:i], int64(t)))
+	i = putUint32(b, i, t)
 	i = l.rest[3].put(b, i)
-	i = v.putTime(b, i, t)
+	c := v.slot(t)
+	i = putTime(b, i, t, c)
 	i = l.rest[4].put(b, i)
-	i += len(output.AppendInt(b[i:i], ageDays(v.now, t)))
+	i = v.putAge(b, i, t, c)
 	i = l.rest[5].put(b, i)
 	if v.raw {
-		i += hex.Encode(b[i:i+2*record.ExtraSize], e.Extra())
+		i += hex.Encode(b[i:i+2*record.ExtraSize], r[extraAt:])
 		i = l.rest[6].put(b, i)
 	}
 	return b[:i]
 }
+
+// A record's layout (package record): the SMSID, NUL-padded, then the
+// request time (little-endian), then the extra bytes.
+const (
+	idField = record.MaxIDLen + 1
+	timeAt  = idField
+	extraAt = record.Size - record.ExtraSize
+)
 
 // line is the template of a valid entry with a time, as one Formatter
 // writes it (output.Formatter.Template): the text before Index (the
@@ -188,9 +202,9 @@ func (v *view) newLine(f *output.Formatter) *line {
 // validID reports whether e's SMSID is valid (e.Valid) and its length: the
 // bytes up to the last non-NUL of the 16 must all be [A-Za-z0-9], and
 // there must be 1 to 15 of them.
-func validID(e *record.Entry) (int, bool) {
-	lo := binary.LittleEndian.Uint64(e.Raw[0:8])
-	hi := binary.LittleEndian.Uint64(e.Raw[8:16])
+func validID(r *[record.Size]byte) (int, bool) {
+	lo := binary.LittleEndian.Uint64(r[0:8])
+	hi := binary.LittleEndian.Uint64(r[8:idField])
 	var n int
 	if hi != 0 {
 		n = 8 + (bits.Len64(hi)+7)/8
@@ -242,57 +256,116 @@ func (d *decimal) put(b []byte, i int) int {
 	return i + d.n
 }
 
-// add adds k >= 0, digit by digit with carry.
+// add adds k >= 0: below 100 (the step from one record to the next) with
+// the last two digits and a carry, else digit by digit.
 func (d *decimal) add(k int) {
+	if k < 100 && d.n >= 2 {
+		j := d.n - 2
+		s := int(d.b[j]-'0')*10 + int(d.b[j+1]-'0') + k
+		if s < 100 {
+			d.b[j], d.b[j+1] = output.Digits2[2*s], output.Digits2[2*s+1]
+			return
+		}
+		s -= 100
+		d.b[j], d.b[j+1] = output.Digits2[2*s], output.Digits2[2*s+1]
+		d.carry(j - 1)
+		return
+	}
 	i := d.n - 1
-	for k > 0 {
-		if i < 0 { // a new leading digit
-			if d.n == len(d.b) {
-				panic("dump: decimal overflow")
-			}
-			copy(d.b[1:], d.b[:d.n])
-			d.n++
-			d.b[0] = '0'
+	for ; k > 0; k /= 10 {
+		if i < 0 {
+			d.grow()
 			i = 0
 		}
 		s := int(d.b[i]-'0') + k%10
-		k /= 10
-		if s >= 10 {
+		c := s >= 10
+		if c {
 			s -= 10
-			k++
 		}
 		d.b[i] = byte('0' + s)
+		if c && d.carry(i-1) {
+			i++ // the digits moved right
+		}
 		i--
 	}
 }
 
-// dayCache holds the date part ("2026-11-01T") of recently formatted days:
-// a Resync.cfg's requests span a few years at most, so nearly every record's
-// date is found here. Direct-mapped on the day number.
-type dayCache [1024]struct {
-	day  uint32   // day number + 1 (0: empty)
-	text [16]byte // 11 bytes, padded for a block copy
+// carry adds 1 at digit i (a new leading digit when i is -1) and reports
+// whether that moved the text right by one.
+func (d *decimal) carry(i int) (grew bool) {
+	for ; i >= 0 && d.b[i] == '9'; i-- {
+		d.b[i] = '0'
+	}
+	if i < 0 {
+		d.grow()
+		i, grew = 0, true
+	}
+	d.b[i]++
+	return grew
 }
 
-// date returns the cache slot of t's day, filled.
-func (v *view) date(t uint32) *[16]byte {
+// grow puts a leading 0 before the text.
+func (d *decimal) grow() {
+	if d.n == len(d.b) {
+		panic("dump: decimal overflow")
+	}
+	copy(d.b[1:], d.b[:d.n])
+	d.n++
+	d.b[0] = '0'
+}
+
+// dayCache holds what recently formatted days share: the date part
+// ("2026-11-01T") of their times and their times' AgeDays. A Resync.cfg's
+// requests span a few years at most, so nearly every record's day is found
+// here. Direct-mapped on the day number: any 2048 days in a row (5.6
+// years) have slots of their own.
+type dayCache [2048]daySlot
+
+type daySlot struct {
+	day  uint32   // day number + 1 (0: empty)
+	date [16]byte // 11 bytes, padded for a block copy
+	// age[0] is the AgeDays of the day's times up to now's time of day,
+	// age[1] that of the later ones (one less).
+	age [2]shortText
+}
+
+// shortText is a short text padded for a block copy; n is 0 when the text
+// is too long for b.
+type shortText struct {
+	b [8]byte
+	n uint8
+}
+
+func (s *shortText) set(b []byte) {
+	s.n = 0
+	if len(b) <= len(s.b) {
+		s.n = uint8(copy(s.b[:], b))
+	}
+}
+
+// slot returns the cache slot of t's day, filled.
+func (v *view) slot(t uint32) *daySlot {
 	if v.days == nil {
 		v.days = new(dayCache)
+		v.nowSec = uint32((v.now%86400 + 86400) % 86400)
 	}
 	day := t / 86400
 	c := &v.days[day%uint32(len(v.days))]
 	if c.day != day+1 {
-		var full [20]byte
-		copy(c.text[:], appendTime(full[:0], day*86400))
+		var b [20]byte
+		copy(c.date[:], appendTime(b[:0], day*86400))
+		age := ageDays(v.now, day*86400) // floor((now - t) / 86400) of the day's first second
+		c.age[0].set(strconv.AppendInt(b[:0], age, 10))
+		c.age[1].set(strconv.AppendInt(b[:0], age-1, 10))
 		c.day = day + 1
 	}
-	return &c.text
+	return c
 }
 
 // putTime writes t as appendTime does into b at i (with 16 bytes of room
 // past the 20 it takes) and returns the index after it.
-func (v *view) putTime(b []byte, i int, t uint32) int {
-	*(*[16]byte)(b[i:]) = *v.date(t)
+func putTime(b []byte, i int, t uint32, c *daySlot) int {
+	*(*[16]byte)(b[i:]) = c.date
 	sec := t % 86400
 	h, m, s := sec/3600, sec%3600/60, sec%60
 	d := b[i+11 : i+20]
@@ -302,9 +375,46 @@ func (v *view) putTime(b []byte, i int, t uint32) int {
 	return i + 20
 }
 
+// putAge writes ageDays(v.now, t) into b at i (with 8 bytes of room) and
+// returns the index after it.
+func (v *view) putAge(b []byte, i int, t uint32, c *daySlot) int {
+	later := 0
+	if t%86400 > v.nowSec {
+		later = 1
+	}
+	a := &c.age[later]
+	if a.n == 0 {
+		return i + len(output.AppendInt(b[i:i], ageDays(v.now, t)))
+	}
+	*(*[8]byte)(b[i:]) = a.b
+	return i + int(a.n)
+}
+
+// putUint32 writes u in decimal into b at i (with 10 bytes of room) and
+// returns the index after it: the ten digits of a time since 2001 without
+// a loop.
+func putUint32(b []byte, i int, u uint32) int {
+	if u < 1e9 {
+		return i + len(output.AppendInt(b[i:i], int64(u)))
+	}
+	hi := u / 1e8 // 10-42
+	lo := u - hi*1e8
+	a := lo / 1e4
+	c := lo - a*1e4
+	a1, c1 := a/100, c/100
+	a2, c2 := a-a1*100, c-c1*100
+	d := b[i : i+10]
+	d[0], d[1] = output.Digits2[2*hi], output.Digits2[2*hi+1]
+	d[2], d[3] = output.Digits2[2*a1], output.Digits2[2*a1+1]
+	d[4], d[5] = output.Digits2[2*a2], output.Digits2[2*a2+1]
+	d[6], d[7] = output.Digits2[2*c1], output.Digits2[2*c1+1]
+	d[8], d[9] = output.Digits2[2*c2], output.Digits2[2*c2+1]
+	return i + 10
+}
+
 // time formats t as appendTime does, into v.buf.
 func (v *view) time(t uint32) []byte {
 	var b [36]byte
-	n := v.putTime(b[:], 0, t)
+	n := putTime(b[:], 0, t, v.slot(t))
 	return append(v.buf[:0], b[:n]...)
 }

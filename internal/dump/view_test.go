@@ -108,9 +108,9 @@ func viewStream(t testing.TB, f output.Format, isRaw bool, path string, first, n
 	v := &view{path: path, now: now, raw: isRaw}
 	var out []byte
 	for k := range recs {
-		v.index, v.e = first+int64(k), &recs[k]
+		v.index = first + int64(k)
 		start := len(out)
-		out = v.append(out, fm)
+		out = v.append(out, fm, &recs[k].Raw)
 		each = append(each, out[start:])
 		if want := recs[k].Valid(); v.valid != want {
 			t.Fatalf("record %x: view.valid %v, Valid() %v", recs[k].Raw, v.valid, want)
@@ -192,10 +192,10 @@ func TestViewNoAllocs(t *testing.T) {
 		c, _ := output.AsChunked(enc)
 		fm := c.NewFormatter()
 		v := &view{path: `C:\SMS\Domain.000\Resync.cfg`, e: &e, now: 1_800_000_000, raw: true}
-		out := v.append(nil, fm)
+		out := v.append(nil, fm, &e.Raw)
 		allocs := testing.AllocsPerRun(1000, func() {
 			v.index++
-			out = v.append(out[:0], v.line.f)
+			out = v.append(out[:0], fm, &e.Raw)
 		})
 		if allocs != 0 {
 			t.Errorf("%s: %.1f allocations per entry, want 0", f, allocs)
@@ -203,35 +203,63 @@ func TestViewNoAllocs(t *testing.T) {
 	}
 }
 
-// One view formats every time of a dump through its day cache: days that
-// share a slot must not show each other's date.
+// One view formats every time of a dump, and its AgeDays, through its day
+// cache: days that share a slot must not show each other's date or age, and
+// the age turns at now's time of day, whatever now is.
 func TestViewTimeCache(t *testing.T) {
-	v := &view{}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range 200_000 {
-		var tm uint32
-		switch i % 3 {
-		case 0:
-			tm = rng.Uint32()
-		case 1:
-			tm = 1_700_000_000 + rng.Uint32N(3*365*86400)
-		default:
-			tm = uint32(i%4096) * 86400 // days 1024 apart collide
+	for _, now := range []int64{1_800_000_000, 1_800_000_000 + 86399, 0, -1, -86400*3 - 7, 1 << 40, -1 << 50, 1<<62 + 12345, rng.Int64()} {
+		v := &view{now: now}
+		var b [64]byte
+		for i := range 100_000 {
+			var tm uint32
+			switch i % 4 {
+			case 0:
+				tm = rng.Uint32()
+			case 1:
+				tm = 1_700_000_000 + rng.Uint32N(3*365*86400)
+			case 2:
+				tm = uint32(now%86400+86400)%86400 + uint32(i%8192)*86400 - uint32(i%3) // days 2048 apart collide; around now's time of day
+			default:
+				tm = uint32(i%8192) * 86400
+			}
+			if got, want := string(v.time(tm)), FormatTime(tm); got != want {
+				t.Fatalf("time(%d) = %s, want %s", tm, got, want)
+			}
+			n := v.putAge(b[:], 0, tm, v.slot(tm))
+			if got, want := string(b[:n]), strconv.FormatInt(ageDays(now, tm), 10); got != want {
+				t.Fatalf("now %d: age of %d = %s, want %s", now, tm, got, want)
+			}
 		}
-		if got, want := string(v.time(tm)), FormatTime(tm); got != want {
-			t.Fatalf("time(%d) = %s, want %s", tm, got, want)
+	}
+}
+
+// putUint32 is strconv's decimal text.
+func TestPutUint32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, u := range []uint32{0, 9, 10, 999_999_999, 1e9, 1_000_000_001, 1_799_999_999, 4_294_967_295} {
+		var b [16]byte
+		if got, want := string(b[:putUint32(b[:], 0, u)]), strconv.FormatUint(uint64(u), 10); got != want {
+			t.Fatalf("putUint32(%d) = %s", u, got)
+		}
+	}
+	for range 1_000_000 {
+		u := rng.Uint32()
+		var b [16]byte
+		if got, want := string(b[:putUint32(b[:], 0, u)]), strconv.FormatUint(uint64(u), 10); got != want {
+			t.Fatalf("putUint32(%d) = %s", u, got)
 		}
 	}
 }
 
 func TestDecimal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, start := range []int64{0, 1, 9, 47, 99, 999_999_952, 1<<62 - 1000, rng.Int64N(1 << 40)} {
+	for _, start := range []int64{0, 1, 9, 47, 99, 999_999_952, 9_999_999_999_999_990, 1<<62 - 1000, rng.Int64N(1 << 40)} {
 		var d decimal
 		d.set(start)
 		v := start
 		for range 5000 {
-			k := []int{1, 48, 0, 9, 10, 99}[rng.IntN(6)]
+			k := []int{1, 48, 0, 9, 10, 99, 100, 12345, 1}[rng.IntN(9)]
 			d.add(k)
 			v += int64(k)
 			if got, want := string(d.text()), strconv.FormatInt(v, 10); got != want {
@@ -283,10 +311,10 @@ func TestViewSequence(t *testing.T) {
 			index++
 		}
 		e := &recs[i]
-		v.index, v.e = index, e
+		v.index = index
 		var en Entry
 		Fill(&en, path, index, e, time.Unix(now, 0))
-		if got, want := v.append(nil, fv), fe.Append(nil, &en); !bytes.Equal(got, want) {
+		if got, want := v.append(nil, fv, &e.Raw), fe.Append(nil, &en); !bytes.Equal(got, want) {
 			t.Fatalf("record %d, index %d:\nview: %s\nFill: %s", i, index, got, want)
 		}
 	}
@@ -315,7 +343,7 @@ func TestValidID(t *testing.T) {
 				e.Raw[k] = "ABCxyz0129"[rng.IntN(10)]
 			}
 		}
-		got, ok := validID(&e)
+		got, ok := validID(&e.Raw)
 		if want := e.Valid(); ok != want || ok && got != len(e.IDBytes()) {
 			t.Fatalf("validID(%q) = %d, %v; Valid() %v, IDBytes %q", e.Raw[:16], got, ok, want, e.IDBytes())
 		}
@@ -326,7 +354,7 @@ func TestValidID(t *testing.T) {
 			for c := range 256 {
 				e := record.Make(strings.Repeat("a", n), 1, nil)
 				e.Raw[pos] = byte(c)
-				got, ok := validID(&e)
+				got, ok := validID(&e.Raw)
 				if want := e.Valid(); ok != want || ok && got != len(e.IDBytes()) {
 					t.Fatalf("validID(%q) = %d, %v; Valid() %v", e.Raw[:16], got, ok, want)
 				}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/record"
@@ -92,45 +93,110 @@ func ScanReader(r io.Reader, info *Info, fn Func) error {
 }
 
 func scanReader(r io.Reader, info *Info, fn Func, fingerprint bool) error {
-	var h hash.Hash
+	rr := &Records{r: r, info: info}
 	if fingerprint {
-		h = sha256.New()
+		rr.hash = sha256.New()
 	}
 	buf := make([]byte, bufRecords*record.Size)
 	var e record.Entry
-	var have int // bytes in buf not yet consumed (a record split across reads)
 	for {
-		n, err := io.ReadAtLeast(r, buf[have:], 1)
-		if n > 0 {
-			if h != nil {
-				h.Write(buf[have : have+n])
-			}
-			info.Size += int64(n)
-			have += n
-			whole := have / record.Size * record.Size
-			for off := 0; off < whole; off += record.Size {
-				copy(e.Raw[:], buf[off:off+record.Size])
-				if fn != nil {
-					if ferr := fn(info.Records, &e); ferr != nil {
-						return ferr
-					}
+		n, err := rr.Next(buf)
+		for off := 0; off < n; off += record.Size {
+			copy(e.Raw[:], buf[off:off+record.Size])
+			if fn != nil {
+				if ferr := fn(info.Records, &e); ferr != nil {
+					return ferr
 				}
-				info.Records++
 			}
-			have = copy(buf, buf[whole:have])
+			info.Records++
 		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			break
+		if err == nil {
+			continue
 		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", info.Path, err)
+		if err != io.EOF && !IsPartial(err) {
+			return err
+		}
+		if rr.hash != nil {
+			copy(info.Sha256[:], rr.hash.Sum(nil))
+		}
+		if err == io.EOF {
+			return nil
+		}
+		return err
+	}
+}
+
+// Records reads a Resync.cfg's whole records a block at a time into
+// buffers the caller owns: for readers that take many records at once
+// (dump reads each block straight into the buffer it formats from). Scan
+// and Read are built on it.
+type Records struct {
+	r    io.Reader
+	f    *os.File // when opened by OpenRecords
+	info *Info
+	hash hash.Hash // nil: no fingerprint
+	part [record.Size]byte
+	np   int   // part[:np] is the start of a record split across reads
+	done error // io.EOF, a *PartialError or a read error, once met
+}
+
+// OpenRecords opens path as Read does (a link, FIFO, device or socket is
+// refused without being read) for reading with Next. No fingerprint is
+// made.
+func OpenRecords(path string) (*Records, error) {
+	f, err := safefs.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Records{r: f, f: f, info: &Info{Path: path}}, nil
+}
+
+// Close closes the file OpenRecords opened.
+func (r *Records) Close() error {
+	if r.f == nil {
+		return nil
+	}
+	return r.f.Close()
+}
+
+// Next reads whole records into buf, which must hold at least one, and
+// returns how many bytes of buf it filled (a multiple of record.Size). At
+// the end it returns 0 and io.EOF, or a *PartialError when the size is not
+// a multiple of record.Size; a read error is returned (naming the file)
+// once the whole records read before it were returned.
+func (r *Records) Next(buf []byte) (int, error) {
+	if len(buf) < record.Size {
+		panic("resync: Records.Next needs room for a record")
+	}
+	if r.done != nil {
+		return 0, r.done
+	}
+	have := copy(buf, r.part[:r.np])
+	for {
+		n, err := io.ReadAtLeast(r.r, buf[have:], 1)
+		if n > 0 {
+			if r.hash != nil {
+				r.hash.Write(buf[have : have+n])
+			}
+			r.info.Size += int64(n)
+			have += n
+		}
+		whole := have / record.Size * record.Size
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			r.done = io.EOF
+			if have != whole {
+				r.done = &PartialError{Path: r.info.Path, Offset: r.info.Size - int64(have-whole), Size: r.info.Size}
+			}
+		case err != nil:
+			r.done = fmt.Errorf("%s: %w", r.info.Path, err)
+		}
+		if whole > 0 {
+			r.np = copy(r.part[:], buf[whole:have])
+			return whole, nil
+		}
+		if r.done != nil {
+			return 0, r.done
 		}
 	}
-	if h != nil {
-		copy(info.Sha256[:], h.Sum(nil))
-	}
-	if have != 0 {
-		return &PartialError{Path: info.Path, Offset: info.Records * record.Size, Size: info.Size}
-	}
-	return nil
 }

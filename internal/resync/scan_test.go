@@ -294,3 +294,91 @@ func TestReadMatchesScanWithoutHash(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRecords: Records.Next, whatever the buffer's size and however the
+// bytes are split into reads, returns exactly the input's whole records in
+// order, then the partial record or io.EOF.
+func FuzzRecords(f *testing.F) {
+	f.Add(records(2), uint8(0), uint16(48))
+	f.Add(append(records(30), 1, 2, 3), uint8(7), uint16(100))
+	f.Add([]byte{}, uint8(1), uint16(48))
+	f.Add(bytes.Repeat([]byte{0}, 47), uint8(48), uint16(49))
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint8, size uint16) {
+		var r io.Reader = bytes.NewReader(data)
+		if chunk != 0 {
+			r = &chunkReader{r: r, n: []int{int(chunk), 1, int(chunk)*3 + 1}}
+		}
+		rr := &Records{r: r, info: &Info{Path: "x"}}
+		buf := make([]byte, max(int(size), record.Size))
+		var got []byte
+		var err error
+		for {
+			var n int
+			n, err = rr.Next(buf)
+			if n%record.Size != 0 || (n == 0) != (err != nil) {
+				t.Fatalf("Next = %d, %v", n, err)
+			}
+			got = append(got, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		tail := len(data) % record.Size
+		if !bytes.Equal(got, data[:len(data)-tail]) {
+			t.Fatalf("records read differ from the input's whole records")
+		}
+		var pe *PartialError
+		switch {
+		case tail == 0 && err != io.EOF:
+			t.Fatalf("err = %v, want EOF", err)
+		case tail != 0 && (!errors.As(err, &pe) || pe.Offset != int64(len(data)-tail) || pe.Size != int64(len(data))):
+			t.Fatalf("err = %v, want partial at %d", err, len(data)-tail)
+		}
+		if n, again := rr.Next(buf); n != 0 || again != err {
+			t.Fatalf("after the end: %d, %v", n, again)
+		}
+	})
+}
+
+// A read error comes after the whole records read before it, naming the
+// file.
+func TestRecordsReadError(t *testing.T) {
+	boom := errors.New("boom")
+	r := io.MultiReader(bytes.NewReader(records(3)), iotest.ErrReader(boom))
+	rr := &Records{r: r, info: &Info{Path: "p/Resync.cfg"}}
+	buf := make([]byte, 10*record.Size)
+	n, err := rr.Next(buf)
+	if n != 3*record.Size || err != nil {
+		t.Fatalf("Next = %d, %v", n, err)
+	}
+	if n, err = rr.Next(buf); n != 0 || !errors.Is(err, boom) || err.Error() != "p/Resync.cfg: boom" {
+		t.Fatalf("Next = %d, %v", n, err)
+	}
+}
+
+// OpenRecords refuses what Read refuses, and reads a file.
+func TestOpenRecords(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, FileName)
+	data := append(records(3), 9)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rr, err := OpenRecords(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Close()
+	buf := make([]byte, 100*record.Size)
+	if n, err := rr.Next(buf); n != 3*record.Size || err != nil || !bytes.Equal(buf[:n], data[:n]) {
+		t.Fatalf("Next = %d, %v", n, err)
+	}
+	if _, err := rr.Next(buf); !IsPartial(err) {
+		t.Fatalf("err = %v, want partial", err)
+	}
+	_, err = OpenRecords(dir)
+	_, rerr := Read(dir, nil)
+	if err == nil || fmt.Sprint(err) != fmt.Sprint(rerr) {
+		t.Fatalf("a folder: OpenRecords %v, Read %v", err, rerr)
+	}
+}
