@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/dumpsync/dumpsync/internal/output"
 	"io"
 	"os"
 	"path/filepath"
@@ -131,23 +132,114 @@ func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, e
 // Result per plan row, so the results can be filtered and applied again)
 // and returns interrupt.ErrInterrupted.
 func RunPlan(p *Plan, opt Options, emit func(*planread.Row, *Result) error) (Summary, error) {
+	rp, err := execute(p, opt)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer rp.outs.close()
+	// Each Result is made anew from the spool.
+	var chunk []Result
+	err = p.spool.Scan(0, p.spool.Size(), func(_ planread.Ref, row *planread.Row, mark byte) error {
+		if mark == planread.MarkInvalid {
+			return nil // not added to p
+		}
+		status, detail, err := rp.next()
+		if err != nil {
+			return err
+		}
+		// The Results are made in chunks, a new one each time, so that emit
+		// may keep them (a table waits for all its rows).
+		if len(chunk) == 0 {
+			chunk = make([]Result, min(p.rows-rp.global+1, resultChunk))
+		}
+		res := &chunk[0]
+		chunk = chunk[1:]
+		*res = newResult(row)
+		if row.SmsId != "" {
+			id := row.SmsId // not &row.SmsId: the spool reuses row
+			res.SmsId = &id
+		}
+		res.Status, res.Detail = status, detail
+		if err := emit(row, res); err != nil {
+			return emitError{err}
+		}
+		return nil
+	})
+	return rp.end(err)
+}
+
+// RunPlanChunked is RunPlan for an output that formats records apart from
+// the stream (JSON, JSON Lines, CSV): each Result is formatted straight
+// from the spool into c, with no Result, string or pointer made per row,
+// and tally is told its Status and Detail. The bytes are those RunPlan's
+// Results would encode to.
+func RunPlanChunked(p *Plan, opt Options, c output.Chunked, tally func(status, detail string)) (Summary, error) {
+	rp, err := execute(p, opt)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer rp.outs.close()
+	f := c.NewFormatter()
+	var buf []byte
+	n := 0
+	v := resultView{}
+	err = p.spool.ScanRaw(0, p.spool.Size(), func(_ planread.Ref, row *planread.RawRow) error {
+		if row.Mark == planread.MarkInvalid {
+			return nil // not added to p
+		}
+		status, detail, err := rp.next()
+		if err != nil {
+			return err
+		}
+		if tally != nil {
+			tally(status, detail)
+		}
+		v.row, v.status, v.detail = row, status, detail
+		buf = f.Append(buf, &v)
+		n++
+		if len(buf) >= resultFlush {
+			if err := c.WriteChunk(buf, n); err != nil {
+				return emitError{err}
+			}
+			buf, n = buf[:0], 0
+		}
+		return nil
+	})
+	if err == nil && n > 0 {
+		if werr := c.WriteChunk(buf, n); werr != nil {
+			err = emitError{werr}
+		}
+	}
+	return rp.end(err)
+}
+
+// resultFlush is how many bytes of formatted Results RunPlanChunked
+// gathers before it writes them.
+const resultFlush = 256 << 10
+
+// execute carries out the rows of p, folder by folder, and returns the
+// outcomes for the results pass.
+func execute(p *Plan, opt Options) (*resultsPass, error) {
 	if opt.LockedRetry == 0 {
 		opt.LockedRetry = 5 * time.Second
 	}
 	outs, err := newOutcomes(p.rows, p.spool.InFile())
 	if err != nil {
-		return Summary{}, err
+		return nil, err
 	}
-	defer outs.close()
 	r := &runner{opt: opt, heldAtSite: map[idKey]string{}}
+	fail := func(err error) (*resultsPass, error) {
+		r.waitAll()
+		outs.close()
+		return nil, err
+	}
 	for _, fg := range dependentsLast(p.groups) {
 		if r.stopped() {
 			break
 		}
 		g, err := p.load(fg)
 		if err != nil {
-			r.waitAll()
-			return Summary{}, err
+			return fail(err)
 		}
 		r.rows, r.res = g.rows, make([]outcome, g.rows.len())
 		r.folder(g)
@@ -156,8 +248,7 @@ func RunPlan(p *Plan, opt Options, emit func(*planread.Row, *Result) error) (Sum
 		k := 0
 		for _, s := range fg.spans {
 			if err := outs.put(s.global, r.res[k:k+s.n]); err != nil {
-				r.waitAll()
-				return Summary{}, err
+				return fail(err)
 			}
 			k += s.n
 		}
@@ -167,67 +258,66 @@ func RunPlan(p *Plan, opt Options, emit func(*planread.Row, *Result) error) (Sum
 		}
 	}
 	r.waitAll() // interrupted too: the rewrites under way end first
-	sum := Summary{Warnings: r.warnings}
+	return &resultsPass{outs: outs, or: outs.reader(), rows: p.rows, interrupted: r.interrupted,
+		sum: Summary{Warnings: r.warnings}}, nil
+}
+
+// resultsPass gives the outcome of each row of the plan in turn, in plan
+// order, and counts them.
+type resultsPass struct {
+	outs        *outcomes
+	or          *outcomeReader
+	global      int // rows given so far
+	rows        int
+	interrupted bool
+	sum         Summary
+}
+
+// next is the Status and Detail of the plan's next row: those not reached
+// by an interrupted run are Skipped, DetailInterrupted.
+func (rp *resultsPass) next() (status, detail string, err error) {
+	if rp.global == rp.rows {
+		return "", "", errors.New("the plan's temporary file holds more rows than were added")
+	}
+	rp.global++
+	out, err := rp.or.next()
+	if err != nil {
+		return "", "", err
+	}
+	status, detail = out.status, out.detail
+	if status == "" && rp.interrupted {
+		status, detail = Skipped, DetailInterrupted
+		rp.sum.NotReached++
+	}
+	switch status {
+	case Applied:
+		rp.sum.Applied++
+	case Skipped:
+		rp.sum.Skipped++
+	case Failed:
+		rp.sum.Failed++
+	case WhatIf:
+		rp.sum.WhatIf++
+	}
+	return status, detail, nil
+}
+
+// end is RunPlan's return: the summary, and the error of the results pass
+// (an emit error as it is) joined to ErrInterrupted when the run was
+// interrupted.
+func (rp *resultsPass) end(err error) (Summary, error) {
 	var stopErr error
-	if r.interrupted {
+	if rp.interrupted {
 		stopErr = interrupt.ErrInterrupted
 	}
-	// Each Result is made anew from the spool.
-	or := outs.reader()
-	global := 0
-	var chunk []Result
-	err = p.spool.Scan(0, p.spool.Size(), func(_ planread.Ref, row *planread.Row, mark byte) error {
-		if mark == planread.MarkInvalid {
-			return nil // not added to p
-		}
-		if global == p.rows {
-			return errors.New("the plan's temporary file holds more rows than were added")
-		}
-		global++
-		out, err := or.next()
-		if err != nil {
-			return err
-		}
-		// The Results are made in chunks, a new one each time, so that emit
-		// may keep them (a table waits for all its rows).
-		if len(chunk) == 0 {
-			chunk = make([]Result, min(p.rows-global+1, resultChunk))
-		}
-		res := &chunk[0]
-		chunk = chunk[1:]
-		*res = newResult(row)
-		if row.SmsId != "" {
-			id := row.SmsId // not &row.SmsId: the spool reuses row
-			res.SmsId = &id
-		}
-		res.Status, res.Detail = out.status, out.detail
-		if res.Status == "" && r.interrupted {
-			res.Status, res.Detail = Skipped, DetailInterrupted
-			sum.NotReached++
-		}
-		switch res.Status {
-		case Applied:
-			sum.Applied++
-		case Skipped:
-			sum.Skipped++
-		case Failed:
-			sum.Failed++
-		case WhatIf:
-			sum.WhatIf++
-		}
-		if err := emit(row, res); err != nil {
-			return emitError{err}
-		}
-		return nil
-	})
 	var ee emitError
 	if errors.As(err, &ee) {
-		return sum, errors.Join(stopErr, ee.err)
+		return rp.sum, errors.Join(stopErr, ee.err)
 	}
 	if err != nil {
-		return sum, errors.Join(stopErr, err)
+		return rp.sum, errors.Join(stopErr, err)
 	}
-	return sum, stopErr
+	return rp.sum, stopErr
 }
 
 // emitError is an error of emit, returned as it is.
@@ -238,12 +328,17 @@ func (e emitError) Error() string { return e.err.Error() }
 // resultChunk is how many Results RunPlan allocates at a time.
 const resultChunk = 1024
 
-// guardOf is a validated row's guard (a row without one cannot pass Validate).
-func guardOf(r *planread.Row) resyncedit.Guard {
+// guardOfRaw is a validated row's guard (a row without one cannot pass
+// Validate).
+func guardOfRaw(r *planread.RawRow) resyncedit.Guard {
 	var g resyncedit.Guard
-	if r.Size != nil && r.Sha256 != nil {
-		g.Size = *r.Size
-		hex.Decode(g.Sha256[:], []byte(*r.Sha256))
+	if r.Has(planread.FieldSize) && r.Has(planread.FieldSha256) {
+		g.Size = r.Int(planread.FieldSize)
+		if raw, ok := r.ShaRaw(); ok {
+			copy(g.Sha256[:], raw)
+		} else {
+			hex.Decode(g.Sha256[:], []byte(r.Sha256()))
+		}
 	}
 	return g
 }

@@ -61,84 +61,85 @@ func (g *groupRows) intern(k int, s string) uint32 {
 }
 
 // add appends r and returns its index.
-func (g *groupRows) add(r *planread.Row) int {
+func (g *groupRows) add(r *planread.RawRow) int {
 	g.at = append(g.at, uint32(len(g.data)))
 	b := g.data
+	action := r.KnownAction()
 	code := byte(0)
 	for k, a := range knownActions {
-		if r.Action == a {
+		if action == a {
 			code = byte(k + 1)
 		}
 	}
 	b = append(b, code)
 	if code == 0 {
-		b = appendGStr(b, r.Action)
+		b = appendGStr(b, r.Action())
 	}
 	b = binary.AppendUvarint(b, uint64(r.N))
-	b = binary.AppendUvarint(b, uint64(g.intern(0, r.Path)))
-	b = appendGStr(b, r.SmsId)
+	b = binary.AppendUvarint(b, uint64(g.intern(0, r.Path())))
+	b = appendGStr(b, r.SmsId())
+	has := r.Has
 	var bits byte
-	if r.Offset != nil {
+	if has(planread.FieldOffset) {
 		bits |= gOffset
 	}
-	var rec [48]byte
-	raw := r.Record != nil && lowerHex(*r.Record, len(rec))
-	if raw {
-		hex.Decode(rec[:], []byte(*r.Record))
+	rec, raw := r.RecordRaw()
+	if !raw {
+		rec = r.Text(planread.FieldRecord)
 	}
 	switch {
 	case raw:
 		bits |= gRecordRaw
-	case r.Record != nil:
+	case has(planread.FieldRecord):
 		bits |= gRecordText
 	}
-	if r.Size != nil {
+	if has(planread.FieldSize) {
 		bits |= gSize
 	}
-	if r.Sha256 != nil {
+	if has(planread.FieldSha256) {
 		bits |= gSha256
 	}
-	if r.Cutoff != nil {
+	if has(planread.FieldCutoff) {
 		bits |= gCutoff
 	}
 	// Reason decides only for DeleteFile rows (dependsOnSite).
-	keepReason := r.Reason != nil && r.Action == DeleteFileAction
+	keepReason := has(planread.FieldReason) && action == DeleteFileAction
 	if keepReason {
 		bits |= gReason
 	}
-	if r.Content != nil {
+	if has(planread.FieldContent) {
 		bits |= gContent
 	}
 	b = append(b, bits)
-	if r.Offset != nil {
-		b = binary.AppendVarint(b, *r.Offset)
+	if has(planread.FieldOffset) {
+		b = binary.AppendVarint(b, r.Int(planread.FieldOffset))
 	}
 	switch {
 	case raw:
-		b = append(b, rec[:]...)
-	case r.Record != nil:
-		b = appendGStr(b, *r.Record)
+		b = append(b, rec...)
+	case has(planread.FieldRecord):
+		b = appendGStr(b, rec)
 	}
-	if r.Size != nil {
-		b = binary.AppendVarint(b, *r.Size)
+	if has(planread.FieldSize) {
+		b = binary.AppendVarint(b, r.Int(planread.FieldSize))
 	}
-	if r.Sha256 != nil {
-		b = binary.AppendUvarint(b, uint64(g.intern(1, *r.Sha256)))
+	if has(planread.FieldSha256) {
+		b = binary.AppendUvarint(b, uint64(g.intern(1, r.Sha256())))
 	}
-	if r.Cutoff != nil {
-		b = binary.AppendVarint(b, *r.Cutoff)
+	if has(planread.FieldCutoff) {
+		b = binary.AppendVarint(b, r.Int(planread.FieldCutoff))
 	}
 	if keepReason {
-		b = appendGStr(b, *r.Reason)
+		b = appendGStr(b, r.Text(planread.FieldReason))
 	}
-	if r.Content != nil {
-		b = appendGStr(b, *r.Content)
+	if has(planread.FieldContent) {
+		b = appendGStr(b, r.Text(planread.FieldContent))
 	}
 	g.data = b
 	return len(g.at) - 1
 }
 
-func appendGStr(b []byte, s string) []byte {
+func appendGStr[S string | []byte](b []byte, s S) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
@@ -223,7 +224,7 @@ func (g *groupRows) row(i int) *planread.Row {
 
 // lowerHex reports whether s is n bytes as lower-case hex, the form a
 // valid Record has once read.
-func lowerHex(s string, n int) bool {
+func lowerHex[S string | []byte](s S, n int) bool {
 	if len(s) != 2*n {
 		return false
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 )
 
 // outcomes keeps the Status and Detail of every row between the folder
@@ -136,7 +137,7 @@ func (o *outcomes) slot(out outcome) (uint64, error) {
 
 // put stores the outcomes of the rows global.. (in plan order).
 func (o *outcomes) put(global int, outs []outcome) error {
-	o.buf = o.buf[:0]
+	o.buf = slices.Grow(o.buf[:0], 8*len(outs))
 	for _, out := range outs {
 		s, err := o.slot(out)
 		if err != nil {

@@ -21,6 +21,11 @@ type Plan struct {
 
 	byAction         map[string]int
 	resyncs, folders map[string]bool // as written, for the preview
+
+	// The Path and kind of the last row added, its folder and the folder's
+	// key: the rows of one file follow one another.
+	lastPath, lastFolder, lastKey string
+	lastEntry                     bool
 }
 
 // folderRows is where the rows of one SMS folder are in the spool.
@@ -50,18 +55,23 @@ func NewPlan(sp *planread.Spool) *Plan {
 // Add takes the row at ref (end is the Ref after it), in plan order: a
 // valid row of the spool. Rows of the spool not added are left out.
 func (p *Plan) Add(ref, end planread.Ref, r *planread.Row) {
-	folder := smsFolder(r)
-	key := sameKey(folder)
+	entry := r.Action == RemoveEntryAction || r.Action == RestoreEntry
 	g := p.last
-	if g == nil || g.key != key {
-		g = p.byKey[key]
+	if g == nil || r.Path != p.lastPath || entry != p.lastEntry {
+		// Copies: the row's strings share a large buffer of the reader,
+		// which the plan must not keep.
+		folder := strings.Clone(smsFolder(r))
+		p.lastPath, p.lastEntry, p.lastFolder, p.lastKey = strings.Clone(r.Path), entry, folder, sameKey(folder)
+		if entry {
+			p.resyncs[p.lastPath] = true
+		}
+		p.folders[folder] = true
+	}
+	if g == nil || g.key != p.lastKey {
+		g = p.byKey[p.lastKey]
 		if g == nil {
-			// Copies: the row's strings share a large buffer of the
-			// reader, which the plan must not keep.
-			folder = strings.Clone(folder)
-			key = sameKey(folder)
-			g = &folderRows{key: key, folder: folder, firstN: r.N}
-			p.byKey[key] = g
+			g = &folderRows{key: p.lastKey, folder: p.lastFolder, firstN: r.N}
+			p.byKey[p.lastKey] = g
 			p.groups = append(p.groups, g)
 		}
 	}
@@ -76,14 +86,6 @@ func (p *Plan) Add(ref, end planread.Ref, r *planread.Row) {
 	p.last = g
 	p.rows++
 	p.byAction[r.Action]++
-	if r.Action == RemoveEntryAction || r.Action == RestoreEntry {
-		if !p.resyncs[r.Path] {
-			p.resyncs[strings.Clone(r.Path)] = true
-		}
-	}
-	if !p.folders[folder] {
-		p.folders[strings.Clone(folder)] = true
-	}
 }
 
 func lastSpan(g *folderRows) *span {
@@ -138,24 +140,32 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 	// The rows of one Resync.cfg come one after another: the last edit and
 	// guard are tried first.
 	var last *edit
-	var lastPath string
-	var lastSize *int64
-	var lastSha *string
+	var lastPath, lastSha string
+	var lastSize int64
+	var lastHas uint8 // bit 0: Size present, bit 1: Sha256 present
 	for _, s := range g.spans {
-		err := p.spool.ScanLite(s.from, s.to, func(_ planread.Ref, r *planread.Row, _ byte) error {
+		err := p.spool.ScanRaw(s.from, s.to, func(_ planread.Ref, r *planread.RawRow) error {
 			i := gr.rows.add(r)
-			switch r.Action {
+			switch r.KnownAction() {
 			case RemoveEntryAction, RestoreEntry:
 				e := last
-				if e == nil || r.Path != lastPath || !sameInt(r.Size, lastSize) || !sameStr(r.Sha256, lastSha) {
-					k := editKey{path: sameKey(r.Path), guard: guardOf(r)}
+				has := guardFields(r)
+				if e == nil || r.Path() != lastPath || has != lastHas ||
+					r.Int(planread.FieldSize) != lastSize || r.Sha256() != lastSha {
+					k := editKey{path: sameKey(r.Path()), guard: guardOfRaw(r)}
 					e = byEdit[k]
 					if e == nil {
-						e = &edit{path: r.Path, guard: k.guard}
+						e = &edit{path: r.Path(), guard: k.guard}
+						if len(gr.edits) == 0 {
+							// Most folders have one edit: room for all
+							// the rows left.
+							e.rows = make([]int, 0, g.rows-gr.rows.len()+1)
+						}
 						byEdit[k] = e
 						gr.edits = append(gr.edits, e)
 					}
-					last, lastPath, lastSize, lastSha = e, r.Path, r.Size, r.Sha256
+					last, lastPath, lastHas = e, r.Path(), has
+					lastSize, lastSha = r.Int(planread.FieldSize), r.Sha256()
 				}
 				e.rows = append(e.rows, i)
 			default:
@@ -170,6 +180,15 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 	return gr, nil
 }
 
-func sameInt(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
-
-func sameStr(a, b *string) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+// guardFields says which of the guard's fields r has: bit 0 Size, bit 1
+// Sha256.
+func guardFields(r *planread.RawRow) uint8 {
+	var has uint8
+	if r.Has(planread.FieldSize) {
+		has |= 1
+	}
+	if r.Has(planread.FieldSha256) {
+		has |= 2
+	}
+	return has
+}

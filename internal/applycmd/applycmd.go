@@ -20,6 +20,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/apply"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 	"github.com/dumpsync/dumpsync/internal/interrupt"
+	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/progress"
@@ -31,6 +32,21 @@ import (
 type Results interface {
 	Encode(rec any) error
 	Close(fail error) error
+}
+
+// chunkedResults is Results that can also take records formatted apart
+// from the stream (cmd/dumpsync's records for JSON, JSON Lines and CSV):
+// the Results are then formatted straight from the plan's spool.
+type chunkedResults interface {
+	Chunked() (output.Chunked, bool)
+}
+
+// chunked returns res's chunked form when it has one.
+func chunked(res Results) (output.Chunked, bool) {
+	if cr, ok := res.(chunkedResults); ok {
+		return cr.Chunked()
+	}
+	return nil, false
 }
 
 // Request is what the user asked for.
@@ -210,12 +226,12 @@ func Run(req *Request) error {
 	if err != nil {
 		return err
 	}
-	tally := func(r *apply.Result) {
-		switch r.Status {
+	tally := func(status, detail string) {
+		switch status {
 		case apply.Skipped:
-			rep.Reason("skipped: " + Reason(r.Status, r.Detail))
+			rep.Reason("skipped: " + Reason(status, detail))
 		case apply.Failed:
-			rep.Reason("failed: " + Reason(r.Status, r.Detail))
+			rep.Reason("failed: " + Reason(status, detail))
 		}
 	}
 	if !req.WhatIf {
@@ -230,7 +246,15 @@ func Run(req *Request) error {
 		bar = progress.NewRows(req.Stderr, verb, rows.Rows())
 		opt.Progress = bar.Rows
 	}
-	sum, err := apply.RunPlan(rows, opt, func(_ *planread.Row, r *apply.Result) error { tally(r); return res.Encode(r) })
+	var sum apply.Summary
+	if c, ok := chunked(res); ok {
+		sum, err = apply.RunPlanChunked(rows, opt, c, tally)
+	} else {
+		sum, err = apply.RunPlan(rows, opt, func(_ *planread.Row, r *apply.Result) error {
+			tally(r.Status, r.Detail)
+			return res.Encode(r)
+		})
+	}
 	if bar != nil {
 		bar.Stop() // before any line of the summary
 	}

@@ -23,10 +23,10 @@ import (
 // (uvarints), a bit per field present (uint16), and the fields present in
 // the order of fields: Action as a code (or 0 and the text), Path as the
 // distance back to the record that holds it in full (0: it follows), the
-// integers as varints, Sha256 as raw bytes when it is lower-case hex of the
-// right length (else as text), strings (Record too) as a uvarint length and
-// the bytes. Rows read back share their strings with the chunk of the spool
-// they were read from.
+// integers as varints, Record and Sha256 as raw bytes when they are
+// lower-case hex of the right length (else as text), strings as a uvarint
+// length and the bytes. Rows read back share their strings with the chunk
+// of the spool they were read from.
 type Spool struct {
 	f       *os.File // nil: in memory
 	name    string
@@ -35,6 +35,8 @@ type Spool struct {
 	size    int64 // bytes written: the Ref of the next record
 	flushed int64
 	rows    int
+
+	shaIn lastHex // the last Sha256 appended
 
 	// The Path of the last record and the Ref of the record that holds it
 	// in full.
@@ -46,7 +48,10 @@ type Spool struct {
 	rbuf    []byte
 	pathRef int64  // Ref of the record whose Path is pathAt (-1: none)
 	pathAt  string // cached decoded Path
-	lite    bool   // ScanLite under way
+
+	// The last raw Sha256 ScanRaw met and its text: rows of one file
+	// share them.
+	rawShaIn, rawShaHex string
 }
 
 // Ref is where a row is in a Spool.
@@ -113,7 +118,7 @@ func (s *Spool) Append(r *Row, mark byte) (Ref, error) {
 	} else if r.Path != "" {
 		s.lastPath, s.lastPathRef = r.Path, ref
 	}
-	body := appendRow(s.enc[:0], r, mark, pathBack)
+	body := appendRow(s.enc[:0], r, mark, pathBack, &s.shaIn)
 	s.enc = body[:0]
 	var hdr [binary.MaxVarintLen64]byte
 	h := binary.PutUvarint(hdr[:], uint64(len(body)))
@@ -248,15 +253,6 @@ func (s *Spool) Scan(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) er
 	return nil
 }
 
-// ScanLite is Scan giving only the fields apply decides on: not Line,
-// RequestTime, RequestedAt, AgeDays, ModTime, nor Reason but for DeleteFile
-// rows.
-func (s *Spool) ScanLite(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) error {
-	s.lite = true
-	defer func() { s.lite = false }()
-	return s.Scan(from, to, fn)
-}
-
 // scanChunk is how much Scan reads at a time.
 const scanChunk = 1 << 20
 
@@ -312,7 +308,7 @@ func (s *Spool) corrupt(ref Ref, err error) error {
 // decode decodes body, the record at ref, into r; a Path given by
 // distance is read from the record that holds it.
 func (s *Spool) decode(ref Ref, body string, r *Row) (byte, error) {
-	mark, back, err := decodeRow(&s.dec, body, r, s.lite)
+	mark, back, err := decodeRow(&s.dec, body, r)
 	if err != nil {
 		return 0, s.corrupt(ref, err)
 	}
@@ -349,7 +345,10 @@ const (
 
 // appendRow appends the record body of r (see Spool). pathBack is the
 // distance back to the record holding r.Path in full, 0 to write it here.
-func appendRow(b []byte, r *Row, mark byte, pathBack int64) []byte {
+//
+// sha, when not nil, remembers the last Sha256 written: the rows of one
+// file repeat it, and it is then copied, not decoded again.
+func appendRow(b []byte, r *Row, mark byte, pathBack int64, sha *lastHex) []byte {
 	b = append(b, mark)
 	b = binary.AppendUvarint(b, uint64(r.N))
 	b = binary.AppendUvarint(b, uint64(r.Line))
@@ -398,13 +397,28 @@ func appendRow(b []byte, r *Row, mark byte, pathBack int64) []byte {
 	b = appendInt(b, r.AgeDays)
 	b = appendInt(b, r.Cutoff)
 	b = appendInt(b, r.Offset)
-	b = appendOptStr(b, r.Record) // as text: read back without a copy
+	b = appendHex(b, r.Record, 48)
 	b = appendInt(b, r.Size)
 	b = appendInt(b, r.ModTime)
-	b = appendHex(b, r.Sha256, 32)
+	if sha != nil && r.Sha256 != nil && sha.ok && *r.Sha256 == sha.text {
+		b = append(append(b, asRaw), sha.raw[:]...)
+	} else {
+		b = appendHex(b, r.Sha256, 32)
+		if sha != nil && r.Sha256 != nil && isLowerHex(*r.Sha256, 32) {
+			sha.text, sha.ok = *r.Sha256, true
+			copy(sha.raw[:], b[len(b)-32:])
+		}
+	}
 	b = appendOptStr(b, r.Reason)
 	b = appendOptStr(b, r.Content)
 	return b
+}
+
+// lastHex is a Sha256 as text (lower-case hex) and its raw bytes.
+type lastHex struct {
+	text string
+	raw  [32]byte
+	ok   bool
 }
 
 func appendStr(b []byte, s string) []byte {
@@ -455,18 +469,11 @@ var errRecord = errors.New("bad record")
 // decodeRow decodes a record body written by appendRow into r. Its strings
 // are parts of body; its pointers point into b's slabs. It returns the mark
 // and the distance back to the record holding the Path (0: r.Path is set).
-//
-// With lite set, the informational fields (Line, RequestTime, RequestedAt,
-// AgeDays, ModTime, and Reason but for DeleteFile rows) are skipped: what
-// apply decides on, at less cost.
-func decodeRow(b *builder, body string, r *Row, lite bool) (mark byte, pathBack int64, err error) {
+func decodeRow(b *builder, body string, r *Row) (mark byte, pathBack int64, err error) {
 	d := decoder{s: body}
 	mark = d.byte()
 	r.N = int(d.uvarint())
 	r.Line = int(d.uvarint())
-	if lite {
-		r.Line = 0
-	}
 	present := uint16(d.byte()) | uint16(d.byte())<<8
 	has := func(i int) bool { return present&(1<<i) != 0 }
 	if has(fAction) {
@@ -498,7 +505,7 @@ func decodeRow(b *builder, body string, r *Row, lite bool) (mark byte, pathBack 
 			return nil
 		}
 		v := d.varint()
-		if lite && fields[i].kind == kInfoInt || d.err != nil {
+		if d.err != nil {
 			return nil
 		}
 		return b.newInt(v)
@@ -508,7 +515,7 @@ func decodeRow(b *builder, body string, r *Row, lite bool) (mark byte, pathBack 
 			return nil
 		}
 		v := d.str()
-		if lite && (i == fRequestedAt || i == fReason && r.Action != DeleteFile) || d.err != nil {
+		if d.err != nil {
 			return nil
 		}
 		return b.newStr(v)
@@ -518,7 +525,7 @@ func decodeRow(b *builder, body string, r *Row, lite bool) (mark byte, pathBack 
 	r.AgeDays = intField(fAgeDays)
 	r.Cutoff = intField(fCutoff)
 	r.Offset = intField(fOffset)
-	r.Record = strField(fRecord)
+	r.Record = d.record(b, has(fRecord))
 	r.Size = intField(fSize)
 	r.ModTime = intField(fModTime)
 	r.Sha256 = d.hex(b, has(fSha256), 32)
@@ -590,7 +597,32 @@ func (d *decoder) str() string {
 	return d.bytes(int(n))
 }
 
-// hex reads a Record or Sha256 field (present): n raw bytes, given as
+// record reads a Record field (present): 48 raw bytes, given as lower-case
+// hex, or text.
+func (d *decoder) record(b *builder, present bool) *string {
+	if !present {
+		return nil
+	}
+	switch d.byte() {
+	case asRaw:
+		raw := d.bytes(48)
+		if d.err != nil {
+			return nil
+		}
+		b.scratch = hex.AppendEncode(b.scratch[:0], []byte(raw))
+		return b.newStr(string(b.scratch))
+	case asText:
+		v := d.str()
+		if d.err != nil {
+			return nil
+		}
+		return b.newStr(v)
+	}
+	d.err = errRecord
+	return nil
+}
+
+// hex reads a Sha256 field (present): n raw bytes, given as
 // lower-case hex, or text. The rows of one file share one Sha256: the last
 // one is reused.
 func (d *decoder) hex(b *builder, present bool, n int) *string {

@@ -2,8 +2,10 @@ package planread
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -66,6 +68,10 @@ func checkSpoolPlanSame(t *testing.T, rows []Row, opt Options) {
 		if want := withoutBad(wantRows); !reflect.DeepEqual(back, want) && len(back)+len(want) > 0 {
 			t.Fatalf("spooled rows (file %v):\ngot  %+v\nwant %+v", inFile, back, want)
 		}
+		raw, rawMarks := rawRows(t, sp)
+		if want := withoutLine(back); !reflect.DeepEqual(raw, want) && len(raw)+len(want) > 0 || !bytes.Equal(rawMarks, marks) {
+			t.Fatalf("ScanRaw (file %v) differs from Scan:\ngot  %+v %v\nwant %+v %v", inFile, raw, rawMarks, want, marks)
+		}
 		for i := range back {
 			if want := bad[back[i].N]; (marks[i] == MarkInvalid) != want {
 				t.Errorf("row %d: mark %d, invalid %v", back[i].N, marks[i], want)
@@ -108,6 +114,14 @@ func TestSpoolRoundTrip(t *testing.T) {
 		Record: ptr("ABCD"), Size: ptr[int64](3), ModTime: ptr[int64](9), Sha256: ptr(hexSha[:62] + "AB"),
 		Reason: ptr("é\x00"), Content: ptr("QUJD")}
 	checkSpoolPlanSame(t, []Row{full, {N: 2}, {N: 3, Path: "/p", Sha256: ptr(hexSha)}}, Options{})
+	// Sha256 values that change from row to row: the spool's copy of the
+	// last one must follow.
+	other := strings.Repeat("0f", 32)
+	var shas []Row
+	for i, sum := range []*string{ptr(hexSha), ptr(hexSha), ptr(other), ptr(hexSha), ptr(strings.ToUpper(other)), nil, ptr(other), ptr(other[:62])} {
+		shas = append(shas, Row{N: i + 1, Path: "/p", Sha256: sum, Record: ptr(strings.Repeat("ab", 48))})
+	}
+	checkSpoolPlanSame(t, shas, Options{})
 }
 
 // TestSpoolCorrupt: a damaged spool is an error naming it, never a panic
@@ -140,14 +154,14 @@ func TestSpoolCorrupt(t *testing.T) {
 func FuzzSpoolDecode(f *testing.F) {
 	r := removeRow()
 	r.N, r.Line = 3, 9
-	f.Add(appendRow(nil, &r, 0, 0))
+	f.Add(appendRow(nil, &r, 0, 0, nil))
 	d := restoreFileRow()
-	f.Add(appendRow(nil, &d, MarkInvalid, 0))
-	f.Add(appendRow(nil, &Row{Action: "x", Path: "/a"}, 0, 5))
+	f.Add(appendRow(nil, &d, MarkInvalid, 0, nil))
+	f.Add(appendRow(nil, &Row{Action: "x", Path: "/a"}, 0, 5, nil))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var b builder
 		var row Row
-		mark, back, err := decodeRow(&b, string(body), &row, false)
+		mark, back, err := decodeRow(&b, string(body), &row)
 		if err != nil {
 			return
 		}
@@ -156,15 +170,29 @@ func FuzzSpoolDecode(f *testing.F) {
 		if back > 0 {
 			enc.Path = "/held/elsewhere" // given by distance: any Path writes the same
 		}
-		if _, back2, err := decodeRow(&b, string(appendRow(nil, &enc, mark, back)), &again, false); err != nil || back2 != back {
+		if _, back2, err := decodeRow(&b, string(appendRow(nil, &enc, mark, back, nil)), &again); err != nil || back2 != back {
 			t.Fatalf("re-encoded row: %v (back %d, want %d)", err, back2, back)
 		}
 		if !reflect.DeepEqual(row, again) {
 			t.Fatalf("round trip:\ngot  %+v\nwant %+v", again, row)
 		}
-		var lite Row
-		if _, _, err := decodeRow(&b, string(body), &lite, true); err != nil {
-			t.Fatalf("lite decode fails where the full one did not: %v", err)
+		// In place, the same row (a Path given by distance needs the
+		// record it refers to, which is not there).
+		var raw RawRow
+		err = NewMemSpool().decodeRaw(0, body, &raw)
+		if back > 0 {
+			if err == nil {
+				t.Fatalf("decodeRaw: a Path by distance with nothing before: no error")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("decodeRaw fails where decodeRow did not: %v", err)
+		}
+		want := row
+		want.Line = 0
+		if got := rawAsRow(&raw); !reflect.DeepEqual(got, want) || raw.Mark != mark {
+			t.Fatalf("decodeRaw:\ngot  %+v (mark %d)\nwant %+v (mark %d)", got, raw.Mark, want, mark)
 		}
 	})
 }
@@ -181,4 +209,58 @@ func TestSpoolPlanReadError(t *testing.T) {
 	if err == nil || errors.As(err, &te) {
 		t.Fatalf("a key given twice: %v, want a read error", err)
 	}
+}
+
+// rawAsRow is the Row a RawRow stands for (Line is not in a RawRow).
+func rawAsRow(r *RawRow) Row {
+	row := Row{N: r.N, Action: r.Action(), Path: r.Path(), SmsId: string(r.SmsId())}
+	ints := map[Field]**int64{FieldRequestTime: &row.RequestTime, FieldAgeDays: &row.AgeDays, FieldCutoff: &row.Cutoff,
+		FieldOffset: &row.Offset, FieldSize: &row.Size, FieldModTime: &row.ModTime}
+	for f, p := range ints {
+		if r.Has(f) {
+			v := r.Int(f)
+			*p = &v
+		}
+	}
+	texts := map[Field]**string{FieldRequestedAt: &row.RequestedAt, FieldRecord: &row.Record,
+		FieldReason: &row.Reason, FieldContent: &row.Content}
+	for f, p := range texts {
+		if r.Has(f) {
+			v := string(r.Text(f))
+			*p = &v
+		}
+	}
+	if r.Has(FieldSha256) {
+		v := r.Sha256()
+		if raw, ok := r.ShaRaw(); ok && v != hex.EncodeToString(raw) {
+			v = "ShaRaw disagrees with Sha256"
+		}
+		row.Sha256 = &v
+	}
+	return row
+}
+
+// rawRows is every row of sp with its mark, by ScanRaw, as Rows without
+// Line.
+func rawRows(t testing.TB, sp *Spool) (rows []Row, marks []byte) {
+	t.Helper()
+	err := sp.ScanRaw(0, sp.Size(), func(_ Ref, r *RawRow) error {
+		rows = append(rows, rawAsRow(r))
+		marks = append(marks, r.Mark)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows, marks
+}
+
+// withoutLine is rows with Line 0, as a RawRow gives them.
+func withoutLine(rows []Row) []Row {
+	out := make([]Row, len(rows))
+	for i, r := range rows {
+		r.Line = 0
+		out[i] = r
+	}
+	return out
 }

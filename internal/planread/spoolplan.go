@@ -68,32 +68,14 @@ func (s *Spooled) IsUndo() bool { return s.Read > 0 && s.Restores == s.Read }
 func SpoolPlan(src RowSource, sp *Spool, opt Options, each func(ref, end Ref, r *Row, dup bool, errs []RowError) error) (*Spooled, error) {
 	out := &Spooled{Spool: sp}
 	c := NewChecker(opt, sp)
-	rd, _ := src.(*Reader)
-	if rd != nil {
-		rd.b.small = true // rows are dropped as they are spooled: no large slabs
-	}
-	var r Row
-	for {
-		var err error
-		if rd != nil {
-			r = Row{}
-			err = rd.nextInto(&r)
-		} else {
-			r, err = src.Next()
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	take := func(r *Row) error {
 		out.Read++
 		if r.Action == RestoreEntry || r.Action == RestoreFile {
 			out.Restores++
 		}
-		dup, errs := c.Add(&r)
+		dup, errs := c.Add(r)
 		if err := c.Err(); err != nil {
-			return nil, &TempError{err}
+			return &TempError{err}
 		}
 		out.ErrCount += len(errs)
 		for _, e := range errs {
@@ -104,26 +86,111 @@ func SpoolPlan(src RowSource, sp *Spool, opt Options, each func(ref, end Ref, r 
 		}
 		if dup {
 			if each != nil {
-				if err := each(-1, -1, &r, true, errs); err != nil {
-					return nil, err
-				}
+				return each(-1, -1, r, true, errs)
 			}
-			continue
+			return nil
 		}
 		var mark byte
 		if len(errs) > 0 {
 			mark = MarkInvalid
 		}
-		ref, err := sp.Append(&r, mark)
+		ref, err := sp.Append(r, mark)
 		if err != nil {
-			return nil, &TempError{err}
+			return &TempError{err}
 		}
 		if each != nil {
-			if err := each(ref, sp.Size(), &r, false, errs); err != nil {
+			return each(ref, sp.Size(), r, false, errs)
+		}
+		return nil
+	}
+	if rd, ok := src.(*Reader); ok {
+		rd.b.small = true // rows are dropped as they are spooled: no large slabs
+		if err := readAhead(rd, take); err != nil {
+			return nil, err
+		}
+	} else {
+		for {
+			r, err := src.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			if err := take(&r); err != nil {
 				return nil, err
 			}
 		}
 	}
 	out.Format, out.Truncated, out.Wrapped = src.Format(), src.Truncated(), src.Wrapped()
 	return out, nil
+}
+
+// batchRows is how many rows readAhead hands over at a time.
+const batchRows = 256
+
+// rowBatch is rows read in a row, and the error that ended the reading
+// after them (io.EOF at the end of the plan), if it did.
+type rowBatch struct {
+	rows []Row
+	err  error
+}
+
+// readAhead reads the rows of rd on a second goroutine, a batch at a time,
+// while take checks and spools the rows read before: the parse and the rest
+// overlap on two cores. take sees the rows in plan order; an error of the
+// input comes after every row before it, as in a loop over rd.next. When
+// take fails, readAhead returns at once; the goroutine then stops after the
+// row it is reading (the caller must not use rd again).
+func readAhead(rd *Reader, take func(*Row) error) error {
+	full := make(chan *rowBatch, 2)
+	free := make(chan *rowBatch, 4)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(full)
+		for {
+			var b *rowBatch
+			select {
+			case b = <-free:
+				b.rows = b.rows[:0]
+			default:
+				b = &rowBatch{rows: make([]Row, 0, batchRows)}
+			}
+			for len(b.rows) < batchRows {
+				b.rows = append(b.rows, Row{})
+				if err := rd.nextInto(&b.rows[len(b.rows)-1]); err != nil {
+					b.rows, b.err = b.rows[:len(b.rows)-1], err
+					break
+				}
+			}
+			select {
+			case full <- b:
+			case <-done:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	for b := range full {
+		for i := range b.rows {
+			if err := take(&b.rows[i]); err != nil {
+				return err
+			}
+		}
+		if b.err == io.EOF {
+			return nil
+		}
+		if b.err != nil {
+			return b.err
+		}
+		clear(b.rows) // nothing of the rows outlives the batch
+		select {
+		case free <- b:
+		default:
+		}
+	}
+	return nil
 }

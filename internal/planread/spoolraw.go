@@ -1,0 +1,325 @@
+package planread
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+)
+
+// RawRow is a spool record read in place, for the passes that copy its
+// fields elsewhere (apply's grouping of a folder's rows) or format them
+// (apply's results): decoding one allocates nothing, where a Row takes a
+// string and a pointer per field. Its byte slices are parts of the spool's
+// read buffer: valid only during the ScanRaw call that gives the RawRow.
+type RawRow struct {
+	Mark byte
+	N    int
+
+	present    uint16
+	action     string // a known action; else actionText holds it
+	actionText []byte
+	path       string // shared by the rows of one Path (the spool caches it)
+	smsID      []byte
+	ints       [fContent + 1]int64  // the integer fields present, by field index
+	texts      [fContent + 1][]byte // the text fields present, by field index
+	rawSha     bool                 // texts[fSha256] holds the 32 bytes, not hex
+	rawRecord  bool                 // texts[fRecord] holds the 48 bytes, not hex
+	recHex     []byte               // the raw Record as hex, made by Text
+	sha        string               // Sha256 as text, when present (cached across rows)
+}
+
+// Field names a field of a row, for RawRow's accessors.
+type Field int
+
+// The fields of a RawRow that its accessors give.
+const (
+	FieldRequestTime Field = fRequestTime
+	FieldRequestedAt Field = fRequestedAt
+	FieldAgeDays     Field = fAgeDays
+	FieldCutoff      Field = fCutoff
+	FieldOffset      Field = fOffset
+	FieldRecord      Field = fRecord
+	FieldSize        Field = fSize
+	FieldModTime     Field = fModTime
+	FieldSha256      Field = fSha256
+	FieldReason      Field = fReason
+	FieldContent     Field = fContent
+)
+
+// Action is the row's Action ("" when it had none).
+func (r *RawRow) Action() string {
+	if r.action == "" && len(r.actionText) > 0 {
+		return string(r.actionText)
+	}
+	return r.action
+}
+
+// KnownAction is the row's Action when it is one of the four actions (as
+// Read normalises them), else "".
+func (r *RawRow) KnownAction() string { return r.action }
+
+// Path is the row's Path ("" when it had none). Rows of one file share the
+// string.
+func (r *RawRow) Path() string { return r.path }
+
+// SmsId is the row's SmsId; empty when it had none.
+func (r *RawRow) SmsId() []byte { return r.smsID }
+
+// Has reports whether field f is present (not null, not missing).
+func (r *RawRow) Has(f Field) bool { return r.present&(1<<f) != 0 }
+
+// Int is the integer field f (0 when it is not present).
+func (r *RawRow) Int(f Field) int64 { return r.ints[f] }
+
+// Text is the text field f (RequestedAt, Record, Reason, Content); nil
+// when not present. A Record the spool holds raw is given as lower-case
+// hex, made in a buffer of the row. Sha256 is given by Sha256 and ShaRaw.
+func (r *RawRow) Text(f Field) []byte {
+	if f == FieldRecord && r.rawRecord {
+		r.recHex = hex.AppendEncode(r.recHex[:0], r.texts[f])
+		return r.recHex
+	}
+	return r.texts[f]
+}
+
+// RecordRaw returns the 48 bytes of Record when the spool holds them raw,
+// which it does when the row gave lower-case hex of that length; else ok
+// is false and Text is the row's text.
+func (r *RawRow) RecordRaw() (b []byte, ok bool) {
+	return r.texts[fRecord], r.rawRecord && r.Has(FieldRecord)
+}
+
+// ShaRaw returns the 32 bytes of Sha256 when the spool holds them raw,
+// which it does when the row gave lower-case hex of that length; else ok
+// is false and Sha256 is the row's text.
+func (r *RawRow) ShaRaw() (b []byte, ok bool) {
+	return r.texts[fSha256], r.rawSha && r.Has(FieldSha256)
+}
+
+// Sha256 is the row's Sha256 as text ("" when it has none); rows of one
+// file share the string.
+func (r *RawRow) Sha256() string { return r.sha }
+
+// ScanRaw is Scan giving RawRows: the row and its slices are valid only
+// during the call; the strings (Path, Sha256, Action) stay valid. Nothing
+// is allocated per row.
+func (s *Spool) ScanRaw(from, to Ref, fn func(ref Ref, r *RawRow) error) error {
+	if err := s.flush(); err != nil {
+		return err
+	}
+	var chunk []byte
+	var base Ref // the Ref of chunk[0]
+	var r RawRow
+	for ref := from; ref < to; {
+		if ref+binary.MaxVarintLen64 > base+int64(len(chunk)) && base+int64(len(chunk)) < to {
+			var err error
+			if chunk, err = s.chunkBytes(ref, to, 0); err != nil {
+				return err
+			}
+			base = ref
+		}
+		size, h := binary.Uvarint(chunk[ref-base:])
+		if h <= 0 || size > 1<<31 {
+			return s.corrupt(ref, nil)
+		}
+		end := ref + int64(h) + int64(size)
+		if end > to {
+			return s.corrupt(ref, nil)
+		}
+		if end > base+int64(len(chunk)) {
+			var err error
+			if chunk, err = s.chunkBytes(ref, to, end-ref); err != nil {
+				return err
+			}
+			base = ref
+		}
+		if err := s.decodeRaw(ref, chunk[ref-base+int64(h):end-base], &r); err != nil {
+			return err
+		}
+		if err := fn(ref, &r); err != nil {
+			return err
+		}
+		ref = end
+	}
+	return nil
+}
+
+// chunkBytes is chunk into the reused read buffer: what it returns is
+// overwritten by the next call.
+func (s *Spool) chunkBytes(from, to Ref, need int64) ([]byte, error) {
+	n := min(max(scanChunk, need), to-from)
+	if cap(s.rbuf) < int(n) {
+		s.rbuf = make([]byte, n)
+	}
+	b := s.rbuf[:n]
+	m, err := s.readAt(b, from)
+	if int64(m) < n {
+		return nil, s.corrupt(from, err)
+	}
+	return b, nil
+}
+
+// decodeRaw decodes body, the record at ref (see appendRow), into r.
+func (s *Spool) decodeRaw(ref Ref, body []byte, r *RawRow) error {
+	d := rawDecoder{b: body}
+	*r = RawRow{recHex: r.recHex}
+	r.Mark = d.byte()
+	r.N = int(d.uvarint())
+	d.uvarint() // Line
+	r.present = uint16(d.byte()) | uint16(d.byte())<<8
+	has := func(i int) bool { return r.present&(1<<i) != 0 }
+	if has(fAction) {
+		code := d.byte()
+		switch {
+		case code == actionText:
+			r.actionText = d.str()
+		case int(code) <= len(actions):
+			r.action = actions[code-1]
+		default:
+			d.err = errRecord
+		}
+	}
+	var pathBack uint64
+	var pathBytes []byte
+	if has(fPath) {
+		pathBack = d.uvarint()
+		if pathBack == 0 {
+			pathBytes = d.str()
+		} else if pathBack > 1<<62 {
+			d.err = errRecord
+		}
+	}
+	if has(fSmsId) {
+		r.smsID = d.str()
+	}
+	for _, i := range [...]int{fRequestTime, fRequestedAt, fAgeDays, fCutoff, fOffset, fRecord, fSize, fModTime, fSha256, fReason, fContent} {
+		if !has(i) {
+			continue
+		}
+		switch i {
+		case fRequestedAt, fReason, fContent:
+			r.texts[i] = d.str()
+		case fRecord, fSha256:
+			n := 48
+			if i == fSha256 {
+				n = 32
+			}
+			switch d.byte() {
+			case asRaw:
+				r.texts[i] = d.bytes(n)
+				if i == fSha256 {
+					r.rawSha = true
+				} else {
+					r.rawRecord = true
+				}
+			case asText:
+				r.texts[i] = d.str()
+			default:
+				d.err = errRecord
+			}
+		default:
+			r.ints[i] = d.varint()
+		}
+	}
+	if d.err == nil && len(d.b) > 0 {
+		d.err = errRecord
+	}
+	if r.present>>(fContent+1) != 0 {
+		d.err = errRecord
+	}
+	if d.err != nil {
+		return s.corrupt(ref, d.err)
+	}
+	switch {
+	case has(fPath) && pathBack > 0 && int64(pathBack) <= ref:
+		at := ref - int64(pathBack)
+		if at != s.pathRef {
+			var held Row
+			if _, _, err := s.Read(at, &held); err != nil {
+				return err
+			}
+			if held.Path == "" {
+				return s.corrupt(ref, errors.New("the Path it refers to is missing"))
+			}
+			s.pathRef, s.pathAt = at, held.Path
+		}
+		r.path = s.pathAt
+	case has(fPath) && pathBack > 0:
+		return s.corrupt(ref, errors.New("bad Path reference"))
+	case has(fPath):
+		if string(pathBytes) != s.pathAt {
+			s.pathAt = string(pathBytes)
+		}
+		s.pathRef = ref
+		r.path = s.pathAt
+	}
+	if has(fSha256) {
+		if r.rawSha {
+			if string(r.texts[fSha256]) != s.rawShaIn || s.rawShaIn == "" {
+				s.rawShaIn = string(r.texts[fSha256])
+				s.rawShaHex = hex.EncodeToString(r.texts[fSha256])
+			}
+			r.sha = s.rawShaHex
+		} else {
+			r.sha = string(r.texts[fSha256])
+		}
+	}
+	return nil
+}
+
+// rawDecoder is decoder over bytes; the first problem sticks in err.
+type rawDecoder struct {
+	b   []byte
+	err error
+}
+
+func (d *rawDecoder) byte() byte {
+	if d.err != nil || len(d.b) < 1 {
+		d.err = errRecord
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *rawDecoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errRecord
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *rawDecoder) varint() int64 {
+	u := d.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
+	}
+	return v
+}
+
+func (d *rawDecoder) bytes(n int) []byte {
+	if d.err != nil || n < 0 || len(d.b) < n {
+		d.err = errRecord
+		return nil
+	}
+	v := d.b[:n:n]
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *rawDecoder) str() []byte {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.err = errRecord
+		return nil
+	}
+	return d.bytes(int(n))
+}
