@@ -29,8 +29,12 @@ type view struct {
 	days  *dayCache
 	// nowSec is now's time of day (set with days).
 	nowSec uint32
-	// at is the last index formatted, with its Index and Offset as text:
-	// a dump's indexes count up, so each is the last one plus 1 (and 48).
+	// at is an index with its Index and Offset as text: a dump's indexes
+	// count up, so after formatting one, at moves on to the next (plus 1
+	// and 48). Moving on after the line, not before the next, leaves the
+	// digits' byte stores time to settle before the next line copies them
+	// as a block (a load right after narrower stores to the same bytes
+	// stalls).
 	at struct {
 		ok       bool
 		index    int64
@@ -39,17 +43,21 @@ type view struct {
 	line *line // made on first use
 }
 
-// advance sets v.at to v.index.
-func (v *view) advance() {
-	if v.at.ok && v.index == v.at.index+1 {
-		v.at.index++
-		v.at.idx.add(1)
-		v.at.off.add(record.Size)
+// seek sets v.at to v.index, unless it is there.
+func (v *view) seek() {
+	if v.at.ok && v.index == v.at.index {
 		return
 	}
 	v.at.ok, v.at.index = true, v.index
 	v.at.idx.set(v.index)
 	v.at.off.set(v.index * record.Size)
+}
+
+// next moves v.at on to the next index.
+func (v *view) next() {
+	v.at.index++
+	v.at.idx.add(1)
+	v.at.off.add(record.Size)
 }
 
 // WriteFields hands over the fields of v.e. The fields that vary in a valid
@@ -58,9 +66,10 @@ func (v *view) advance() {
 func (v *view) WriteFields(w output.FieldWriter) {
 	e := v.e
 	w.Str(v.path)
-	v.advance()
+	v.seek()
 	w.Digits(v.at.idx.text())
 	w.Digits(v.at.off.text())
+	defer v.next()
 	v.valid = e.Valid()
 	var problem string
 	if !v.valid {
@@ -110,7 +119,7 @@ func (v *view) append(dst []byte, f *output.Formatter, r *[record.Size]byte) []b
 	if l.first == nil {
 		return f.Append(dst, v)
 	}
-	v.advance()
+	v.seek()
 	if cap(dst)-len(dst) < l.max {
 		dst = slices.Grow(dst, l.max)
 	}
@@ -135,6 +144,7 @@ func (v *view) append(dst []byte, f *output.Formatter, r *[record.Size]byte) []b
 		i += hex.Encode(b[i:i+2*record.ExtraSize], r[extraAt:])
 		i = l.rest[6].put(b, i)
 	}
+	v.next()
 	return b[:i]
 }
 

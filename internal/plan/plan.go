@@ -782,7 +782,7 @@ type fingerprinter struct {
 
 // file puts the SHA-256 of .cfg file i of files into sum and returns its
 // size and modification time, all from the same open handle, opened in dir
-// (nil: open the folder again). The file is never opened if it became a
+// (nil: open the folder again). The file is never read if it became a
 // FIFO or device since the folder was listed: reading one would block or
 // never end. Exactly the size fstat gave is read: a small file then takes
 // one read call, not a second one to find the end. A file that shrank
