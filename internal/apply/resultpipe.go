@@ -2,6 +2,7 @@ package apply
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -15,6 +16,10 @@ import (
 // bytes are those one goroutine writes. Outcomes are taken, and tally
 // told, in plan order by the goroutine that reads the spool.
 const maxResultWorkers = 2
+
+// resultChunkBytes is how much of the spool a chunk holds: its Results
+// take about 2.5 times as much.
+const resultChunkBytes = 256 << 10
 
 // resultWorkers is how many goroutines format results; 1: no pipeline.
 func resultWorkers() int { return min(runtime.GOMAXPROCS(0), maxResultWorkers) }
@@ -52,7 +57,7 @@ func (j *resultJob) collect(rp *resultsPass, tally func(status, detail string)) 
 
 // format formats the Results of j's rows into j.out.
 func (j *resultJob) format(rr *planread.RawReader, f *output.Formatter) {
-	j.out, j.n = j.out[:0], 0
+	j.out, j.n = slices.Grow(j.out[:0], 3*len(j.data)), 0
 	v := resultView{}
 	j.err = rr.Scan(j.data, j.base, func(_ planread.Ref, row *planread.RawRow) error {
 		if row.Mark == planread.MarkInvalid {
@@ -68,7 +73,7 @@ func (j *resultJob) format(rr *planread.RawReader, f *output.Formatter) {
 
 // read fills j with the next records of sp from ref from on, before to.
 func (j *resultJob) read(rr *planread.RawReader, from, to planread.Ref) (next planread.Ref, err error) {
-	data, next, err := rr.Chunk(from, to)
+	data, next, err := rr.Chunk(from, to, resultChunkBytes)
 	if err != nil {
 		return 0, err
 	}

@@ -110,7 +110,7 @@ func (s *Spool) ScanRaw(from, to Ref, fn func(ref Ref, r *RawRow) error) error {
 	}
 	rr := s.raw
 	for ref := from; ref < to; {
-		data, end, err := rr.Chunk(ref, to)
+		data, end, err := rr.Chunk(ref, to, scanChunk)
 		if err != nil {
 			return err
 		}
@@ -138,15 +138,16 @@ type RawReader struct {
 // NewRawReader returns a RawReader of s.
 func (s *Spool) NewRawReader() *RawReader { return &RawReader{s: s, pathRef: -1} }
 
-// Chunk reads the whole records from ref from on, before to: about a
-// megabyte of them, at least one. The bytes are the RawReader's buffer,
-// overwritten by its next Chunk; end is the Ref after the last record.
-func (rr *RawReader) Chunk(from, to Ref) (data []byte, end Ref, err error) {
+// Chunk reads the whole records from ref from on, before to: at most max
+// bytes of them, but at least one record. The bytes are the RawReader's
+// buffer, overwritten by its next Chunk; end is the Ref after the last
+// record.
+func (rr *RawReader) Chunk(from, to Ref, max int64) (data []byte, end Ref, err error) {
 	s := rr.s
 	if err := s.flush(); err != nil {
 		return nil, 0, err
 	}
-	n := min(scanChunk, to-from)
+	n := min(max, to-from)
 	for {
 		if int64(cap(rr.buf)) < n {
 			rr.buf = make([]byte, n)
