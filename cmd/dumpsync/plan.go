@@ -128,8 +128,8 @@ type chunkWriter struct {
 	n   int
 }
 
-func (w *chunkWriter) add(r output.Fielder) error {
-	w.buf = w.f.Append(w.buf, r)
+func (w *chunkWriter) add(r plan.Record) error {
+	w.buf = r.Append(w.buf, w.f)
 	w.n++
 	if len(w.buf) < 64<<10 {
 		return nil

@@ -14,9 +14,8 @@ import (
 // recordFormats are the formats whose encoders write Records themselves.
 var recordFormats = []output.Format{output.JSON, output.JSONL, output.CSV}
 
-// formatBoth formats rec and the Row it makes in format f, each as the
-// second record of a stream (so that a JSON record has its separator).
-func formatBoth(t testing.TB, f output.Format, rec Record) (got, want string) {
+// newFormatter returns a formatter of plan rows in format f.
+func newFormatter(t testing.TB, f output.Format) *output.Formatter {
 	t.Helper()
 	enc, err := output.NewEncoder(new(bytes.Buffer), f, Row{})
 	if err != nil {
@@ -26,16 +25,27 @@ func formatBoth(t testing.TB, f output.Format, rec Record) (got, want string) {
 	if !ok {
 		t.Fatalf("%s: no chunked encoder for plan rows", f)
 	}
-	fm := c.NewFormatter()
-	row := rec.Row()
-	return string(fm.Append(nil, rec)), string(fm.Append(nil, &row))
+	return c.NewFormatter()
 }
 
-func checkRecord(t testing.TB, rec Record) {
+// checkRecords writes hits as rec's RemoveEntry rows, in every format,
+// through rec's Append (its line template made once per format, as a
+// folder's rows are written), through WriteFields and as the Rows rec
+// makes: the three must be the same bytes.
+func checkRecords(t testing.TB, rec *hitRecord, hits ...hit) {
 	t.Helper()
 	for _, f := range recordFormats {
-		if got, want := formatBoth(t, f, rec); got != want {
-			t.Errorf("%s: the record writes\n%s\nits Row writes\n%s", f, got, want)
+		fm := newFormatter(t, f)
+		for _, h := range hits {
+			rec.h = h
+			row := rec.Row()
+			want := string(fm.Append(nil, &row))
+			if got := string(fm.Append(nil, rec)); got != want {
+				t.Errorf("%s: WriteFields writes\n%s\nthe Row writes\n%s", f, got, want)
+			}
+			if got := string(rec.Append([]byte("x"), fm)); got != "x"+want {
+				t.Errorf("%s: Append writes\n%s\nthe Row writes\nx%s", f, got, want)
+			}
 		}
 	}
 }
@@ -80,10 +90,17 @@ func TestRecordWritesItsRow(t *testing.T) {
 	for _, rp := range plans {
 		for _, days := range []int64{0, 90, 1 << 40} {
 			o := Options{Days: days, Now: now}
-			for _, tt := range entries {
-				rec := &hitRecord{rp: &rp, now: o.Now, days: days, cutoff: o.Cutoff(), h: hit{off: 4800, e: tt.e}}
-				t.Run(tt.name, func(t *testing.T) { checkRecord(t, rec) })
+			rec := &hitRecord{rp: &rp, now: o.Now, days: days, cutoff: o.Cutoff()}
+			var hits []hit
+			for i, tt := range entries {
+				h := hit{off: int64(i) * 4800, e: tt.e}
+				hits = append(hits, h)
+				t.Run(tt.name, func(t *testing.T) {
+					checkRecords(t, &hitRecord{rp: &rp, now: o.Now, days: days, cutoff: o.Cutoff()}, h)
+				})
 			}
+			// Every hit in turn through one record.
+			checkRecords(t, rec, hits...)
 		}
 	}
 	rec := &hitRecord{rp: &plans[0], now: now, days: 90, cutoff: Options{Days: 90, Now: now}.Cutoff(),
@@ -111,7 +128,7 @@ func FuzzRecordWritesItsRow(f *testing.F) {
 		o := Options{Days: days, Now: now.Add(time.Duration(nowDelta%(1<<40)) * time.Second)}
 		rp := &resyncPlan{path: path, size: off * 3, modTime: off, sha256: path}
 		rec := &hitRecord{rp: rp, now: o.Now, days: days, cutoff: o.Cutoff(), h: hit{off: off, e: record.Parse(raw)}}
-		checkRecord(t, rec)
+		checkRecords(t, rec, rec.h)
 	})
 }
 
@@ -145,7 +162,7 @@ func TestStreamWritesWhatRunWrites(t *testing.T) {
 			fm := c.NewFormatter()
 			p = &Planner{Opt: o, Warn: func(err error) { t.Logf("warn: %v", err) }}
 			if _, err := p.Stream([]string{dom}, []string{logon}, func(r Record) error {
-				return c.WriteChunk(fm.Append(nil, r), 1)
+				return c.WriteChunk(r.Append(nil, fm), 1)
 			}); err != nil {
 				t.Fatal(err)
 			}
