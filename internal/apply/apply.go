@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
-	"github.com/dumpsync/dumpsync/internal/hugepages"
 	"github.com/dumpsync/dumpsync/internal/interrupt"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/planread"
@@ -93,10 +92,13 @@ type group struct {
 	files  []int
 }
 
+// edit is one rewrite of a Resync.cfg: its ops, whose IDs are the rows'
+// indexes in the folder's groupRows (which keeps of these rows only what
+// the results and the undo file need besides the op).
 type edit struct {
 	path  string
 	guard resyncedit.Guard
-	rows  []int
+	ops   []resyncedit.Op
 }
 
 // editKey groups a folder's record rows into rewrites: one per Resync.cfg
@@ -424,34 +426,26 @@ func isLogonFolder(folder string) bool {
 // edit removes or restores the records of one Resync.cfg in one rewrite.
 func (r *runner) edit(e *edit, removed map[int64]bool) {
 	if why := r.notPlain(e.path); why != "" {
-		for _, i := range e.rows {
-			r.set(i, Skipped, why)
+		for _, op := range e.ops {
+			r.set(op.ID, Skipped, why)
 		}
 		return
 	}
-	req := resyncedit.Request{Path: e.path, Guard: e.guard, DryRun: r.opt.WhatIf,
-		Ops: make([]resyncedit.Op, 0, len(e.rows))}
-	hugepages.Slice(req.Ops)
-	for _, i := range e.rows {
-		op := resyncedit.Op{ID: i, Kind: resyncedit.Remove}
-		var action string
-		action, op.Offset, op.Record = r.rows.entry(i)
-		if action == RestoreEntry {
-			op.Kind = resyncedit.Insert
-		}
-		req.Ops = append(req.Ops, op)
-	}
+	req := resyncedit.Request{Path: e.path, Guard: e.guard, DryRun: r.opt.WhatIf, Ops: e.ops}
 	if !r.opt.WhatIf && r.opt.Undo != nil {
 		req.BeforeCommit = func(results []resyncedit.OpResult, newGuard resyncedit.Guard) error {
 			sum := hex.EncodeToString(newGuard.Sha256[:])
 			// One row at a time into the journal, one sync for the whole
 			// rewrite: every row is durable before the file is replaced.
 			var u UndoRow // written at once, so reused
-			for _, res := range results {
+			for k, res := range results {
 				if res.Status != resyncedit.Applied || r.rows.action(res.ID) != RemoveEntryAction {
 					continue
 				}
 				path, id, rec := r.rows.undoFields(res.ID)
+				if rec == "" {
+					rec = hex.EncodeToString(req.Ops[k].Record[:]) // results are in the order of the ops
+				}
 				off := res.OldOffset
 				rec = strings.ToLower(rec)
 				u = UndoRow{Action: RestoreEntry, Path: path, SmsId: id, Offset: &off, Record: &rec,
@@ -479,8 +473,8 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 		return
 	}
 	if err != nil && !out.Rewritten {
-		for _, i := range e.rows {
-			r.set(i, Failed, err.Error())
+		for _, op := range e.ops {
+			r.set(op.ID, Failed, err.Error())
 		}
 		return
 	}
@@ -576,15 +570,13 @@ func (r *runner) sibling(g *group, removed map[int64]bool) *siblingState {
 	// file, and its DeleteFile rows are judged on what the file holds now.)
 	left := map[[record.Size]byte]string{}
 	for _, e := range g.edits {
-		for _, i := range e.rows {
-			out := r.res[i]
-			if out.status != Failed || r.rows.action(i) != RemoveEntryAction {
+		for _, op := range e.ops {
+			out := r.res[op.ID]
+			if out.status != Failed || r.rows.action(op.ID) != RemoveEntryAction {
 				continue
 			}
-			row := r.row(i)
-			rec, _ := record.ParseHex(*row.Record)
-			if rec.Valid() {
-				left[rec.Raw] = fmt.Sprintf("its RemoveEntry row (offset %d) was %s: %s", *row.Offset, out.status, out.detail)
+			if rec := record.Parse(op.Record[:]); rec.Valid() {
+				left[rec.Raw] = fmt.Sprintf("its RemoveEntry row (offset %d) was %s: %s", op.Offset, out.status, out.detail)
 			}
 		}
 	}

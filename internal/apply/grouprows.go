@@ -7,11 +7,13 @@ import (
 	"github.com/dumpsync/dumpsync/internal/planread"
 )
 
-// groupRows holds the rows of one folder while Run carries them out, in
-// about 80 bytes a record row: only what the runner decides on (the
-// informational fields are read again from the spool for the Results), the
-// Record as its 48 bytes, each Path and Sha256 once. row decodes one row
-// when the runner needs it.
+// groupRows holds the rows of one folder while Run carries them out: only
+// what the runner decides on (the informational fields are read again from
+// the spool for the Results), each Path and Sha256 once. A RemoveEntry or
+// RestoreEntry row's Offset, Record, guard and Cutoff are in its edit's op
+// (Plan.load), not here: such a row takes about 15 bytes, for its action,
+// Path and SmsId (its undo row); others about 80. row decodes one row when
+// the runner needs it.
 type groupRows struct {
 	data  []byte
 	at    []uint32 // where row i starts in data
@@ -78,14 +80,23 @@ func (g *groupRows) add(r *planread.RawRow) int {
 	b = binary.AppendUvarint(b, uint64(r.N))
 	b = binary.AppendUvarint(b, uint64(g.intern(0, r.Path())))
 	b = appendGStr(b, r.SmsId())
-	has := r.Has
+	entry := action == RemoveEntryAction || action == RestoreEntry
+	rec, rawRec := r.RecordRaw()
+	if !rawRec {
+		rec = r.Text(planread.FieldRecord)
+	}
+	has := func(f planread.Field) bool {
+		if entry {
+			// Only a Record that is not raw (never in a valid row), for
+			// the undo row: the op holds the rest.
+			return f == planread.FieldRecord && r.Has(f) && !rawRec
+		}
+		return r.Has(f)
+	}
+	raw := rawRec && has(planread.FieldRecord)
 	var bits byte
 	if has(planread.FieldOffset) {
 		bits |= gOffset
-	}
-	rec, raw := r.RecordRaw()
-	if !raw {
-		rec = r.Text(planread.FieldRecord)
 	}
 	switch {
 	case raw:
@@ -245,47 +256,9 @@ func (g *groupRows) action(i int) string {
 	return g.row(i).Action
 }
 
-// entry returns what a Resync.cfg edit needs of row i, a RemoveEntry or
-// RestoreEntry row (valid: with an Offset and a Record), without decoding
-// the rest.
-func (g *groupRows) entry(i int) (action string, offset int64, rec [48]byte) {
-	b := g.data[g.at[i]:]
-	if b[0] == 0 {
-		r := g.row(i) // an unknown action: never valid, decoded the long way
-		if r.Offset != nil {
-			offset = *r.Offset
-		}
-		if r.Record != nil {
-			hex.Decode(rec[:], []byte(*r.Record))
-		}
-		return r.Action, offset, rec
-	}
-	action = knownActions[b[0]-1]
-	b = b[1:]
-	_, k := binary.Uvarint(b) // N
-	b = b[k:]
-	_, k = binary.Uvarint(b) // Path
-	b = b[k:]
-	n, k := binary.Uvarint(b) // SmsId
-	b = b[k+int(n):]
-	bits := b[0]
-	b = b[1:]
-	if bits&gOffset != 0 {
-		offset, k = binary.Varint(b)
-		b = b[k:]
-	}
-	switch {
-	case bits&gRecordRaw != 0:
-		copy(rec[:], b)
-	case bits&gRecordText != 0:
-		n, k := binary.Uvarint(b)
-		hex.Decode(rec[:], b[k:k+int(n)])
-	}
-	return action, offset, rec
-}
-
 // undoFields returns what an undo row needs of row i, a record row: its
-// Path, SmsId and Record (lower-case hex when it was valid hex).
+// Path, SmsId and, only when it was not valid hex, its Record ("": the
+// op's).
 func (g *groupRows) undoFields(i int) (path, smsID, record string) {
 	b := g.data[g.at[i]:]
 	if b[0] == 0 {

@@ -1,6 +1,10 @@
 package apply
 
 import (
+	"encoding/hex"
+
+	"github.com/dumpsync/dumpsync/internal/hugepages"
+	"github.com/dumpsync/dumpsync/internal/resyncedit"
 	"strings"
 
 	"github.com/dumpsync/dumpsync/internal/plan"
@@ -159,7 +163,8 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 						if len(gr.edits) == 0 {
 							// Most folders have one edit: room for all
 							// the rows left.
-							e.rows = make([]int, 0, g.rows-gr.rows.len()+1)
+							e.ops = make([]resyncedit.Op, 0, g.rows-gr.rows.len()+1)
+							hugepages.Slice(e.ops)
 						}
 						byEdit[k] = e
 						gr.edits = append(gr.edits, e)
@@ -167,7 +172,7 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 					last, lastPath, lastHas = e, r.Path(), has
 					lastSize, lastSha = r.Int(planread.FieldSize), r.Sha256()
 				}
-				e.rows = append(e.rows, i)
+				e.ops = append(e.ops, opOf(i, r))
 			default:
 				gr.files = append(gr.files, i)
 			}
@@ -178,6 +183,21 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 		}
 	}
 	return gr, nil
+}
+
+// opOf is the op of row i, r, a RemoveEntry or RestoreEntry row (valid:
+// with an Offset and a Record).
+func opOf(i int, r *planread.RawRow) resyncedit.Op {
+	op := resyncedit.Op{ID: i, Kind: resyncedit.Remove, Offset: r.Int(planread.FieldOffset)}
+	if r.KnownAction() == RestoreEntry {
+		op.Kind = resyncedit.Insert
+	}
+	if raw, ok := r.RecordRaw(); ok {
+		copy(op.Record[:], raw)
+	} else {
+		hex.Decode(op.Record[:], r.Text(planread.FieldRecord)) // never for a valid row
+	}
+	return op
 }
 
 // guardFields says which of the guard's fields r has: bit 0 Size, bit 1

@@ -73,8 +73,8 @@ func (r *runner) recoverFolder(g *group) string {
 // failGroup gives every row of g the same outcome.
 func (r *runner) failGroup(g *group, status, detail string) {
 	for _, e := range g.edits {
-		for _, i := range e.rows {
-			r.set(i, status, detail)
+		for _, op := range e.ops {
+			r.set(op.ID, status, detail)
 		}
 	}
 	for _, i := range g.files {

@@ -2,6 +2,7 @@ package planread
 
 import (
 	"bytes"
+	"encoding/binary"
 	stdjson "encoding/json"
 	"errors"
 	"io"
@@ -303,5 +304,29 @@ func TestStreamWindow(t *testing.T) {
 	}
 	if c := cap(rd.buf); c > 4*chunk {
 		t.Errorf("buffer grew to %d bytes for a %d-byte input", c, n*len(row))
+	}
+}
+
+// TestStrSpecial8 holds strSpecial8 to a byte-by-byte check on every
+// position and byte value, alone and among others.
+func TestStrSpecial8(t *testing.T) {
+	special := func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 }
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			for _, fill := range []byte{'a', 0x80, 0xff, '!', '#', '[', ']', 0x20} {
+				var b [8]byte
+				for k := range b {
+					b[k] = fill
+				}
+				b[pos] = byte(c)
+				want := false
+				for _, x := range b {
+					want = want || special(x)
+				}
+				if got := strSpecial8(binary.LittleEndian.Uint64(b[:])); got != want {
+					t.Fatalf("%q: strSpecial8 = %v, want %v", b, got, want)
+				}
+			}
+		}
 	}
 }

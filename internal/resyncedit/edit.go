@@ -898,9 +898,11 @@ func compute(data []byte, req Request) (results []OpResult, content []byte, chan
 			valid = append(valid, i)
 		}
 	}
-	slices.SortStableFunc(valid, func(a, b int) int {
-		return cmpInt64(req.Ops[a].Offset, req.Ops[b].Offset)
-	})
+	byOffset := func(a, b int) int { return cmpInt64(req.Ops[a].Offset, req.Ops[b].Offset) }
+	// Plans list a file's records in order: no sort then.
+	if !slices.IsSortedFunc(valid, byOffset) {
+		slices.SortStableFunc(valid, byOffset)
+	}
 	if len(valid) == 0 {
 		return results, data, false
 	}
