@@ -16,7 +16,7 @@ import (
 // what one goroutine writes. Memory is bounded by the jobs in flight.
 const (
 	chunkRecords = 2048 // records per job: 96 KiB read, about 500 KiB written
-	maxWorkers   = 2    // the reader and the writer run beside them; more workers mostly cost memory
+	maxWorkers   = 2    // the writer runs beside them; more workers mostly cost memory
 )
 
 // workers is how many goroutines format records; 1 means no pipeline.
@@ -94,42 +94,53 @@ func fileChunked(path string, opt Options, now int64, c output.Chunked, n int) (
 		}
 	}
 
-	jobs := make(chan *job)       // to the formatters
+	// Each worker reads a chunk (under mu, which also gives the chunk its
+	// place in order), formats it, and goes back for the next; the writer
+	// writes the chunks in order. No goroutine only reads or hands over.
 	order := make(chan *job, n+2) // to the writer, in file order
 	free := make(chan *job, n+2)  // buffers for reuse: the bound on memory
 	for range cap(free) {
 		free <- newJob()
 	}
-	var stopped atomic.Bool
-
-	var wg sync.WaitGroup
+	var (
+		mu      sync.Mutex
+		next    int64 // index of the next record to read
+		end     bool  // the file is read (or a read failed)
+		stopped atomic.Bool
+		wg      sync.WaitGroup
+	)
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			f, v := c.NewFormatter(), newView()
-			for j := range jobs {
+			for {
+				j := <-free
+				mu.Lock()
+				if end || stopped.Load() {
+					mu.Unlock()
+					free <- j
+					return
+				}
+				ok, err := j.read(rr, next)
+				if !ok {
+					end, serr = true, readErr(err)
+					mu.Unlock()
+					free <- j
+					return
+				}
+				next += j.records()
+				j.done = make(chan struct{})
+				order <- j // never blocks: it has room for every job
+				mu.Unlock()
 				j.format(f, v)
 				close(j.done)
 			}
 		}()
 	}
-
 	go func() {
-		defer close(order)
-		defer close(jobs)
-		for next := int64(0); !stopped.Load(); {
-			j := <-free
-			ok, err := j.read(rr, next)
-			if !ok {
-				serr = readErr(err)
-				return
-			}
-			next += j.records()
-			j.done = make(chan struct{})
-			order <- j
-			jobs <- j
-		}
+		wg.Wait()
+		close(order)
 	}()
 
 	for j := range order {
@@ -141,7 +152,6 @@ func fileChunked(path string, opt Options, now int64, c output.Chunked, n int) (
 		}
 		free <- j
 	}
-	wg.Wait()
 	return serr, werr
 }
 

@@ -207,6 +207,13 @@ func TestViewNoAllocs(t *testing.T) {
 // cache: days that share a slot must not show each other's date or age, and
 // the age turns at now's time of day, whatever now is.
 func TestViewTimeCache(t *testing.T) {
+	day := &view{}
+	for sec := range uint32(86400) { // every time of day
+		tm := 1_790_000_000/86400*86400 + sec
+		if got, want := string(day.time(tm)), FormatTime(tm); got != want {
+			t.Fatalf("time(%d) = %s, want %s", tm, got, want)
+		}
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, now := range []int64{1_800_000_000, 1_800_000_000 + 86399, 0, -1, -86400*3 - 7, 1 << 40, -1 << 50, 1<<62 + 12345, rng.Int64()} {
 		v := &view{now: now}
@@ -238,6 +245,12 @@ func TestViewTimeCache(t *testing.T) {
 func TestPutUint32(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, u := range []uint32{0, 9, 10, 999_999_999, 1e9, 1_000_000_001, 1_799_999_999, 4_294_967_295} {
+		var b [16]byte
+		if got, want := string(b[:putUint32(b[:], 0, u)]), strconv.FormatUint(uint64(u), 10); got != want {
+			t.Fatalf("putUint32(%d) = %s", u, got)
+		}
+	}
+	for u := uint32(1e9); u >= 1e9; u += 997 { // through 2^32, every 997th
 		var b [16]byte
 		if got, want := string(b[:putUint32(b[:], 0, u)]), strconv.FormatUint(uint64(u), 10); got != want {
 			t.Fatalf("putUint32(%d) = %s", u, got)
