@@ -130,8 +130,21 @@ func viewStream(t testing.TB, f output.Format, isRaw bool, path string, first, n
 // and through the reference encoder, in every format with a chunked form.
 func checkView(t *testing.T, raw [record.Size]byte, now int64, index int64) {
 	t.Helper()
+	for _, path := range viewPaths {
+		checkViewAt(t, path, raw, now, index)
+	}
+}
+
+// viewPaths are the Paths the view tests format: a usual one, and a long
+// one that JSON escapes and CSV quotes (its template's first part is long).
+var viewPaths = []string{
+	`C:\SMS\Domain.000\Resync.cfg`,
+	`\\?\UNC\srv\SMS, "old"\Ünïcödé 😀\` + strings.Repeat(`deep\`, 40) + "Resync.cfg",
+}
+
+func checkViewAt(t *testing.T, path string, raw [record.Size]byte, now int64, index int64) {
+	t.Helper()
 	e := record.Entry{Raw: raw}
-	path := `C:\SMS\Domain.000\Resync.cfg`
 	var en RawEntry
 	Fill(&en.Entry, path, index, &e, time.Unix(now, 0))
 	en.Extra = e.ExtraHex()
@@ -287,7 +300,7 @@ func TestDecimal(t *testing.T) {
 // the reference encoder's.
 func TestViewSequence(t *testing.T) {
 	cases := viewCases()
-	const path = `C:\SMS\Resync.cfg`
+	path := viewPaths[1]
 	const now = 1_800_000_000
 	var recs []record.Entry
 	for i := range 30_000 { // the first 5,000 for the streams
