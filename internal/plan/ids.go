@@ -76,9 +76,28 @@ func (s *idState) add(t uint32, keeps bool) {
 // addressing table with linear probing, filled once before the scan and
 // never grown: 24 bytes a slot, at most half the slots used, nothing for the
 // garbage collector to scan, no allocation per entry.
+//
+// Most lookups are of SMSIDs without a file. A bitmap of 4 bits a slot
+// answers nearly all of them (a key is looked for in the slots only when
+// its bit is set, which a key without a file finds in 1 case in 8 or
+// fewer): at 0.5 bytes a slot, the bitmap of 100 000 files stays in the
+// processor's cache, where the slots (6 MB) do not.
 type idTable struct {
 	slots []idState // a power of two long; key.lo == 0 is an empty slot
 	shift uint      // 64 - log2(len(slots))
+	seen  []uint64  // bit hash>>seenShift is set for every key in slots
+	// seenShift is 64 - log2(the bitmap's bits).
+	seenShift uint
+}
+
+// makeIDTable makes an empty table of size slots, a power of two.
+func makeIDTable(size int) *idTable {
+	bitsLog := bits.TrailingZeros(uint(size))
+	seenLog := max(bitsLog+2, 6) // 4 bits a slot, one word at least
+	return &idTable{
+		slots: make([]idState, size), shift: uint(64 - bitsLog),
+		seen: make([]uint64, 1<<(seenLog-6)), seenShift: uint(64 - seenLog),
+	}
 }
 
 // newIDTable makes the table of the SMSIDs of the files in list.
@@ -88,7 +107,7 @@ func newIDTable(list *site.CfgList) *idTable {
 	for size < 2*n {
 		size *= 2
 	}
-	t := &idTable{slots: make([]idState, size), shift: uint(64 - bits.TrailingZeros(uint(size)))}
+	t := makeIDTable(size)
 	for i := range n {
 		if k, ok := keyOfName(list.SmsID(i)); ok {
 			t.insert(k)
@@ -97,11 +116,16 @@ func newIDTable(list *site.CfgList) *idTable {
 	return t
 }
 
-// slot returns where k is, or the empty slot where it would go.
-func (t *idTable) slot(k idKey) *idState {
-	// Fibonacci hashing: the top bits of the product depend on every bit
-	// of the key (the low bits would depend on its first bytes only).
-	i := ((k.lo ^ bits.RotateLeft64(k.hi, 31)) * 0x9E3779B97F4A7C15) >> t.shift
+// hashKey mixes the key: Fibonacci hashing, whose top bits depend on every
+// bit of the key (the low bits would depend on its first bytes only).
+func hashKey(k idKey) uint64 {
+	return (k.lo ^ bits.RotateLeft64(k.hi, 31)) * 0x9E3779B97F4A7C15
+}
+
+// slot returns where k (whose hashKey is h) is, or the empty slot where it
+// would go.
+func (t *idTable) slot(k idKey, h uint64) *idState {
+	i := h >> t.shift
 	mask := uint64(len(t.slots) - 1)
 	for {
 		s := &t.slots[i]
@@ -113,14 +137,21 @@ func (t *idTable) slot(k idKey) *idState {
 }
 
 func (t *idTable) insert(k idKey) {
-	if s := t.slot(k); s.key.lo == 0 {
+	h := hashKey(k)
+	if s := t.slot(k, h); s.key.lo == 0 {
 		s.key = k
+		b := h >> t.seenShift
+		t.seen[b/64] |= 1 << (b % 64)
 	}
 }
 
 // lookup returns the state of k, nil when k has no .cfg file.
 func (t *idTable) lookup(k idKey) *idState {
-	if s := t.slot(k); s.key.lo != 0 {
+	h := hashKey(k)
+	if b := h >> t.seenShift; t.seen[b/64]&(1<<(b%64)) == 0 {
+		return nil
+	}
+	if s := t.slot(k, h); s.key.lo != 0 {
 		return s
 	}
 	return nil

@@ -177,7 +177,9 @@ func TestIDTableAgreesWithMap(t *testing.T) {
 // Keys that all land in the same slot are still told apart (linear
 // probing), in a table of two slots as in a large one.
 func TestIDTableCollisions(t *testing.T) {
-	tab := &idTable{slots: make([]idState, 8), shift: 64 - 3}
+	tab := makeIDTable(8)
+	// Every key in slot 0, and with its bit set.
+	tab.shift, tab.seenShift = 64, 64
 	keys := []idKey{{1, 0}, {1, 1}, {2, 0}, {1 << 40, 7}}
 	for _, k := range keys {
 		tab.insert(k)
@@ -210,5 +212,38 @@ func TestIDTableCollisions(t *testing.T) {
 	empty := newIDTable(nil)
 	if s := empty.lookup(idKey{1, 0}); s != nil {
 		t.Errorf("empty table: %+v", *s)
+	}
+}
+
+// The bitmap answers nearly every lookup of an SMSID without a file, so
+// that only about 1 in 8 of them reaches the slots (which are out of the
+// processor's cache for a big Invencfg.box).
+func TestIDTableBitmapAnswersMisses(t *testing.T) {
+	const n = 100_000
+	tab := makeIDTable(1 << 18) // as newIDTable makes it for n files
+	key := func(i int) idKey {
+		k, _ := keyOfName(fmt.Sprintf("ABC%05X", i)) // as SMS numbers its clients
+		return k
+	}
+	for i := range n {
+		tab.insert(key(i))
+	}
+	passed := 0
+	for i := range n {
+		k := key(n + i)
+		h := hashKey(k)
+		if b := h >> tab.seenShift; tab.seen[b/64]&(1<<(b%64)) != 0 {
+			passed++
+		}
+		if tab.lookup(k) != nil {
+			t.Fatalf("%v found, never inserted", k)
+		}
+	}
+	t.Logf("%d of %d absent keys passed the bitmap", passed, n)
+	if passed > n/8 {
+		t.Errorf("%d of %d absent keys passed the bitmap, want at most 1 in 8", passed, n)
+	}
+	if len(tab.seen)*64 != 4*len(tab.slots) {
+		t.Errorf("%d bits for %d slots, want 4 a slot", len(tab.seen)*64, len(tab.slots))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/maphash"
 	"io"
 	"math"
 	"os"
@@ -176,6 +177,7 @@ type resyncPlan struct {
 	size    int64
 	modTime int64
 	sha256  string
+	quick   uint64  // of the same bytes, for reread
 	hits    hitList // entries to remove, in file order
 }
 
@@ -259,32 +261,74 @@ func (fp *folderPlan) emit(p *Planner, fn func(Record) error) error {
 // or record no longer matches) and a warning says to plan again.
 func (p *Planner) emitRescan(rec *hitRecord, fn func(Record) error) error {
 	rp := rec.rp
-	f, err := os.Open(rp.path)
-	if err != nil {
-		p.warn(fmt.Errorf("%s: reading it again for its rows: %w", rp.path, err))
-		return nil
-	}
-	defer f.Close()
-	info := resync.Info{Path: rp.path}
 	var emitErr error
-	err = resync.ScanReader(io.LimitReader(f, rp.size), &info, func(i int64, e *record.Entry) error {
+	err := reread(rp, func(off int64, e *record.Entry) error {
 		if !p.hitOf(e.Valid(), e.Time(), rec.cutoff) {
 			return nil
 		}
-		rec.h = hit{i * record.Size, *e}
+		rec.h = hit{off, *e}
 		emitErr = fn(rec)
 		return emitErr
 	})
-	if emitErr != nil {
+	switch {
+	case emitErr != nil:
 		return emitErr
-	}
-	if err != nil && !resync.IsPartial(err) {
-		p.warn(fmt.Errorf("%s: reading it again for its rows: %w", rp.path, err))
-	} else if hex.EncodeToString(info.Sha256[:]) != rp.sha256 {
+	case errors.Is(err, errChanged):
 		p.warn(fmt.Errorf("%s: changed while it was planned; apply will skip the rows that no longer match: plan again", rp.path))
+	case err != nil:
+		p.warn(fmt.Errorf("%s: reading it again for its rows: %w", rp.path, err))
 	}
 	return nil
 }
+
+// errChanged says that a Resync.cfg read again is not the bytes its plan
+// was made from.
+var errChanged = errors.New("changed while it was planned")
+
+// reread reads the bytes the plan of rp was made from again (the file's
+// first rp.size bytes), handing fn each whole record and its offset, and
+// returns errChanged when they are not those bytes (once fn has had the
+// records read). Telling a second read apart from the first needs no
+// SHA-256: their quick hashes (rp.quick) do that at a fraction of its cost.
+func reread(rp *resyncPlan, fn func(off int64, e *record.Entry) error) error {
+	f, err := safefs.Open(rp.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var quick maphash.Hash
+	quick.SetSeed(quickSeed)
+	buf := make([]byte, rereadRecords*record.Size)
+	var e record.Entry
+	for pos := int64(0); pos < rp.size; {
+		n, err := io.ReadFull(f, buf[:min(int64(len(buf)), rp.size-pos)])
+		quick.Write(buf[:n])
+		for i := 0; i+record.Size <= n; i += record.Size {
+			e.Raw = [record.Size]byte(buf[i:])
+			if err := fn(pos+int64(i), &e); err != nil {
+				return err
+			}
+		}
+		pos += int64(n)
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			return errChanged // shorter
+		case err != nil:
+			return err
+		}
+	}
+	if quick.Sum64() != rp.quick {
+		return errChanged
+	}
+	return nil
+}
+
+// rereadRecords is how many records reread reads at once (about 1 MiB).
+const rereadRecords = 21845
+
+// quickSeed seeds the quick hashes of the process's reads: random, so that
+// no file can be made to hash as another.
+var quickSeed = maphash.MakeSeed()
 
 // Run plans domains, then logon servers (they are judged against the site's
 // Invencfg.box files), calling emit for each row in the deterministic order.
@@ -511,27 +555,21 @@ func listCfgs(dir string) cfgListing {
 // the states of ids. If they changed meanwhile, the states are not those
 // of the bytes the plan was made from: an error says so.
 func (p *Planner) fillStates(rp *resyncPlan, ids *idTable) error {
-	f, err := safefs.Open(rp.path)
-	if err != nil {
-		return fmt.Errorf("%s: reading it again for its requests: %w", rp.path, err)
-	}
-	defer f.Close()
 	cutoff := p.Opt.Cutoff()
-	info := resync.Info{Path: rp.path}
-	err = resync.ScanReader(io.LimitReader(f, rp.size), &info, func(_ int64, e *record.Entry) error {
+	err := reread(rp, func(_ int64, e *record.Entry) error {
 		if e.Valid() {
-			t := e.Time()
 			if s := ids.lookup(keyOfEntry(e)); s != nil {
+				t := e.Time()
 				s.add(t, keepsCfg(true, t, cutoff))
 			}
 		}
 		return nil
 	})
 	switch {
-	case err != nil && !resync.IsPartial(err):
-		return fmt.Errorf("%s: reading it again for its requests: %w", rp.path, err)
-	case info.Size != rp.size || hex.EncodeToString(info.Sha256[:]) != rp.sha256:
+	case errors.Is(err, errChanged):
 		return fmt.Errorf("%s: changed while it was planned; its .cfg files are not judged: plan again", rp.path)
+	case err != nil:
+		return fmt.Errorf("%s: reading it again for its requests: %w", rp.path, err)
 	}
 	return nil
 }
@@ -660,10 +698,23 @@ func (p *Planner) scanResync(path string, rp *resyncPlan, ids *idTable) error {
 	if !st.Mode().IsRegular() {
 		return fmt.Errorf("%s: skipped: not a regular file", path)
 	}
+	// As resync.Scan reads it, and with the quick hash of the bytes read
+	// (for reread).
+	f, err := safefs.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info := resync.Info{Path: path}
+	if st, err := f.Stat(); err == nil {
+		info.ModTime = st.ModTime()
+	}
+	var quick maphash.Hash
+	quick.SetSeed(quickSeed)
 	cutoff := p.Opt.Cutoff()
 	var hits hitList
 	var lastBytes int64
-	info, serr := resync.Scan(path, func(i int64, e *record.Entry) error {
+	serr := resync.ScanReader(io.TeeReader(f, &quick), &info, func(i int64, e *record.Entry) error {
 		off := i * record.Size
 		if p.Progress != nil && off-lastBytes >= 1<<20 {
 			p.Progress.Scanned(path, off-lastBytes)
@@ -697,7 +748,7 @@ func (p *Planner) scanResync(path string, rp *resyncPlan, ids *idTable) error {
 	}
 	*rp = resyncPlan{
 		path: path, size: info.Size, modTime: info.ModTime.Unix(),
-		sha256: hex.EncodeToString(info.Sha256[:]), hits: hits,
+		sha256: hex.EncodeToString(info.Sha256[:]), quick: quick.Sum64(), hits: hits,
 	}
 	return serr
 }

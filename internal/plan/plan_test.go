@@ -377,3 +377,47 @@ func TestFillStatesRefusesAChangedFile(t *testing.T) {
 		t.Errorf("gone: %v", err)
 	}
 }
+
+// The read that writes the RemoveEntry rows of a big Resync.cfg (more hits
+// than a plan holds) warns when the file is no longer the bytes the plan
+// was made from: rewritten, shorter, or gone. Its rows are still written
+// as read: apply refuses those that no longer match.
+func TestRescanWarnsOfAChangedFile(t *testing.T) {
+	n := uint32(now.Unix())
+	dom := filepath.Join(t.TempDir(), "Domain.000")
+	recs := []record.Entry{record.Make("ABC00001", n-100*86400, nil), record.Make("ABC00002", n-100*86400, nil)}
+	path := filepath.Join(dom, "Resync.cfg")
+	for _, tt := range []struct {
+		name string
+		recs []record.Entry // nil: the file is gone
+		warn string
+		rows int
+	}{
+		{"unchanged", recs, "", 2},
+		{"appended to (the bytes planned are still there)", append(append([]record.Entry{}, recs...), recs[0]), "", 2},
+		{"rewritten", []record.Entry{recs[0], record.Make("ABC00002", n-99*86400, nil)}, path + ": changed while it was planned; apply will skip the rows that no longer match: plan again", 2},
+		{"shorter", recs[:1], path + ": changed while it was planned; apply will skip the rows that no longer match: plan again", 1},
+		{"gone", nil, path + ": reading it again for its rows: ", 0},
+	} {
+		writeDomain(t, dom, recs)
+		var warnings []string
+		p := &Planner{Opt: Options{Days: 90, Now: now}, Warn: func(err error) { warnings = append(warnings, err.Error()) }}
+		var rp resyncPlan
+		if err := p.scanResync(path, &rp, nil); err != nil {
+			t.Fatal(err)
+		}
+		if tt.recs == nil {
+			os.Remove(path)
+		} else {
+			writeDomain(t, dom, tt.recs)
+		}
+		rows := 0
+		rec := &hitRecord{rp: &rp, now: now, days: 90, cutoff: p.Opt.Cutoff()}
+		if err := p.emitRescan(rec, func(Record) error { rows++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if rows != tt.rows || len(warnings) != 0 && (tt.warn == "" || !strings.HasPrefix(warnings[0], tt.warn)) || len(warnings) == 0 && tt.warn != "" {
+			t.Errorf("%s: %d rows, warnings %q; want %d rows, warning %q", tt.name, rows, warnings, tt.rows, tt.warn)
+		}
+	}
+}
