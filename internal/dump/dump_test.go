@@ -444,33 +444,17 @@ func TestChunkedMatchesSequential(t *testing.T) {
 	}
 }
 
-// refFiles writes the whole records of files as the reference encoder
-// (goccy/go-json, reflection for CSV) writes the Entries Fill makes.
+// refFiles is the reference encoder's stream of the whole records of files.
 func refFiles(t *testing.T, f output.Format, raw bool, files []string, now int64) []byte {
 	t.Helper()
-	var proto any = refEntry{}
-	if raw {
-		proto = refRawEntry{}
-	}
-	var b bytes.Buffer
-	enc, err := output.NewEncoder(&b, f, proto)
-	if err != nil {
-		t.Fatal(err)
-	}
+	add, done := refEncoder(t, f, raw, now)
 	for _, p := range files {
 		resync.Read(p, func(i int64, e *record.Entry) error {
-			var en Entry
-			Fill(&en, p, i, e, time.Unix(now, 0))
-			if raw {
-				return enc.Encode(&refRawEntry{refEntry(en), e.ExtraHex()})
-			}
-			return enc.Encode((*refEntry)(&en))
+			add(p, i, e)
+			return nil
 		})
 	}
-	if err := enc.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return done()
 }
 
 // A write error stops the chunked dump and is returned.

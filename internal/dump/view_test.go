@@ -52,10 +52,11 @@ type (
 
 var chunkedFormats = []output.Format{output.JSON, output.JSONL, output.CSV}
 
-// refStream writes the Entries that Fill makes of recs (indexes from
-// first) through the reference encoder: the whole stream, with the JSON
-// array's brackets and the CSV header.
-func refStream(t testing.TB, f output.Format, isRaw bool, path string, first, now int64, recs []record.Entry) []byte {
+// refEncoder writes Entries through the reference encoder (goccy/go-json
+// for JSON, reflection for CSV): add Fills one from a record and encodes
+// it; done ends the stream (the JSON array's brackets, the CSV header) and
+// returns it.
+func refEncoder(t testing.TB, f output.Format, isRaw bool, now int64) (add func(path string, index int64, e *record.Entry), done func() []byte) {
 	t.Helper()
 	var proto any = refEntry{}
 	if isRaw {
@@ -69,21 +70,34 @@ func refStream(t testing.TB, f output.Format, isRaw bool, path string, first, no
 	if _, ok := output.AsChunked(enc); ok {
 		t.Fatalf("%s: the reference encoder has a chunked form", f)
 	}
-	for k := range recs {
+	add = func(path string, index int64, e *record.Entry) {
 		var en Entry
-		Fill(&en, path, first+int64(k), &recs[k], time.Unix(now, 0))
+		Fill(&en, path, index, e, time.Unix(now, 0))
 		var rec any = (*refEntry)(&en)
 		if isRaw {
-			rec = &refRawEntry{refEntry(en), recs[k].ExtraHex()}
+			rec = &refRawEntry{refEntry(en), e.ExtraHex()}
 		}
 		if err := enc.Encode(rec); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := enc.Close(); err != nil {
-		t.Fatal(err)
+	done = func() []byte {
+		if err := enc.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
 	}
-	return b.Bytes()
+	return add, done
+}
+
+// refStream is the reference encoder's stream of recs (indexes from first).
+func refStream(t testing.TB, f output.Format, isRaw bool, path string, first, now int64, recs []record.Entry) []byte {
+	t.Helper()
+	add, done := refEncoder(t, f, isRaw, now)
+	for k := range recs {
+		add(path, first+int64(k), &recs[k])
+	}
+	return done()
 }
 
 // viewStream formats recs (indexes from first) through one view and
@@ -130,8 +144,21 @@ func viewStream(t testing.TB, f output.Format, isRaw bool, path string, first, n
 // and through the reference encoder, in every format with a chunked form.
 func checkView(t *testing.T, raw [record.Size]byte, now int64, index int64) {
 	t.Helper()
+	for _, path := range viewPaths {
+		checkViewAt(t, path, raw, now, index)
+	}
+}
+
+// viewPaths are the Paths the view tests format: a usual one, and a long
+// one that JSON escapes and CSV quotes (its template's first part is long).
+var viewPaths = []string{
+	`C:\SMS\Domain.000\Resync.cfg`,
+	`\\?\UNC\srv\SMS, "old"\Ünïcödé 😀\` + strings.Repeat(`deep\`, 40) + "Resync.cfg",
+}
+
+func checkViewAt(t *testing.T, path string, raw [record.Size]byte, now int64, index int64) {
+	t.Helper()
 	e := record.Entry{Raw: raw}
-	path := `C:\SMS\Domain.000\Resync.cfg`
 	var en RawEntry
 	Fill(&en.Entry, path, index, &e, time.Unix(now, 0))
 	en.Extra = e.ExtraHex()
@@ -287,7 +314,7 @@ func TestDecimal(t *testing.T) {
 // the reference encoder's.
 func TestViewSequence(t *testing.T) {
 	cases := viewCases()
-	const path = `C:\SMS\Resync.cfg`
+	path := viewPaths[1]
 	const now = 1_800_000_000
 	var recs []record.Entry
 	for i := range 30_000 { // the first 5,000 for the streams
