@@ -13,6 +13,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -246,9 +247,10 @@ func (fp *folderPlan) emit(p *Planner, fn func(Record) error) error {
 		}
 	}
 	<-fp.done // the .cfg files may still be being fingerprinted
+	dr := &delRecord{p: p, files: fp.files, cutoff: rec.cutoff}
 	for j := range fp.dels {
-		r := p.deleteRow(fp.files, &fp.dels[j], rec.cutoff)
-		if err := fn(&r); err != nil {
+		dr.d = &fp.dels[j]
+		if err := fn(dr); err != nil {
 			return err
 		}
 	}
@@ -592,7 +594,9 @@ func (p *Planner) planFiles(f Folder, fp *folderPlan, irregular []string, ids *i
 	if blind {
 		return
 	}
-	var dels []del
+	// Room for every file: only the dels made are ever touched (a fresh
+	// allocation is zero already), and none is copied as dels grows.
+	dels := make([]del, 0, files.Len())
 	for i := range files.Len() {
 		id := files.SmsID(i)
 		st := ids.requests(id)
@@ -672,19 +676,30 @@ func (p *Planner) deleteReason(f Folder, files *site.CfgList, i int, st *idState
 	return del{}, false
 }
 
-// reason is the Reason of a DeleteFile row.
-func (p *Planner) reason(d *del, smsID string) string {
+// appendReason appends the Reason of d's DeleteFile row, of a file of
+// SMSID smsID.
+func (p *Planner) appendReason(b []byte, d *del, smsID string) []byte {
 	switch d.why {
 	case whyStale:
-		return fmt.Sprintf("newest request of %s is stale (%d days old > %d)", smsID, dump.AgeDays(p.Opt.Now, d.newest), p.Opt.Days)
+		b = append(b, "newest request of "...)
+		b = append(b, smsID...)
+		b = append(b, " is stale ("...)
+		b = strconv.AppendInt(b, dump.AgeDays(p.Opt.Now, d.newest), 10)
+		b = append(b, " days old > "...)
+		b = strconv.AppendInt(b, p.Opt.Days, 10)
+		return append(b, ')')
 	case whyOrphan:
-		return fmt.Sprintf("orphan: no request in Resync.cfg, file %d days old (> %d)", d.ageDays, p.Opt.Days)
+		b = append(b, "orphan: no request in Resync.cfg, file "...)
+		b = strconv.AppendInt(b, d.ageDays, 10)
+		b = append(b, " days old (> "...)
+		b = strconv.AppendInt(b, p.Opt.Days, 10)
+		return append(b, ')')
 	case whyLogonAll:
-		return "--logon-all-cfg: every .cfg on a logon server is deleted; Maintenance Manager copies back what is still needed"
+		return append(b, "--logon-all-cfg: every .cfg on a logon server is deleted; Maintenance Manager copies back what is still needed"...)
 	case whyDeletedAtSite:
-		return ReasonDeletedAtSite
+		return append(b, ReasonDeletedAtSite...)
 	}
-	return "not present at the site"
+	return append(b, "not present at the site"...)
 }
 
 // scanResync reads one Resync.cfg, filling the states of ids (if not nil)
@@ -817,7 +832,7 @@ func (p *Planner) deleteRow(files *site.CfgList, d *del, cutoff int64) Row {
 	id := files.SmsID(i)
 	r := Row{
 		Action: DeleteFile, Path: files.Path(i), SmsId: id, Cutoff: cutoff,
-		Size: d.size, ModTime: d.modTime, Sha256: hex.EncodeToString(d.sum[:]), Reason: p.reason(d, id),
+		Size: d.size, ModTime: d.modTime, Sha256: hex.EncodeToString(d.sum[:]), Reason: string(p.appendReason(nil, d, id)),
 	}
 	if d.hasTime {
 		r.setTime(d.newest, p.Opt.Now)

@@ -8,6 +8,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/dump"
 	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/site"
 )
 
 // Record is one row of a plan as Stream hands it over: WriteFields writes
@@ -176,6 +177,52 @@ func (r *hitRecord) appendReason(b []byte, valid bool, age int64) []byte {
 	b = strconv.AppendInt(b, r.days, 10)
 	return append(b, ')')
 }
+
+// delRecord is the DeleteFile row of del d of a folder's files. One is
+// reused for every del of a folder.
+type delRecord struct {
+	p      *Planner
+	files  *site.CfgList
+	cutoff int64
+	d      *del
+	buf    [192]byte // scratch: the time, the SHA-256 in hex, the reason
+}
+
+// WriteFields writes what Row().WriteFields writes.
+func (r *delRecord) WriteFields(w output.FieldWriter) {
+	d := r.d
+	id := r.files.SmsID(int(d.file))
+	w.Str(DeleteFile)
+	w.Str(r.files.Path(int(d.file)))
+	w.Str(id)
+	switch {
+	case !d.hasTime:
+		w.OptInt(nil)
+		w.OptStr(nil)
+		w.OptInt(nil)
+	case d.newest == 0:
+		w.Int(0)
+		w.OptStr(nil)
+		w.OptInt(nil)
+	default:
+		w.Int(int64(d.newest))
+		w.Plain(dump.AppendTime(r.buf[:0], d.newest))
+		w.Int(dump.AgeDays(r.p.Opt.Now, d.newest))
+	}
+	w.Int(r.cutoff)
+	w.OptInt(nil)
+	w.OptStr(nil)
+	w.Int(d.size)
+	w.Int(d.modTime)
+	w.Plain(hex.AppendEncode(r.buf[:0], d.sum[:])) // lower-case hex
+	w.Bytes(r.p.appendReason(r.buf[:0], d, id))
+}
+
+// Append appends the row formatted by f to dst.
+func (r *delRecord) Append(dst []byte, f *output.Formatter) []byte { return f.Append(dst, r) }
+
+// Row makes the row.
+func (r *delRecord) Row() Row { return r.p.deleteRow(r.files, r.d, r.cutoff) }
 
 func isASCII(b []byte) bool {
 	for _, c := range b {

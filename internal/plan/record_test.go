@@ -3,12 +3,15 @@ package plan
 import (
 	"bytes"
 	"encoding/binary"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/site"
 )
 
 // recordFormats are the formats whose encoders write Records themselves.
@@ -176,5 +179,53 @@ func TestStreamWritesWhatRunWrites(t *testing.T) {
 				t.Errorf("%+v, %s: a plan of too little to compare:\n%s", o, f, want.String())
 			}
 		}
+	}
+}
+
+// A DeleteFile record writes, in every format, exactly what its Row writes,
+// for every reason and with or without a request time.
+func TestDeleteRecordWritesItsRow(t *testing.T) {
+	dir := t.TempDir()
+	if runtime.GOOS != "windows" {
+		dir = filepath.Join(dir, `Dö "x",y`)
+	}
+	writeDomain(t, dir, nil, "ABC00001.cfg", "abc00002.CFG", "AB,é.cfg")
+	files, _, err := site.CfgFiles(filepath.Join(dir, "Invencfg.box"))
+	if err != nil || files.Len() != 3 {
+		t.Fatalf("%d files, %v", files.Len(), err)
+	}
+	n := uint32(now.Unix())
+	var dels []del
+	for i := range files.Len() {
+		for _, why := range []why{whyStale, whyOrphan, whyLogonAll, whyDeletedAtSite, whyNotAtSite} {
+			for _, newest := range []uint32{0, 1, n - 100*86400, n + 5, ^uint32(0)} {
+				d := del{file: int32(i), why: why, hasTime: newest != 1, newest: newest, ageDays: int64(newest % 1000),
+					size: int64(i) * 53, modTime: int64(newest) - 7}
+				for j := range d.sum {
+					d.sum[j] = byte(i*31 + j*7 + int(why))
+				}
+				dels = append(dels, d)
+			}
+		}
+	}
+	for _, days := range []int64{0, 90, 1 << 40} {
+		p := &Planner{Opt: Options{Days: days, Now: now}}
+		rec := &delRecord{p: p, files: files, cutoff: p.Opt.Cutoff()}
+		for _, f := range recordFormats {
+			fm := newFormatter(t, f)
+			for j := range dels {
+				rec.d = &dels[j]
+				row := rec.Row()
+				want := string(fm.Append(nil, &row))
+				if got := string(rec.Append([]byte("x"), fm)); got != "x"+want {
+					t.Errorf("%s: the record writes\n%s\nits Row writes\nx%s", f, got, want)
+				}
+			}
+		}
+	}
+	p := &Planner{Opt: Options{Days: 90, Now: now}}
+	d := del{file: 1, why: whyStale, hasTime: true, newest: n - 100*86400} // files: AB,é ABC00001 abc00002
+	if got := (&delRecord{p: p, files: files, d: &d}).Row().Reason; got != "newest request of ABC00001 is stale (100 days old > 90)" {
+		t.Errorf("reason %q", got)
 	}
 }
