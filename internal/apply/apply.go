@@ -208,13 +208,13 @@ func execute(p *Plan, opt Options) (*resultsPass, error) {
 		if err != nil {
 			return fail(err)
 		}
-		r.rows, r.res = g.rows, make([]outcome, g.rows.len())
+		r.rows, r.res = g.rows, newFolderOutcomes(g.rows.len())
 		r.folder(g)
 		// The folder's outcomes are final: its rows go back to the spool's
 		// order, span by span.
 		k := 0
 		for _, s := range fg.spans {
-			if err := outs.put(s.global, r.res[k:k+s.n]); err != nil {
+			if err := outs.put(s.global, s.n, r.res.span(k, s.n)); err != nil {
 				return fail(err)
 			}
 			k += s.n
@@ -316,8 +316,8 @@ type outcome struct {
 }
 
 type runner struct {
-	rows     *groupRows // the folder's under way
-	res      []outcome  // their outcomes
+	rows     *groupRows      // the folder's under way
+	res      *folderOutcomes // their outcomes
 	opt      Options
 	warnings int // problems after a change was made
 	// heldAtSite says, per SMSID, why a site domain still holds a request
@@ -345,7 +345,7 @@ func (r *runner) stopped() bool {
 func (r *runner) row(i int) *planread.Row { return r.rows.row(i) }
 
 func (r *runner) set(i int, status, detail string) {
-	r.res[i] = outcome{status, detail}
+	r.res.set(i, status, detail)
 }
 
 func (r *runner) folder(g *group) {
@@ -543,7 +543,7 @@ func (r *runner) sibling(g *group, removed map[int64]bool) *siblingState {
 	left := map[[record.Size]byte]string{}
 	for _, e := range g.edits {
 		for _, op := range e.ops {
-			out := r.res[op.ID]
+			out := r.res.get(op.ID)
 			if out.status != Failed || r.rows.action(op.ID) != RemoveEntryAction {
 				continue
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"runtime"
 	"slices"
@@ -135,10 +136,10 @@ func (o *outcomes) slot(out outcome) (uint64, error) {
 	return uint64(code+1)<<56 | ref, nil
 }
 
-// put stores the outcomes of the rows global.. (in plan order).
-func (o *outcomes) put(global int, outs []outcome) error {
-	o.buf = slices.Grow(o.buf[:0], 8*len(outs))
-	for _, out := range outs {
+// put stores the outcomes of the n rows global.. (in plan order).
+func (o *outcomes) put(global, n int, outs iter.Seq[outcome]) error {
+	o.buf = slices.Grow(o.buf[:0], 8*n)
+	for out := range outs {
 		s, err := o.slot(out)
 		if err != nil {
 			return err
@@ -237,4 +238,40 @@ func (m *byteReader) Read(p []byte) (int, error) {
 	n := copy(p, m.b)
 	m.b = m.b[n:]
 	return n, nil
+}
+
+// folderOutcomes are the outcomes of one folder's rows while it is carried
+// out: 4 bytes and no pointer a row, an index into kinds, where a run of
+// rows with the same outcome (every row of a rewrite "removed") shares one.
+type folderOutcomes struct {
+	at    []uint32  // per row: 0 for none, else the index in kinds plus one
+	kinds []outcome // each outcome, once per run of rows given it in a row
+}
+
+func newFolderOutcomes(n int) *folderOutcomes { return &folderOutcomes{at: make([]uint32, n)} }
+
+func (f *folderOutcomes) set(i int, status, detail string) {
+	out := outcome{status, detail}
+	if k := len(f.kinds); k == 0 || f.kinds[k-1] != out {
+		f.kinds = append(f.kinds, out)
+	}
+	f.at[i] = uint32(len(f.kinds))
+}
+
+func (f *folderOutcomes) get(i int) outcome {
+	if f.at[i] == 0 {
+		return outcome{}
+	}
+	return f.kinds[f.at[i]-1]
+}
+
+// span yields the outcomes of rows from..from+n-1.
+func (f *folderOutcomes) span(from, n int) iter.Seq[outcome] {
+	return func(yield func(outcome) bool) {
+		for i := from; i < from+n; i++ {
+			if !yield(f.get(i)) {
+				return
+			}
+		}
+	}
 }

@@ -142,3 +142,39 @@ func TestResultsWriteErrorStops(t *testing.T) {
 		}
 	}
 }
+
+// TestFolderOutcomes: each row gives back the outcome set last for it,
+// whatever the order of the sets; a run of equal outcomes is kept once.
+func TestFolderOutcomes(t *testing.T) {
+	f := newFolderOutcomes(6)
+	sets := []struct {
+		i              int
+		status, detail string
+	}{
+		{0, Applied, "removed"}, {1, Applied, "removed"}, {2, Applied, "removed"},
+		{5, Failed, "disk full"}, {3, Skipped, "changed"}, {1, Failed, "disk full"}, {4, Applied, "removed"},
+	}
+	want := make([]outcome, 6)
+	for _, s := range sets {
+		f.set(s.i, s.status, s.detail)
+		want[s.i] = outcome{s.status, s.detail}
+	}
+	for i := range want {
+		if got := f.get(i); got != want[i] {
+			t.Errorf("row %d: %v, want %v", i, got, want[i])
+		}
+	}
+	var got []outcome
+	for o := range f.span(1, 4) {
+		got = append(got, o)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want[1:5]) {
+		t.Errorf("span(1, 4) = %v, want %v", got, want[1:5])
+	}
+	if len(f.kinds) != 5 {
+		t.Errorf("%d outcomes kept, want 5 (the run of three \"removed\" once)", len(f.kinds))
+	}
+	if g := newFolderOutcomes(2); g.get(1) != (outcome{}) {
+		t.Errorf("a row never set: %v, want none", g.get(1))
+	}
+}
