@@ -181,43 +181,8 @@ func RunPlanChunked(p *Plan, opt Options, c output.Chunked, tally func(status, d
 		return Summary{}, err
 	}
 	defer rp.outs.close()
-	f := c.NewFormatter()
-	var buf []byte
-	n := 0
-	v := resultView{}
-	err = p.spool.ScanRaw(0, p.spool.Size(), func(_ planread.Ref, row *planread.RawRow) error {
-		if row.Mark == planread.MarkInvalid {
-			return nil // not added to p
-		}
-		status, detail, err := rp.next()
-		if err != nil {
-			return err
-		}
-		if tally != nil {
-			tally(status, detail)
-		}
-		v.row, v.status, v.detail = row, status, detail
-		buf = f.Append(buf, &v)
-		n++
-		if len(buf) >= resultFlush {
-			if err := c.WriteChunk(buf, n); err != nil {
-				return emitError{err}
-			}
-			buf, n = buf[:0], 0
-		}
-		return nil
-	})
-	if err == nil && n > 0 {
-		if werr := c.WriteChunk(buf, n); werr != nil {
-			err = emitError{werr}
-		}
-	}
-	return rp.end(err)
+	return rp.end(writeResults(p.spool, rp, c, tally, resultWorkers()))
 }
-
-// resultFlush is how many bytes of formatted Results RunPlanChunked
-// gathers before it writes them.
-const resultFlush = 256 << 10
 
 // execute carries out the rows of p, folder by folder, and returns the
 // outcomes for the results pass.

@@ -106,19 +106,16 @@ func (v *view) WriteFields(w output.FieldWriter) {
 func (v *view) append(dst []byte, f *output.Formatter, r *[record.Size]byte) []byte {
 	t := binary.LittleEndian.Uint32(r[timeAt:])
 	n, ok := validID(r)
-	if !ok || t == 0 {
+	l := v.line
+	if l == nil || l.f != f {
+		l = v.newLine(f)
+	}
+	if !ok || t == 0 || l.first == nil {
 		v.rec.Raw = *r
 		v.e = &v.rec
 		return f.Append(dst, v)
 	}
 	v.valid = true
-	l := v.line
-	if l == nil || l.f != f {
-		l = v.newLine(f)
-	}
-	if l.first == nil {
-		return f.Append(dst, v)
-	}
 	v.seek()
 	if cap(dst)-len(dst) < l.max {
 		dst = slices.Grow(dst, l.max)
@@ -175,6 +172,10 @@ type piece struct {
 	n int
 }
 
+// pieceMax is the longest part a piece takes (a variable so that a test can
+// make every template too long for one).
+var pieceMax = len(piece{}.b)
+
 // put copies p into b at i as one block (b has room for it) and returns
 // the index after p's text.
 func (p *piece) put(b []byte, i int) int {
@@ -200,7 +201,7 @@ func (v *view) newLine(f *output.Formatter) *line {
 	// and the hex.
 	l.max = len(parts[0]) + holes*len(l.rest[0].b) + 2*len(decimal{}.b) + 16 + 20 + 16 + 20 + 2*record.ExtraSize
 	for i, p := range parts[1:] {
-		if len(p) > len(l.rest[i].b) {
+		if len(p) > pieceMax {
 			return l // parts this long (no format has them) are written field by field
 		}
 		l.rest[i].n = copy(l.rest[i].b[:], p)

@@ -360,6 +360,25 @@ func TestViewSequence(t *testing.T) {
 	}
 }
 
+// A Formatter whose template parts are too long for the pieces (none is)
+// has its records written field by field, the same bytes.
+func TestViewWithoutTemplate(t *testing.T) {
+	defer func(m int) { pieceMax = m }(pieceMax)
+	pieceMax = 0
+	var recs []record.Entry
+	for i := range 3000 {
+		recs = append(recs, record.Entry{Raw: viewCases()[i%len(viewCases())]})
+	}
+	for _, isRaw := range []bool{false, true} {
+		for _, f := range chunkedFormats {
+			got, _ := viewStream(t, f, isRaw, viewPaths[0], 7, 1_800_000_000, recs)
+			if want := refStream(t, f, isRaw, viewPaths[0], 7, 1_800_000_000, recs); !bytes.Equal(got, want) {
+				t.Fatalf("%s (raw %v): %s", f, isRaw, firstDiff(got, want))
+			}
+		}
+	}
+}
+
 // firstDiff shows where two outputs part.
 func firstDiff(got, want []byte) string {
 	i := 0

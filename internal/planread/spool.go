@@ -49,9 +49,7 @@ type Spool struct {
 	pathRef int64  // Ref of the record whose Path is pathAt (-1: none)
 	pathAt  string // cached decoded Path
 
-	// The last raw Sha256 ScanRaw met and its text: rows of one file
-	// share them.
-	rawShaIn, rawShaHex string
+	raw *RawReader // ScanRaw's
 }
 
 // Ref is where a row is in a Spool.

@@ -142,6 +142,11 @@ func TestSpoolCorrupt(t *testing.T) {
 		if err == nil {
 			t.Fatalf("cut at %d: no error", cut)
 		}
+		sp.raw = nil
+		err = sp.ScanRaw(0, int64(len(good)), func(Ref, *RawRow) error { return nil })
+		if err == nil {
+			t.Fatalf("cut at %d: ScanRaw: no error", cut)
+		}
 	}
 	sp.mem = good
 	if _, err := sp.Row(int64(len(good))); err == nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 )
 
 // RawRow is a spool record read in place, for the passes that copy its
@@ -104,39 +105,16 @@ func (r *RawRow) Sha256() string { return r.sha }
 // during the call; the strings (Path, Sha256, Action) stay valid. Nothing
 // is allocated per row.
 func (s *Spool) ScanRaw(from, to Ref, fn func(ref Ref, r *RawRow) error) error {
-	if err := s.flush(); err != nil {
-		return err
+	if s.raw == nil {
+		s.raw = s.NewRawReader()
 	}
-	var chunk []byte
-	var base Ref // the Ref of chunk[0]
-	var r RawRow
+	rr := s.raw
 	for ref := from; ref < to; {
-		if ref+binary.MaxVarintLen64 > base+int64(len(chunk)) && base+int64(len(chunk)) < to {
-			var err error
-			if chunk, err = s.chunkBytes(ref, to, 0); err != nil {
-				return err
-			}
-			base = ref
-		}
-		size, h := binary.Uvarint(chunk[ref-base:])
-		if h <= 0 || size > 1<<31 {
-			return s.corrupt(ref, nil)
-		}
-		end := ref + int64(h) + int64(size)
-		if end > to {
-			return s.corrupt(ref, nil)
-		}
-		if end > base+int64(len(chunk)) {
-			var err error
-			if chunk, err = s.chunkBytes(ref, to, end-ref); err != nil {
-				return err
-			}
-			base = ref
-		}
-		if err := s.decodeRaw(ref, chunk[ref-base+int64(h):end-base], &r); err != nil {
+		data, end, err := rr.Chunk(ref, to, scanChunk)
+		if err != nil {
 			return err
 		}
-		if err := fn(ref, &r); err != nil {
+		if err := rr.Scan(data, ref, fn); err != nil {
 			return err
 		}
 		ref = end
@@ -144,23 +122,115 @@ func (s *Spool) ScanRaw(from, to Ref, fn func(ref Ref, r *RawRow) error) error {
 	return nil
 }
 
-// chunkBytes is chunk into the reused read buffer: what it returns is
-// overwritten by the next call.
-func (s *Spool) chunkBytes(from, to Ref, need int64) ([]byte, error) {
-	n := min(max(scanChunk, need), to-from)
-	if cap(s.rbuf) < int(n) {
-		s.rbuf = make([]byte, n)
+// RawReader reads a Spool's records in place (ScanRaw), with its own
+// buffer and caches: once every row is appended, several goroutines may
+// each read the spool through their own RawReader.
+type RawReader struct {
+	s       *Spool
+	buf     []byte
+	pathRef int64  // Ref of the record whose Path is pathAt (-1: none)
+	pathAt  string // the Path of the last record that held one in full
+	// The last raw Sha256 met and its text: rows of one file share them.
+	rawShaIn, rawShaHex string
+	held                []byte // buffer for a record read to find a Path
+}
+
+// NewRawReader returns a RawReader of s.
+func (s *Spool) NewRawReader() *RawReader { return &RawReader{s: s, pathRef: -1} }
+
+// Chunk reads the whole records from ref from on, before to: at most max
+// bytes of them, but at least one record. The bytes are the RawReader's
+// buffer, overwritten by its next Chunk; end is the Ref after the last
+// record.
+func (rr *RawReader) Chunk(from, to Ref, max int64) (data []byte, end Ref, err error) {
+	s := rr.s
+	if err := s.flush(); err != nil {
+		return nil, 0, err
 	}
-	b := s.rbuf[:n]
-	m, err := s.readAt(b, from)
-	if int64(m) < n {
-		return nil, s.corrupt(from, err)
+	n := min(max, to-from)
+	for {
+		if int64(cap(rr.buf)) < n {
+			rr.buf = make([]byte, n)
+		}
+		b := rr.buf[:n]
+		if m, err := s.readAt(b, from); int64(m) < n {
+			return nil, 0, s.corrupt(from, err)
+		}
+		// Up to the end of the last record that is whole in b.
+		k := 0
+		for k < len(b) {
+			size, h := binary.Uvarint(b[k:])
+			if h < 0 || h == 0 && len(b)-k >= binary.MaxVarintLen64 || size > 1<<31 {
+				return nil, 0, s.corrupt(from+int64(k), nil)
+			}
+			if h == 0 || int64(k)+int64(h)+int64(size) > int64(len(b)) {
+				break
+			}
+			k += h + int(size)
+		}
+		if k > 0 {
+			return b[:k], from + int64(k), nil
+		}
+		if n == to-from {
+			return nil, 0, s.corrupt(from, nil) // the last record is cut short
+		}
+		size, h := binary.Uvarint(b)
+		if h <= 0 {
+			n = min(n+binary.MaxVarintLen64, to-from)
+		} else {
+			n = min(int64(h)+int64(size), to-from)
+		}
 	}
-	return b, nil
+}
+
+// Scan decodes the records of data, whole records that Chunk read from
+// ref base on, and calls fn with each.
+func (rr *RawReader) Scan(data []byte, base Ref, fn func(ref Ref, r *RawRow) error) error {
+	var r RawRow
+	for k := 0; k < len(data); {
+		size, h := binary.Uvarint(data[k:])
+		if h <= 0 || int64(k)+int64(h)+int64(size) > int64(len(data)) {
+			return rr.s.corrupt(base+int64(k), nil)
+		}
+		end := k + h + int(size)
+		if err := rr.decode(base+int64(k), data[k+h:end], &r); err != nil {
+			return err
+		}
+		if err := fn(base+int64(k), &r); err != nil {
+			return err
+		}
+		k = end
+	}
+	return nil
+}
+
+// Marks calls fn with the Ref and mark of each record of data, whole
+// records that Chunk read from ref base on, without decoding them.
+func Marks(data []byte, base Ref, fn func(ref Ref, mark byte) error) error {
+	for k := 0; k < len(data); {
+		size, h := binary.Uvarint(data[k:])
+		if h <= 0 || size == 0 || int64(k)+int64(h)+int64(size) > int64(len(data)) {
+			return fmt.Errorf("temporary file for the plan: row at %d: %w", base+int64(k), errRecord)
+		}
+		if err := fn(base+int64(k), data[k+h]); err != nil {
+			return err
+		}
+		k += h + int(size)
+	}
+	return nil
 }
 
 // decodeRaw decodes body, the record at ref (see appendRow), into r.
 func (s *Spool) decodeRaw(ref Ref, body []byte, r *RawRow) error {
+	if s.raw == nil {
+		s.raw = s.NewRawReader()
+	}
+	return s.raw.decode(ref, body, r)
+}
+
+// decode decodes body, the record at ref (see appendRow), into r.
+func (rr *RawReader) decode(ref Ref, body []byte, r *RawRow) error {
+	s := rr.s
 	d := rawDecoder{b: body}
 	*r = RawRow{recHex: r.recHex}
 	r.Mark = d.byte()
@@ -233,38 +303,77 @@ func (s *Spool) decodeRaw(ref Ref, body []byte, r *RawRow) error {
 	switch {
 	case has(fPath) && pathBack > 0 && int64(pathBack) <= ref:
 		at := ref - int64(pathBack)
-		if at != s.pathRef {
-			var held Row
-			if _, _, err := s.Read(at, &held); err != nil {
+		if at != rr.pathRef {
+			p, err := rr.heldPath(at)
+			if err != nil {
 				return err
 			}
-			if held.Path == "" {
+			if p == "" {
 				return s.corrupt(ref, errors.New("the Path it refers to is missing"))
 			}
-			s.pathRef, s.pathAt = at, held.Path
+			rr.pathRef, rr.pathAt = at, p
 		}
-		r.path = s.pathAt
+		r.path = rr.pathAt
 	case has(fPath) && pathBack > 0:
 		return s.corrupt(ref, errors.New("bad Path reference"))
 	case has(fPath):
-		if string(pathBytes) != s.pathAt {
-			s.pathAt = string(pathBytes)
+		if string(pathBytes) != rr.pathAt {
+			rr.pathAt = string(pathBytes)
 		}
-		s.pathRef = ref
-		r.path = s.pathAt
+		rr.pathRef = ref
+		r.path = rr.pathAt
 	}
 	if has(fSha256) {
 		if r.rawSha {
-			if string(r.texts[fSha256]) != s.rawShaIn || s.rawShaIn == "" {
-				s.rawShaIn = string(r.texts[fSha256])
-				s.rawShaHex = hex.EncodeToString(r.texts[fSha256])
+			if string(r.texts[fSha256]) != rr.rawShaIn || rr.rawShaIn == "" {
+				rr.rawShaIn = string(r.texts[fSha256])
+				rr.rawShaHex = hex.EncodeToString(r.texts[fSha256])
 			}
-			r.sha = s.rawShaHex
+			r.sha = rr.rawShaHex
 		} else {
 			r.sha = string(r.texts[fSha256])
 		}
 	}
 	return nil
+}
+
+// heldPath reads the record at ref, which a later one refers to for its
+// Path, and returns the Path it holds in full ("" if it holds none).
+func (rr *RawReader) heldPath(ref Ref) (string, error) {
+	s := rr.s
+	var hdr [binary.MaxVarintLen64]byte
+	n, err := s.readAt(hdr[:], ref)
+	if err != nil && n == 0 {
+		return "", s.corrupt(ref, err)
+	}
+	size, h := binary.Uvarint(hdr[:n])
+	if h <= 0 || size > 1<<31 {
+		return "", s.corrupt(ref, errors.New("bad length"))
+	}
+	if uint64(cap(rr.held)) < size {
+		rr.held = make([]byte, size)
+	}
+	body := rr.held[:size]
+	if m, err := s.readAt(body, ref+int64(h)); m != len(body) {
+		return "", s.corrupt(ref, err)
+	}
+	// Only the first fields, up to the Path.
+	d := rawDecoder{b: body}
+	d.byte()    // mark
+	d.uvarint() // N
+	d.uvarint() // Line
+	present := uint16(d.byte()) | uint16(d.byte())<<8
+	if present&(1<<fAction) != 0 && d.byte() == actionText {
+		d.str()
+	}
+	if d.err != nil || present&(1<<fPath) == 0 || d.uvarint() != 0 {
+		return "", d.err
+	}
+	p := d.str()
+	if d.err != nil {
+		return "", s.corrupt(ref, d.err)
+	}
+	return string(p), nil
 }
 
 // rawDecoder is decoder over bytes; the first problem sticks in err.

@@ -1,0 +1,144 @@
+package apply
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dumpsync/dumpsync/internal/output"
+	"github.com/dumpsync/dumpsync/internal/planread"
+)
+
+// pipePlan spools rows enough for several chunks of the results pass:
+// record rows of Resync.cfg files that do not exist (their outcomes say
+// so), with long Reasons, every seventh one marked invalid (in the spool,
+// not in the plan), as SpoolPlan leaves a plan with bad rows.
+func pipePlan(t *testing.T, rows int) *Plan {
+	t.Helper()
+	sp := planread.NewMemSpool()
+	p := NewPlan(sp)
+	dir := t.TempDir()
+	for i := 0; i < rows; i++ {
+		path := filepath.Join(dir, fmt.Sprintf("Domain.%03d", i/5000), "Resync.cfg")
+		off, size, cutoff := int64(48*i), int64(48*rows), int64(1_700_000_000)
+		rec := strings.Repeat(fmt.Sprintf("%02x", i%256), 48)
+		sum := strings.Repeat("ab", 32)
+		reason := fmt.Sprintf("request %d days old, \"quoted\", é, %s", i%900, strings.Repeat("x", i%200))
+		r := planread.Row{N: i + 1, Action: RemoveEntryAction, Path: path, SmsId: fmt.Sprintf("ABC%05X", i),
+			Offset: &off, Record: &rec, Size: &size, Sha256: &sum, Cutoff: &cutoff, Reason: &reason}
+		mark := byte(0)
+		if i%7 == 3 {
+			mark = planread.MarkInvalid
+		}
+		ref, err := sp.Append(&r, mark)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mark == 0 {
+			p.Add(ref, sp.Size(), &r)
+		}
+	}
+	return p
+}
+
+// results formats the Results of p in format f through writeResults with n
+// goroutines, and returns them with what tally was told.
+func pipeResults(t *testing.T, p *Plan, f output.Format, n int) (out []byte, told []string) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc, err := output.NewEncoder(&buf, f, &Result{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := output.AsChunked(enc)
+	rp, err := execute(p, Options{WhatIf: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rp.outs.close()
+	err = writeResults(p.spool, rp, c, func(status, detail string) { told = append(told, status+": "+detail) }, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), told
+}
+
+// TestResultsSameOnEveryWorkerCount: the results pass writes the same
+// bytes, and tells tally the same outcomes in the same order, on one
+// goroutine and on several, and the same bytes as RunPlan's Results.
+func TestResultsSameOnEveryWorkerCount(t *testing.T) {
+	p := pipePlan(t, 30_000)
+	if p.spool.Size() < 3*(1<<20) {
+		t.Fatalf("the spool holds %d bytes: too few for several chunks", p.spool.Size())
+	}
+	for _, f := range viewFormats {
+		want, wantTold := pipeResults(t, p, f, 1)
+		var ref bytes.Buffer
+		enc, _ := output.NewEncoder(&ref, f, &Result{})
+		if _, err := RunPlan(p, Options{WhatIf: true}, func(_ *planread.Row, r *Result) error { return enc.Encode(r) }); err != nil {
+			t.Fatal(err)
+		}
+		enc.Close()
+		if !bytes.Equal(want, ref.Bytes()) {
+			t.Fatalf("%s: one goroutine differs from RunPlan's Results", f)
+		}
+		if len(wantTold) != p.Rows() {
+			t.Fatalf("%s: tally told %d times, want %d", f, len(wantTold), p.Rows())
+		}
+		for _, n := range []int{2, 3} {
+			got, told := pipeResults(t, p, f, n)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s, %d goroutines: the results differ from one goroutine's", f, n)
+			}
+			if strings.Join(told, "\n") != strings.Join(wantTold, "\n") {
+				t.Fatalf("%s, %d goroutines: tally was told otherwise", f, n)
+			}
+		}
+	}
+}
+
+// failingChunks fails its second WriteChunk.
+type failingChunks struct {
+	output.Chunked
+	calls int
+}
+
+var errSink = errors.New("disk full")
+
+func (f *failingChunks) WriteChunk(b []byte, n int) error {
+	f.calls++
+	if f.calls == 2 {
+		return errSink
+	}
+	return f.Chunked.WriteChunk(b, n)
+}
+
+// TestResultsWriteErrorStops: an error writing the results ends the pass
+// with that error, on one goroutine and on several, without a hang.
+func TestResultsWriteErrorStops(t *testing.T) {
+	p := pipePlan(t, 30_000)
+	for _, n := range []int{1, 2} {
+		enc, _ := output.NewEncoder(&bytes.Buffer{}, output.JSONL, &Result{})
+		c, _ := output.AsChunked(enc)
+		fc := &failingChunks{Chunked: c}
+		rp, err := execute(p, Options{WhatIf: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = writeResults(p.spool, rp, fc, nil, n)
+		rp.outs.close()
+		var ee emitError
+		if !errors.As(err, &ee) || !errors.Is(ee.err, errSink) {
+			t.Fatalf("%d goroutines: %v, want the write's error", n, err)
+		}
+		if fc.calls != 2 {
+			t.Fatalf("%d goroutines: %d writes, want 2 (none after the failure)", n, fc.calls)
+		}
+	}
+}
