@@ -402,20 +402,27 @@ func (r *runner) edit(e *edit, removed map[int64]bool) {
 			sum := hex.EncodeToString(newGuard.Sha256[:])
 			// One row at a time into the journal, one sync for the whole
 			// rewrite: every row is durable before the file is replaced.
-			var u UndoRow // written at once, so reused
+			v := undoEntry{size: newGuard.Size, sum: sum} // written at once, so reused
 			for k, res := range results {
 				if res.Status != resyncedit.Applied || r.rows.action(res.ID) != RemoveEntryAction {
 					continue
 				}
 				path, id, rec := r.rows.undoFields(res.ID)
-				if rec == "" {
-					rec = hex.EncodeToString(req.Ops[k].Record[:]) // results are in the order of the ops
+				if rec != nil {
+					// A Record that was not valid hex (never in a row
+					// apply carries out), as the row gave it.
+					off, text := res.OldOffset, strings.ToLower(string(rec))
+					u := UndoRow{Action: RestoreEntry, Path: path, SmsId: string(id), Offset: &off, Record: &text,
+						Size: newGuard.Size, Sha256: sum}
+					if err := r.opt.Undo.Write(&u); err != nil {
+						return err
+					}
+					continue
 				}
-				off := res.OldOffset
-				rec = strings.ToLower(rec)
-				u = UndoRow{Action: RestoreEntry, Path: path, SmsId: id, Offset: &off, Record: &rec,
-					Size: newGuard.Size, Sha256: sum}
-				if err := r.opt.Undo.Write(&u); err != nil {
+				// The op's Record: results are in the order of the ops.
+				v.path, v.smsID, v.offset = path, id, res.OldOffset
+				hex.Encode(v.record[:], req.Ops[k].Record[:])
+				if err := r.opt.Undo.WriteFields(&v); err != nil {
 					return err
 				}
 			}

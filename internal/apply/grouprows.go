@@ -257,16 +257,16 @@ func (g *groupRows) action(i int) string {
 }
 
 // undoFields returns what an undo row needs of row i, a record row: its
-// Path, SmsId and, only when it was not valid hex, its Record ("": the
-// op's).
-func (g *groupRows) undoFields(i int) (path, smsID, record string) {
+// Path, SmsId and, only when it was not valid hex, its Record (nil: the
+// op's). The slices are parts of g.
+func (g *groupRows) undoFields(i int) (path string, smsID, record []byte) {
 	b := g.data[g.at[i]:]
 	if b[0] == 0 {
 		r := g.row(i)
 		if r.Record != nil {
-			record = *r.Record
+			record = []byte(*r.Record)
 		}
-		return r.Path, r.SmsId, record
+		return r.Path, []byte(r.SmsId), record
 	}
 	b = b[1:]
 	_, k := binary.Uvarint(b) // N
@@ -274,7 +274,7 @@ func (g *groupRows) undoFields(i int) (path, smsID, record string) {
 	p, k := binary.Uvarint(b)
 	b = b[k:]
 	n, k := binary.Uvarint(b)
-	smsID = string(b[k : k+int(n)])
+	smsID = b[k : k+int(n) : k+int(n)]
 	b = b[k+int(n):]
 	bits := b[0]
 	b = b[1:]
@@ -284,10 +284,10 @@ func (g *groupRows) undoFields(i int) (path, smsID, record string) {
 	}
 	switch {
 	case bits&gRecordRaw != 0:
-		record = hex.EncodeToString(b[:48])
+		record = hex.AppendEncode(nil, b[:48])
 	case bits&gRecordText != 0:
 		n, k := binary.Uvarint(b)
-		record = string(b[k : k+int(n)])
+		record = b[k : k+int(n) : k+int(n)]
 	}
 	return g.strs[p], smsID, record
 }

@@ -102,7 +102,11 @@ func (j *Journal) Add(rows ...*UndoRow) error {
 // Write writes one row, not yet durable: Sync makes every row written so
 // far durable (Add is Write for each row, then Sync). The row is encoded at
 // once, so the caller may reuse it.
-func (j *Journal) Write(r *UndoRow) error {
+func (j *Journal) Write(r *UndoRow) error { return j.WriteFields(r) }
+
+// WriteFields is Write of a row given by its fields, UndoRow's
+// (undoEntry): no UndoRow, string or pointer per row.
+func (j *Journal) WriteFields(r output.Fielder) error {
 	if j.f == nil {
 		if err := j.create(); err != nil {
 			return err

@@ -81,3 +81,28 @@ func (r *UndoRow) WriteFields(w output.FieldWriter) {
 	w.Str(r.Sha256)
 	w.OptStr(r.Content)
 }
+
+// undoEntry is the UndoRow of a removed record, RestoreEntry, given by its
+// fields: its WriteFields makes the same calls with the same values as
+// UndoRow.WriteFields for {RestoreEntry, path, smsID, &offset,
+// &lower-case hex of the record, size, sum, nil}, so the bytes are the
+// same (TestUndoEntryMatchesUndoRow), with nothing allocated per row.
+type undoEntry struct {
+	path   string
+	smsID  []byte
+	offset int64
+	record [96]byte // lower-case hex
+	size   int64
+	sum    string
+}
+
+func (u *undoEntry) WriteFields(w output.FieldWriter) {
+	w.Str(RestoreEntry)
+	w.Str(u.path)
+	w.Bytes(u.smsID)
+	w.Int(u.offset)
+	w.Plain(u.record[:])
+	w.Int(u.size)
+	w.Str(u.sum)
+	w.OptStr(nil)
+}

@@ -166,3 +166,40 @@ func FuzzResultViewMatchesResult(f *testing.F) {
 		checkViewMatches(t, []planread.Row{r, r, {N: 2, Path: path}}, []string{status}, []string{detail, fmt.Sprint(n)})
 	})
 }
+
+// TestUndoEntryMatchesUndoRow: an undo row written from its fields
+// (undoEntry) is byte for byte the UndoRow apply wrote before, for
+// awkward SMSIDs and Paths, any offset, record, size and sum.
+func TestUndoEntryMatchesUndoRow(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	ids := []string{"", "ABC12345", `q"uote`, "é", "\x00\x01", "bad\xff", strings.Repeat("Z", 40)}
+	paths := []string{`C:\SMS\Resync.cfg`, `\\?\C:\a,b\"q"\Resync.cfg`, "/srv/é/Resync.cfg", ""}
+	var want, got bytes.Buffer
+	ref, _ := output.NewEncoder(&want, output.JSON, UndoRow{})
+	enc, _ := output.NewEncoder(&got, output.JSON, UndoRow{})
+	for i := 0; i < 2000; i++ {
+		var raw [48]byte
+		for k := range raw {
+			raw[k] = byte(rnd.IntN(256))
+		}
+		off := []int64{0, 48, -1, 1 << 40, rnd.Int64()}[rnd.IntN(5)]
+		size := rnd.Int64N(1 << 32)
+		sum := strings.Repeat(fmt.Sprintf("%02x", rnd.IntN(256)), 32)
+		id, path := ids[rnd.IntN(len(ids))], paths[rnd.IntN(len(paths))]
+		rec := strings.ToLower(fmt.Sprintf("%X", raw[:]))
+		u := UndoRow{Action: RestoreEntry, Path: path, SmsId: id, Offset: &off, Record: &rec, Size: size, Sha256: sum}
+		if err := ref.Encode(&u); err != nil {
+			t.Fatal(err)
+		}
+		v := undoEntry{path: path, smsID: []byte(id), offset: off, size: size, sum: sum}
+		copy(v.record[:], fmt.Sprintf("%x", raw[:]))
+		if err := enc.Encode(&v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ref.Close()
+	enc.Close()
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("undoEntry differs from UndoRow:\ngot  %q\nwant %q", clipTest(got.String()), clipTest(want.String()))
+	}
+}
