@@ -9,7 +9,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -245,40 +244,22 @@ func (l *CfgList) At(i int) Cfg { return Cfg{Path: l.Path(i), SmsID: l.SmsID(i)}
 // returned separately, sorted by name, so the caller can report them;
 // folders are ignored.
 func CfgFiles(dir string) (list *CfgList, irregular []string, err error) {
-	f, err := os.Open(dir)
+	names, irregular, err := cfgNames(dir)
 	if err != nil {
 		return nil, nil, err
-	}
-	defer f.Close()
-	var names []string // as listed
-	for {
-		// In batches: the DirEntries of a 100 000-file folder are garbage
-		// a batch at a time, never all at once.
-		ents, rerr := f.ReadDir(1024)
-		for _, e := range ents {
-			name := e.Name()
-			if len(name) <= len(CfgExt) || !strings.EqualFold(filepath.Ext(name), CfgExt) {
-				continue
-			}
-			switch t := e.Type(); {
-			case t.IsDir():
-				continue
-			case !t.IsRegular():
-				irregular = append(irregular, filepath.Join(dir, name))
-				continue
-			}
-			names = append(names, name)
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return nil, nil, rerr
-		}
 	}
 	sortCfgNames(names)
 	sort.Strings(irregular)
 	return newCfgList(dir, names), irregular, nil
+}
+
+// isCfgName reports whether a folder entry's name is NAME.cfg in any case:
+// strings.EqualFold(filepath.Ext(name), CfgExt), with a NAME. (No other
+// character than 'c', 'f' and 'g' folds to those letters, so the last four
+// bytes tell.)
+func isCfgName[S string | []byte](name S) bool {
+	n := len(name)
+	return n > len(CfgExt) && name[n-4] == '.' && name[n-3]|0x20 == 'c' && name[n-2]|0x20 == 'f' && name[n-1]|0x20 == 'g'
 }
 
 // sortCfgNames sorts file names by upper-cased SMSID (the name without
@@ -287,9 +268,12 @@ func CfgFiles(dir string) (list *CfgList, irregular []string, err error) {
 // big-endian words each, prepared once, not upper-cased per comparison.
 func sortCfgNames(names []string) {
 	id := func(name string) string { return name[:len(name)-len(CfgExt)] }
+	// The keys hold no pointer (the name is an index), so that the sort
+	// moves 24 bytes an element and the garbage collector has none of them
+	// to see.
 	type keyed struct {
 		hi, lo uint64
-		name   string
+		i      int
 	}
 	keys := make([]keyed, len(names))
 	for i, name := range names {
@@ -304,7 +288,7 @@ func sortCfgNames(names []string) {
 			})
 			return
 		}
-		keys[i] = keyed{k[0], k[1], name}
+		keys[i] = keyed{k[0], k[1], i}
 	}
 	slices.SortFunc(keys, func(a, b keyed) int {
 		switch {
@@ -313,11 +297,13 @@ func sortCfgNames(names []string) {
 		case a.lo != b.lo:
 			return cmp.Compare(a.lo, b.lo)
 		}
-		return strings.Compare(id(a.name), id(b.name))
+		return strings.Compare(id(names[a.i]), id(names[b.i]))
 	})
-	for i := range keys {
-		names[i] = keys[i].name
+	sorted := make([]string, len(keys))
+	for j := range keys {
+		sorted[j] = names[keys[j].i]
 	}
+	copy(names, sorted)
 }
 
 // packUpper packs the upper-cased bytes of an ASCII string of at most 16
