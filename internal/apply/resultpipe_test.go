@@ -16,9 +16,16 @@ import (
 // record rows of Resync.cfg files that do not exist (their outcomes say
 // so), with long Reasons, every seventh one marked invalid (in the spool,
 // not in the plan), as SpoolPlan leaves a plan with bad rows.
-func pipePlan(t *testing.T, rows int) *Plan {
+func pipePlan(t *testing.T, rows int, inFile bool) *Plan {
 	t.Helper()
 	sp := planread.NewMemSpool()
+	if inFile {
+		var err error
+		if sp, err = planread.NewSpool(t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sp.Close() })
+	}
 	p := NewPlan(sp)
 	dir := t.TempDir()
 	for i := 0; i < rows; i++ {
@@ -73,7 +80,14 @@ func pipeResults(t *testing.T, p *Plan, f output.Format, n int) (out []byte, tol
 // bytes, and tells tally the same outcomes in the same order, on one
 // goroutine and on several, and the same bytes as RunPlan's Results.
 func TestResultsSameOnEveryWorkerCount(t *testing.T) {
-	p := pipePlan(t, 30_000)
+	for _, inFile := range []bool{false, true} {
+		t.Run(fmt.Sprintf("spool in a file %v", inFile), func(t *testing.T) {
+			resultsSameOnEveryWorkerCount(t, pipePlan(t, 30_000, inFile))
+		})
+	}
+}
+
+func resultsSameOnEveryWorkerCount(t *testing.T, p *Plan) {
 	if p.spool.Size() < 3*(1<<20) {
 		t.Fatalf("the spool holds %d bytes: too few for several chunks", p.spool.Size())
 	}
@@ -122,7 +136,7 @@ func (f *failingChunks) WriteChunk(b []byte, n int) error {
 // TestResultsWriteErrorStops: an error writing the results ends the pass
 // with that error, on one goroutine and on several, without a hang.
 func TestResultsWriteErrorStops(t *testing.T) {
-	p := pipePlan(t, 30_000)
+	p := pipePlan(t, 30_000, true)
 	for _, n := range []int{1, 2} {
 		enc, _ := output.NewEncoder(&bytes.Buffer{}, output.JSONL, &Result{})
 		c, _ := output.AsChunked(enc)

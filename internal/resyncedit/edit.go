@@ -886,7 +886,8 @@ func compute(data []byte, req Request) (results []OpResult, content []byte, chan
 	results = make([]OpResult, len(req.Ops))
 	guardOK := req.Guard.matches(data)
 	valid := make([]int, 0, len(req.Ops)) // indexes of ops that passed validation
-	for i, op := range req.Ops {
+	for i := range req.Ops {
+		op := &req.Ops[i] // not a copy of its 72 bytes
 		r := &results[i]
 		r.ID, r.OldOffset, r.NewOffset = op.ID, -1, -1
 		switch {
@@ -932,7 +933,7 @@ func recordAt(data []byte, off int64) []byte {
 func computeRemove(data []byte, req Request, results []OpResult, valid []int, guardOK bool) ([]OpResult, []byte, bool) {
 	remove := make([]int64, 0, len(valid)) // ascending offsets
 	for _, i := range valid {
-		op, r := req.Ops[i], &results[i]
+		op, r := &req.Ops[i], &results[i]
 		r.OldOffset = op.Offset
 		switch {
 		case !guardOK:
