@@ -224,14 +224,16 @@ func execute(p *Plan, opt Options) (*resultsPass, error) {
 			opt.Progress(fg.rows)
 		}
 	}
-	r.waitAll() // interrupted too: the rewrites under way end first
-	return &resultsPass{outs: outs, or: outs.reader(), rows: p.rows, interrupted: r.interrupted,
-		sum: Summary{Warnings: r.warnings}}, nil
+	// The rewrites under way (their grace periods, carry-over rounds)
+	// change no row's outcome: they end while the results are written, and
+	// end is what waits for them (interrupted too).
+	return &resultsPass{outs: outs, or: outs.reader(), rows: p.rows, interrupted: r.interrupted, run: r}, nil
 }
 
 // resultsPass gives the outcome of each row of the plan in turn, in plan
 // order, and counts them.
 type resultsPass struct {
+	run         *runner // its rewrites under way, waited for by end
 	outs        *outcomes
 	or          *outcomeReader
 	global      int // rows given so far
@@ -269,10 +271,13 @@ func (rp *resultsPass) next() (status, detail string, err error) {
 	return status, detail, nil
 }
 
-// end is RunPlan's return: the summary, and the error of the results pass
+// end waits for the rewrites still under way, then is RunPlan's return:
+// the summary (with their warnings), and the error of the results pass
 // (an emit error as it is) joined to ErrInterrupted when the run was
 // interrupted.
 func (rp *resultsPass) end(err error) (Summary, error) {
+	rp.run.waitAll()
+	rp.sum.Warnings = rp.run.warnings
 	var stopErr error
 	if rp.interrupted {
 		stopErr = interrupt.ErrInterrupted

@@ -404,3 +404,55 @@ func TestInterruptWaitsForRewritesUnderWay(t *testing.T) {
 		t.Errorf("undo file holds %d RestoreEntry rows, want %d", n, applied)
 	}
 }
+
+// TestResultsWrittenDuringTheGrace: the results are written while the last
+// rewrite's grace period runs (they do not depend on it), and Run returns
+// only once it has ended.
+func TestResultsWrittenDuringTheGrace(t *testing.T) {
+	_, rows := overlapSite(t, 1)
+	emitted := make(chan struct{})
+	var mu sync.Mutex
+	var graceEnded, emittedInGrace, timedOut bool
+	first := true
+	sleep := func(time.Duration) {
+		mu.Lock()
+		wait := first
+		first = false
+		mu.Unlock()
+		if wait {
+			select {
+			case <-emitted:
+			case <-time.After(10 * time.Second):
+				timedOut = true
+			}
+		}
+		mu.Lock()
+		graceEnded = true
+		mu.Unlock()
+	}
+	n := 0
+	sum, err := Run(rows, Options{Now: agreeNow, editSleep: sleep}, func(r *Result) error {
+		if n == 0 {
+			mu.Lock()
+			emittedInGrace = !graceEnded
+			mu.Unlock()
+			close(emitted)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if timedOut || !emittedInGrace {
+		t.Fatalf("the results waited for the grace period (timed out %v)", timedOut)
+	}
+	if !graceEnded {
+		t.Fatal("Run returned before the grace period ended")
+	}
+	if n != len(rows) || sum.Applied != len(rows) {
+		t.Fatalf("%d results, summary %+v; want %d Applied", n, sum, len(rows))
+	}
+}
