@@ -192,3 +192,27 @@ func TestFolderOutcomes(t *testing.T) {
 		t.Errorf("a row never set: %v, want none", g.get(1))
 	}
 }
+
+// TestOffsetSet: offsets added in any order are found by ascending asks,
+// the others not; an off set holds nothing.
+func TestOffsetSet(t *testing.T) {
+	s := &offsetSet{on: true}
+	for _, o := range []int64{480, 48, 96, 0, 96} {
+		s.add(o)
+	}
+	s.sort()
+	for _, c := range []struct {
+		off  int64
+		want bool
+	}{{0, true}, {48, true}, {96, true}, {144, false}, {192, false}, {480, true}, {528, false}} {
+		if got := s.next(c.off); got != c.want {
+			t.Errorf("next(%d) = %v, want %v", c.off, got, c.want)
+		}
+	}
+	off := &offsetSet{}
+	off.add(48)
+	off.sort()
+	if off.next(48) {
+		t.Error("a set that is not on has 48")
+	}
+}
