@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -184,6 +185,11 @@ func RunPlanChunked(p *Plan, opt Options, c output.Chunked, tally func(status, d
 	return rp.end(writeResults(p.spool, rp, c, tally, resultWorkers()))
 }
 
+// bigFolder is how many rows a folder holds from which execute collects
+// its garbage once the folder is done: a collection costs far less than
+// carrying out that many rows.
+const bigFolder = 64 << 10
+
 // execute carries out the rows of p, folder by folder, and returns the
 // outcomes for the results pass.
 func execute(p *Plan, opt Options) (*resultsPass, error) {
@@ -220,6 +226,13 @@ func execute(p *Plan, opt Options) (*resultsPass, error) {
 			k += s.n
 		}
 		r.rows, r.res = nil, nil
+		if fg.rows >= bigFolder {
+			// The folder's rows and ops are garbage now: collect them
+			// before the next folder's are made, so that its heap does not
+			// grow on top of them (the collector's pacing would let the
+			// heap reach twice what was live at its last run).
+			runtime.GC()
+		}
 		if opt.Progress != nil {
 			opt.Progress(fg.rows)
 		}
