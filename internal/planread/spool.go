@@ -223,7 +223,7 @@ func (s *Spool) Scan(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) er
 			}
 			base = ref
 		}
-		size, h := uvarintString(chunk[ref-base:])
+		size, h := uvarintOf(chunk[ref-base:])
 		if h <= 0 || size > 1<<31 {
 			return s.corrupt(ref, nil)
 		}
@@ -269,8 +269,8 @@ func (s *Spool) chunk(from, to Ref, need int64) (string, error) {
 	return string(b), nil
 }
 
-// uvarintString is binary.Uvarint of a string.
-func uvarintString(s string) (uint64, int) {
+// uvarintOf is binary.Uvarint of a string or bytes.
+func uvarintOf[S string | []byte](s S) (uint64, int) {
 	var x uint64
 	var sh uint
 	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
@@ -468,7 +468,7 @@ var errRecord = errors.New("bad record")
 // are parts of body; its pointers point into b's slabs. It returns the mark
 // and the distance back to the record holding the Path (0: r.Path is set).
 func decodeRow(b *builder, body string, r *Row) (mark byte, pathBack int64, err error) {
-	d := decoder{s: body}
+	d := decoder[string]{s: body}
 	mark = d.byte()
 	r.N = int(d.uvarint())
 	r.Line = int(d.uvarint())
@@ -523,10 +523,10 @@ func decodeRow(b *builder, body string, r *Row) (mark byte, pathBack int64, err 
 	r.AgeDays = intField(fAgeDays)
 	r.Cutoff = intField(fCutoff)
 	r.Offset = intField(fOffset)
-	r.Record = d.record(b, has(fRecord))
+	r.Record = d.hex(b, has(fRecord), 48, false)
 	r.Size = intField(fSize)
 	r.ModTime = intField(fModTime)
-	r.Sha256 = d.hex(b, has(fSha256), 32)
+	r.Sha256 = d.hex(b, has(fSha256), 32, true)
 	r.Reason = strField(fReason)
 	r.Content = strField(fContent)
 	if d.err == nil && len(d.s) > 0 {
@@ -538,13 +538,14 @@ func decodeRow(b *builder, body string, r *Row) (mark byte, pathBack int64, err 
 	return mark, pathBack, d.err
 }
 
-// decoder reads a record body; the first problem sticks in err.
-type decoder struct {
-	s   string
+// decoder reads a record body: a string (decodeRow), or bytes (RawRow:
+// nothing copied). The first problem sticks in err.
+type decoder[S string | []byte] struct {
+	s   S
 	err error
 }
 
-func (d *decoder) byte() byte {
+func (d *decoder[S]) byte() byte {
 	if d.err != nil || len(d.s) < 1 {
 		d.err = errRecord
 		return 0
@@ -554,11 +555,11 @@ func (d *decoder) byte() byte {
 	return c
 }
 
-func (d *decoder) uvarint() uint64 {
+func (d *decoder[S]) uvarint() uint64 {
 	if d.err != nil {
 		return 0
 	}
-	v, n := uvarintString(d.s)
+	v, n := uvarintOf(d.s)
 	if n <= 0 {
 		d.err = errRecord
 		return 0
@@ -567,7 +568,7 @@ func (d *decoder) uvarint() uint64 {
 	return v
 }
 
-func (d *decoder) varint() int64 {
+func (d *decoder[S]) varint() int64 {
 	u := d.uvarint()
 	v := int64(u >> 1)
 	if u&1 != 0 {
@@ -576,62 +577,43 @@ func (d *decoder) varint() int64 {
 	return v
 }
 
-func (d *decoder) bytes(n int) string {
+func (d *decoder[S]) bytes(n int) S {
 	if d.err != nil || n < 0 || len(d.s) < n {
 		d.err = errRecord
-		return ""
+		var none S
+		return none
 	}
 	v := d.s[:n]
 	d.s = d.s[n:]
 	return v
 }
 
-func (d *decoder) str() string {
+func (d *decoder[S]) str() S {
 	n := d.uvarint()
 	if n > uint64(len(d.s)) {
 		d.err = errRecord
-		return ""
+		var none S
+		return none
 	}
 	return d.bytes(int(n))
 }
 
-// record reads a Record field (present): 48 raw bytes, given as lower-case
-// hex, or text.
-func (d *decoder) record(b *builder, present bool) *string {
+// hex reads a Record or Sha256 field (present): n raw bytes, given as
+// lower-case hex, or text. The rows of one file share one Sha256 (shared):
+// the last one is reused.
+func (d *decoder[S]) hex(b *builder, present bool, n int, shared bool) *string {
 	if !present {
 		return nil
 	}
 	switch d.byte() {
 	case asRaw:
-		raw := d.bytes(48)
+		raw := string(d.bytes(n))
 		if d.err != nil {
 			return nil
 		}
-		b.scratch = hex.AppendEncode(b.scratch[:0], []byte(raw))
-		return b.newStr(string(b.scratch))
-	case asText:
-		v := d.str()
-		if d.err != nil {
-			return nil
-		}
-		return b.newStr(v)
-	}
-	d.err = errRecord
-	return nil
-}
-
-// hex reads a Sha256 field (present): n raw bytes, given as
-// lower-case hex, or text. The rows of one file share one Sha256: the last
-// one is reused.
-func (d *decoder) hex(b *builder, present bool, n int) *string {
-	if !present {
-		return nil
-	}
-	switch d.byte() {
-	case asRaw:
-		raw := d.bytes(n)
-		if d.err != nil {
-			return nil
+		if !shared {
+			b.scratch = hex.AppendEncode(b.scratch[:0], []byte(raw))
+			return b.newStr(string(b.scratch))
 		}
 		if raw != b.lastRaw || b.lastRaw == "" {
 			b.scratch = hex.AppendEncode(b.scratch[:0], []byte(raw))
@@ -639,7 +621,7 @@ func (d *decoder) hex(b *builder, present bool, n int) *string {
 		}
 		return b.newStr(b.lastHex)
 	case asText:
-		v := d.str()
+		v := string(d.str())
 		if d.err != nil {
 			return nil
 		}

@@ -231,7 +231,7 @@ func (s *Spool) decodeRaw(ref Ref, body []byte, r *RawRow) error {
 // decode decodes body, the record at ref (see appendRow), into r.
 func (rr *RawReader) decode(ref Ref, body []byte, r *RawRow) error {
 	s := rr.s
-	d := rawDecoder{b: body}
+	d := decoder[[]byte]{s: body}
 	*r = RawRow{recHex: r.recHex}
 	r.Mark = d.byte()
 	r.N = int(d.uvarint())
@@ -291,7 +291,7 @@ func (rr *RawReader) decode(ref Ref, body []byte, r *RawRow) error {
 			r.ints[i] = d.varint()
 		}
 	}
-	if d.err == nil && len(d.b) > 0 {
+	if d.err == nil && len(d.s) > 0 {
 		d.err = errRecord
 	}
 	if r.present>>(fContent+1) != 0 {
@@ -358,7 +358,7 @@ func (rr *RawReader) heldPath(ref Ref) (string, error) {
 		return "", s.corrupt(ref, err)
 	}
 	// Only the first fields, up to the Path.
-	d := rawDecoder{b: body}
+	d := decoder[[]byte]{s: body}
 	d.byte()    // mark
 	d.uvarint() // N
 	d.uvarint() // Line
@@ -374,61 +374,4 @@ func (rr *RawReader) heldPath(ref Ref) (string, error) {
 		return "", s.corrupt(ref, d.err)
 	}
 	return string(p), nil
-}
-
-// rawDecoder is decoder over bytes; the first problem sticks in err.
-type rawDecoder struct {
-	b   []byte
-	err error
-}
-
-func (d *rawDecoder) byte() byte {
-	if d.err != nil || len(d.b) < 1 {
-		d.err = errRecord
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *rawDecoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err = errRecord
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *rawDecoder) varint() int64 {
-	u := d.uvarint()
-	v := int64(u >> 1)
-	if u&1 != 0 {
-		v = ^v
-	}
-	return v
-}
-
-func (d *rawDecoder) bytes(n int) []byte {
-	if d.err != nil || n < 0 || len(d.b) < n {
-		d.err = errRecord
-		return nil
-	}
-	v := d.b[:n:n]
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *rawDecoder) str() []byte {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.err = errRecord
-		return nil
-	}
-	return d.bytes(int(n))
 }
