@@ -45,11 +45,11 @@ type Spool struct {
 	enc         []byte
 
 	dec     builder
-	rbuf    []byte
 	pathRef int64  // Ref of the record whose Path is pathAt (-1: none)
 	pathAt  string // cached decoded Path
 
-	raw *RawReader // ScanRaw's
+	raw  *RawReader // ScanRaw's
+	scan *RawReader // Scan's
 }
 
 // Ref is where a row is in a Spool.
@@ -207,43 +207,26 @@ func (s *Spool) Each(fn func(ref Ref, r *Row)) error {
 // given to fn is reused: it is valid only during the call, but the strings
 // and pointers in it stay valid.
 func (s *Spool) Scan(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) error {
-	if err := s.flush(); err != nil {
-		return err
+	if s.scan == nil {
+		s.scan = s.NewRawReader()
 	}
-	// The rows' strings are parts of the chunk, read as one string: no copy
-	// per field, and the chunk goes when its last row does.
-	var chunk string
-	var base Ref // the Ref of chunk[0]
 	var r Row
 	for ref := from; ref < to; {
-		if ref+binary.MaxVarintLen64 > base+int64(len(chunk)) && base+int64(len(chunk)) < to {
-			var err error
-			if chunk, err = s.chunk(ref, to, 0); err != nil {
-				return err
-			}
-			base = ref
-		}
-		size, h := uvarintOf(chunk[ref-base:])
-		if h <= 0 || size > 1<<31 {
-			return s.corrupt(ref, nil)
-		}
-		end := ref + int64(h) + int64(size)
-		if end > to {
-			return s.corrupt(ref, nil)
-		}
-		if end > base+int64(len(chunk)) {
-			var err error
-			if chunk, err = s.chunk(ref, to, end-ref); err != nil {
-				return err
-			}
-			base = ref
-		}
-		r = Row{}
-		mark, err := s.decode(ref, chunk[ref-base+int64(h):end-base], &r)
+		data, end, err := s.scan.Chunk(ref, to, scanChunk)
 		if err != nil {
 			return err
 		}
-		if err := fn(ref, &r, mark); err != nil {
+		// The rows' strings are parts of the chunk, read as one string: no
+		// copy per field, and the chunk goes when its last row does.
+		err = eachRecord(string(data), ref, func(at Ref, body string) error {
+			r = Row{}
+			mark, err := s.decode(at, body, &r)
+			if err != nil {
+				return err
+			}
+			return fn(at, &r, mark)
+		})
+		if err != nil {
 			return err
 		}
 		ref = end
@@ -251,22 +234,23 @@ func (s *Spool) Scan(from, to Ref, fn func(ref Ref, r *Row, mark byte) error) er
 	return nil
 }
 
-// scanChunk is how much Scan reads at a time.
+// scanChunk is how much Scan and ScanRaw read at a time.
 const scanChunk = 1 << 20
 
-// chunk reads the spool from ref from on, at least need bytes and up to
-// scanChunk, not beyond to.
-func (s *Spool) chunk(from, to Ref, need int64) (string, error) {
-	n := min(max(scanChunk, need), to-from)
-	if cap(s.rbuf) < int(n) {
-		s.rbuf = make([]byte, n)
+// eachRecord calls fn with the Ref and body of each record of data, whole
+// records that RawReader.Chunk read from ref base on.
+func eachRecord[S string | []byte](data S, base Ref, fn func(ref Ref, body S) error) error {
+	for k := 0; k < len(data); {
+		size, h := uvarintOf(data[k:])
+		if h <= 0 || size == 0 || int64(k)+int64(h)+int64(size) > int64(len(data)) {
+			return fmt.Errorf("temporary file for the plan: row at %d: %w", base+int64(k), errRecord)
+		}
+		if err := fn(base+int64(k), data[k+h:k+h+int(size)]); err != nil {
+			return err
+		}
+		k += h + int(size)
 	}
-	b := s.rbuf[:n]
-	m, err := s.readAt(b, from)
-	if int64(m) < n {
-		return "", s.corrupt(from, err)
-	}
-	return string(b), nil
+	return nil
 }
 
 // uvarintOf is binary.Uvarint of a string or bytes.

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"fmt"
 )
 
 // RawRow is a spool record read in place, for the passes that copy its
@@ -187,37 +186,18 @@ func (rr *RawReader) Chunk(from, to Ref, max int64) (data []byte, end Ref, err e
 // ref base on, and calls fn with each.
 func (rr *RawReader) Scan(data []byte, base Ref, fn func(ref Ref, r *RawRow) error) error {
 	var r RawRow
-	for k := 0; k < len(data); {
-		size, h := binary.Uvarint(data[k:])
-		if h <= 0 || int64(k)+int64(h)+int64(size) > int64(len(data)) {
-			return rr.s.corrupt(base+int64(k), nil)
-		}
-		end := k + h + int(size)
-		if err := rr.decode(base+int64(k), data[k+h:end], &r); err != nil {
+	return eachRecord(data, base, func(ref Ref, body []byte) error {
+		if err := rr.decode(ref, body, &r); err != nil {
 			return err
 		}
-		if err := fn(base+int64(k), &r); err != nil {
-			return err
-		}
-		k = end
-	}
-	return nil
+		return fn(ref, &r)
+	})
 }
 
 // Marks calls fn with the Ref and mark of each record of data, whole
 // records that Chunk read from ref base on, without decoding them.
 func Marks(data []byte, base Ref, fn func(ref Ref, mark byte) error) error {
-	for k := 0; k < len(data); {
-		size, h := binary.Uvarint(data[k:])
-		if h <= 0 || size == 0 || int64(k)+int64(h)+int64(size) > int64(len(data)) {
-			return fmt.Errorf("temporary file for the plan: row at %d: %w", base+int64(k), errRecord)
-		}
-		if err := fn(base+int64(k), data[k+h]); err != nil {
-			return err
-		}
-		k += h + int(size)
-	}
-	return nil
+	return eachRecord(data, base, func(ref Ref, body []byte) error { return fn(ref, body[0]) })
 }
 
 // decodeRaw decodes body, the record at ref (see appendRow), into r.
