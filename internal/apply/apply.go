@@ -112,16 +112,25 @@ type editKey struct {
 // Run applies rows (validated, duplicates removed) and emits one Result per
 // row, in plan order: RunPlan on a Plan in memory.
 func Run(rows []planread.Row, opt Options, emit func(*Result) error) (Summary, error) {
-	sp := planread.NewMemSpool()
+	p, err := spoolRows(planread.NewMemSpool(), rows)
+	if err != nil {
+		return Summary{}, err
+	}
+	return RunPlan(p, opt, func(_ *planread.Row, r *Result) error { return emit(r) })
+}
+
+// spoolRows appends rows (validated, duplicates removed) to sp and returns
+// the Plan of them.
+func spoolRows(sp *planread.Spool, rows []planread.Row) (*Plan, error) {
 	p := NewPlan(sp)
 	for i := range rows {
 		ref, err := sp.Append(&rows[i], 0)
 		if err != nil {
-			return Summary{}, err
+			return nil, err
 		}
 		p.Add(ref, sp.Size(), &rows[i])
 	}
-	return RunPlan(p, opt, func(_ *planread.Row, r *Result) error { return emit(r) })
+	return p, nil
 }
 
 // RunPlan carries out the rows of p and emits one Result per row, in plan

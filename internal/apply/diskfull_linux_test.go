@@ -16,21 +16,7 @@ func TestFullDiskKeepsCfgFiles(t *testing.T) {
 	mnt := tinyFS(t)
 	s := makeFailSite(t, filepath.Join(mnt, "Domain.000"), filepath.Join(t.TempDir(), "LOGON1", "Logon.srv"), 200)
 	rows := s.plan(t)
-	// Fill the file system.
-	fill, err := os.Create(filepath.Join(mnt, "filler"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	block := make([]byte, 512)
-	for {
-		if _, err := fill.Write(block); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatal(err)
-			}
-			break
-		}
-	}
-	fill.Close()
+	fillUp(t, mnt)
 	before, _ := os.ReadFile(filepath.Join(s.domain, "Resync.cfg"))
 	var res []Result
 	sum, err := Run(rows, Options{Now: agreeNow, LockedRetry: 50 * time.Millisecond}, func(r *Result) error { res = append(res, *r); return nil })
@@ -48,6 +34,25 @@ func TestFullDiskKeepsCfgFiles(t *testing.T) {
 	for _, e := range ents {
 		if e.Name() != "Resync.cfg" && e.Name() != "Invencfg.box" {
 			t.Errorf("left in the domain folder: %s", e.Name())
+		}
+	}
+}
+
+// fillUp fills the file system of folder dir but for less than 512 bytes.
+func fillUp(t *testing.T, dir string) {
+	t.Helper()
+	fill, err := os.Create(filepath.Join(dir, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fill.Close()
+	block := make([]byte, 512)
+	for {
+		if _, err := fill.Write(block); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatal(err)
+			}
+			return
 		}
 	}
 }

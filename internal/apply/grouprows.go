@@ -233,20 +233,6 @@ func (g *groupRows) row(i int) *planread.Row {
 	return r
 }
 
-// lowerHex reports whether s is n bytes as lower-case hex, the form a
-// valid Record has once read.
-func lowerHex[S string | []byte](s S, n int) bool {
-	if len(s) != 2*n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
-}
-
 // action is row i's Action, without decoding the row.
 func (g *groupRows) action(i int) string {
 	b := g.data[g.at[i]:]

@@ -1,10 +1,7 @@
 package apply
 
 import (
-	"errors"
-	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,28 +20,11 @@ func TestOutcomesDiskFullKeepsResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sp.Close()
-	p := NewPlan(sp)
-	for i := range rows {
-		ref, err := sp.Append(&rows[i], 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.Add(ref, sp.Size(), &rows[i])
-	}
-	fill, err := os.Create(filepath.Join(mnt, "filler"))
+	p, err := spoolRows(sp, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	block := make([]byte, 512)
-	for {
-		if _, err := fill.Write(block); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatal(err)
-			}
-			break
-		}
-	}
-	fill.Close()
+	fillUp(t, mnt)
 	t.Setenv("TMPDIR", mnt)
 	var res []Result
 	sum, err := RunPlan(p, Options{Now: agreeNow, LockedRetry: 50 * time.Millisecond}, func(_ *planread.Row, r *Result) error {
