@@ -26,12 +26,13 @@ func resultWorkers() int { return min(runtime.GOMAXPROCS(0), maxResultWorkers) }
 
 // resultJob is one chunk of the spool on its way to the output.
 type resultJob struct {
-	base planread.Ref // the Ref of data[0]
-	data []byte       // whole spool records
-	outs []outcome    // the outcomes of its rows (those not marked invalid), in order
-	out  []byte       // the Results, formatted
-	n    int          // how many
-	err  error        // of decoding or formatting
+	base planread.Ref        // the Ref of data[0]
+	in   *planread.RawReader // reads data: the buffer is the job's
+	data []byte              // whole spool records
+	outs []outcome           // the outcomes of its rows (those not marked invalid), in order
+	out  []byte              // the Results, formatted
+	n    int                 // how many
+	err  error               // of decoding or formatting
 	done chan struct{}
 }
 
@@ -71,13 +72,17 @@ func (j *resultJob) format(rr *planread.RawReader, f *output.Formatter) {
 	})
 }
 
-// read fills j with the next records of sp from ref from on, before to.
-func (j *resultJob) read(rr *planread.RawReader, from, to planread.Ref) (next planread.Ref, err error) {
-	data, next, err := rr.Chunk(from, to, resultChunkBytes)
+// read fills j with the next records of sp from ref from on, before to,
+// read into j's own buffer.
+func (j *resultJob) read(sp *planread.Spool, from, to planread.Ref) (next planread.Ref, err error) {
+	if j.in == nil {
+		j.in = sp.NewRawReader()
+	}
+	data, next, err := j.in.Chunk(from, to, resultChunkBytes)
 	if err != nil {
 		return 0, err
 	}
-	j.base, j.data = from, append(j.data[:0], data...)
+	j.base, j.data = from, data
 	return next, nil
 }
 
@@ -91,7 +96,7 @@ func writeResults(sp *planread.Spool, rp *resultsPass, c output.Chunked, tally f
 		j := &resultJob{}
 		for ref := planread.Ref(0); ref < size; {
 			var err error
-			if ref, err = j.read(rr, ref, size); err != nil {
+			if ref, err = j.read(sp, ref, size); err != nil {
 				return err
 			}
 			if err := j.collect(rp, tally); err != nil {
@@ -130,11 +135,10 @@ func writeResults(sp *planread.Spool, rp *resultsPass, c output.Chunked, tally f
 	go func() {
 		defer close(order)
 		defer close(jobs)
-		rr := sp.NewRawReader()
 		for ref := planread.Ref(0); ref < size && !stopped.Load(); {
 			j := <-free
 			var err error
-			if ref, err = j.read(rr, ref, size); err == nil {
+			if ref, err = j.read(sp, ref, size); err == nil {
 				err = j.collect(rp, tally)
 			}
 			if err != nil {
