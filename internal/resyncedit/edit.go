@@ -29,8 +29,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
-	"iter"
 	"os"
 	"path/filepath"
 	"slices"
@@ -165,19 +165,6 @@ type Outcome struct {
 	// Recovered lists the recovery files of interrupted edits that the edit
 	// carried into the file before anything else (see Recover).
 	Recovered []Recovered
-	final     []byte
-}
-
-// Records yields the offset and content of every record of the file as the
-// edit left it (or, in a dry run, would leave it), in order.
-func (o *Outcome) Records() iter.Seq2[int64, record.Entry] {
-	return func(yield func(int64, record.Entry) bool) {
-		for off := 0; off+record.Size <= len(o.final); off += record.Size {
-			if !yield(int64(off), record.Parse(o.final[off:])) {
-				return
-			}
-		}
-	}
 }
 
 // Options tune the waits of an edit. The zero value means the defaults.
@@ -292,13 +279,20 @@ func Start(req Request, opts Options) (Outcome, *Pending, error) {
 	}
 	e := &editor{path: req.Path, opts: opts}
 	if req.DryRun {
-		f, data, err := e.readAll()
+		src, err := e.open()
 		if err != nil {
 			return Outcome{}, nil, err
 		}
-		f.Close()
-		results, content, changed := compute(data, req)
-		return Outcome{Results: results, Rewritten: changed, Final: GuardOf(content), final: content}, nil, nil
+		defer src.Close()
+		d, err := e.decide(src, &req, nil)
+		if err != nil {
+			return Outcome{}, nil, err
+		}
+		final := d.final
+		if d.changed {
+			final = d.newGuard
+		}
+		return Outcome{Results: d.results, Rewritten: d.changed, Final: final}, nil, nil
 	}
 
 	lk, err := acquire(req.Path, opts)
@@ -443,20 +437,9 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 	if _, err := atomicfile.RemoveTemps(e.opts.Ops, e.path); err != nil {
 		return Outcome{Recovered: recovered}, nil, err
 	}
-	src, data, err := e.readAll()
+	src, err := e.open()
 	if err != nil {
 		return Outcome{Recovered: recovered}, nil, err
-	}
-	results, content, changed := compute(data, req)
-	if !changed {
-		src.Close()
-		return Outcome{Results: results, Final: GuardOf(data), final: data, Recovered: recovered}, nil, nil
-	}
-	if req.BeforeCommit != nil {
-		if err := req.BeforeCommit(results, GuardOf(content)); err != nil {
-			src.Close()
-			return Outcome{Recovered: recovered}, nil, err
-		}
 	}
 	// The new file keeps the old one's mode and owner (Unix) or security
 	// descriptor (Windows): SMS must append to it exactly as before.
@@ -465,6 +448,23 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 		src.Close()
 		return Outcome{Recovered: recovered}, nil, err
 	}
+	d, err := e.decide(src, &req, meta)
+	if err != nil {
+		src.Close()
+		return Outcome{Recovered: recovered}, nil, err
+	}
+	results := d.results
+	if !d.changed {
+		src.Close()
+		return Outcome{Results: results, Final: d.final, Recovered: recovered}, nil, nil
+	}
+	if req.BeforeCommit != nil {
+		if err := req.BeforeCommit(results, d.newGuard); err != nil {
+			d.discard(e)
+			src.Close()
+			return Outcome{Recovered: recovered}, nil, err
+		}
+	}
 	// The commit runs on its own goroutine from the start; this one waits
 	// only until the first rename (or the commit's end, without one).
 	p := &Pending{e: e, done: make(chan struct{})}
@@ -472,7 +472,6 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 	started := make(chan struct{})
 	var once sync.Once
 	begin := func() { once.Do(func() { close(started) }) }
-	srcOff := int64(len(data))
 	go func() {
 		defer close(p.done)
 		defer func() {
@@ -483,13 +482,13 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 				begin()
 			}
 		}()
-		final, carried, err := e.commit(src, srcOff, content, meta, func() {
+		final, carried, err := e.commit(src, d, meta, func() {
 			p.renamed = true
 			begin()
 		})
 		out := Outcome{Results: results, Rewritten: final != nil, CarriedOver: carried, Recovered: recovered}
 		if final != nil {
-			out.Final, out.final = GuardOf(final), final
+			out.Final = *final
 		}
 		if p.renamed && e.lock != nil {
 			// Start has returned: the lock is ours to release.
@@ -508,12 +507,14 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 	return Outcome{Results: results, Rewritten: true, Recovered: recovered}, p, nil
 }
 
-// commit writes content — the new file, standing for the first srcOff bytes
-// of src — over the path and carries over everything appended to src, then
-// to each replaced file. It returns the content as left (nil if the file was
-// not replaced) and how many records it carried over.
+// commit writes the new content d decided on — standing for the first
+// d.srcOff bytes of src — over the path and carries over everything appended
+// to src, then to each replaced file. It returns the guard of the content as
+// left (nil if the file was not replaced) and how many records it carried
+// over.
 //
-// Each round writes the temporary file and copies src's tail into it until
+// Each round writes the temporary file (in round 1, d's temporary file may
+// already hold the content) and copies src's tail into it until
 // src stops growing, across the fsync (which takes milliseconds, long enough
 // for a busy writer to append again), gives the file at the path a recovery
 // link (recover.go) and renames the temporary file over the path. Records
@@ -536,18 +537,22 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 // the background: see Start). Each rename and append that changes what the
 // file at the path holds is made under e.pend.mu, together with the record
 // of what the replaced files hold beyond it (Pending.Snapshot).
-func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomicfile.Metadata, renamed func()) (final []byte, carried int, err error) {
+func (e *editor) commit(src *os.File, d *decision, meta *atomicfile.Metadata, renamed func()) (final *Guard, carried int, err error) {
 	ops := e.opts.Ops
-	c := &carry{e: e, src: src, srcOff: srcOff, content: content}
+	c := &carry{e: e, src: src, srcOff: d.srcOff, content: d.content}
+	first := d.tmp // round 1's temporary file, already holding the content
+	if first != nil {
+		c.onDisk, c.size = d.kept, d.newGuard.Size
+	}
 	ch := newChain(e)
 	var late error // errors after a successful rename
 	replaced := false
-	fail := func(err error) ([]byte, int, error) {
+	fail := func(err error) (*Guard, int, error) {
 		if c.src != nil {
 			c.src.Close()
 		}
 		if replaced {
-			return c.content, c.carried, errors.Join(late, err)
+			return c.guard(), c.carried, errors.Join(late, err)
 		}
 		return nil, 0, errors.Join(late, err)
 	}
@@ -557,14 +562,17 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 	prevStart, prevEnd := int64(-1), int64(-1)
 	for round := 1; ; round++ {
 		prevLen, carriedBefore := len(c.content)-len(pending), c.carried
-		tmp, err := atomicfile.CreateTemp(ops, e.path, meta)
-		if err != nil {
-			return fail(err)
-		}
-		if _, err := tmp.Write(c.content); err != nil {
-			tmp.Close()
-			ops.RemoveFile(tmp.Name())
-			return fail(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
+		tmp := first
+		first = nil
+		if tmp == nil {
+			if tmp, err = atomicfile.CreateTemp(ops, e.path, meta); err != nil {
+				return fail(err)
+			}
+			if _, err := tmp.Write(c.content); err != nil {
+				tmp.Close()
+				ops.RemoveFile(tmp.Name())
+				return fail(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
+			}
 		}
 		if err := c.fill(tmp); err != nil {
 			return fail(err)
@@ -628,10 +636,10 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 		if old.f == nil && link != "" {
 			// The replaced file could not be read: its link keeps it, and
 			// what reached it, for the next run.
-			return c.content, c.carried, late
+			return c.guard(), c.carried, late
 		}
 		if len(pending) == 0 {
-			return c.content, c.carried, errors.Join(late, ch.finish())
+			return c.guard(), c.carried, errors.Join(late, ch.finish())
 		}
 		if round >= e.opts.MaxRounds {
 			// Out of rounds: append what is left; nothing is lost, but
@@ -639,6 +647,12 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 			return e.appendRest(ch, c, start, pending, late)
 		}
 		c.src, err = e.open()
+		if err == nil && c.onDisk != nil {
+			if err = c.load(); err != nil {
+				c.src.Close()
+				c.src = nil
+			}
+		}
 		if err != nil {
 			return e.appendRest(ch, c, start, pending, errors.Join(late, err))
 		}
@@ -650,7 +664,7 @@ func (e *editor) commit(src *os.File, srcOff int64, content []byte, meta *atomic
 
 // appendRest ends a commit by appending pending — the bytes of the last
 // replaced file from offset from — to the file at the path.
-func (e *editor) appendRest(ch *chain, c *carry, from int64, pending []byte, late error) ([]byte, int, error) {
+func (e *editor) appendRest(ch *chain, c *carry, from int64, pending []byte, late error) (*Guard, int, error) {
 	e.pend.mu.Lock()
 	err := ch.appendPending(from, pending)
 	if err == nil {
@@ -659,9 +673,10 @@ func (e *editor) appendRest(ch *chain, c *carry, from int64, pending []byte, lat
 	e.pend.mu.Unlock()
 	if err != nil {
 		// Not appended: the recovery link keeps them for the next run.
-		return c.content, c.carried, errors.Join(late, err)
+		return c.guard(), c.carried, errors.Join(late, err)
 	}
-	return append(c.content, pending...), c.carried, errors.Join(late, ch.finish())
+	c.add(pending)
+	return c.guard(), c.carried, errors.Join(late, ch.finish())
 }
 
 // carry is the state of one commit: the file being replaced (src), how much
@@ -670,8 +685,49 @@ type carry struct {
 	e       *editor
 	src     *os.File // nil while closed
 	srcOff  int64
-	content []byte
+	content []byte // the new content, when in memory
+	// onDisk, when not nil, is the running hash of the new content, which
+	// is then not in memory (content is nil) but in round 1's temporary
+	// file, then the file at the path; size is its length.
+	onDisk  hash.Hash
+	size    int64
 	carried int
+}
+
+// add appends b to the new content.
+func (c *carry) add(b []byte) {
+	if c.onDisk != nil {
+		c.onDisk.Write(b)
+		c.size += int64(len(b))
+		return
+	}
+	c.content = append(c.content, b...)
+}
+
+// guard returns the guard of the new content.
+func (c *carry) guard() *Guard {
+	if c.onDisk != nil {
+		g := guardOfHash(c.size, c.onDisk)
+		return &g
+	}
+	g := GuardOf(c.content)
+	return &g
+}
+
+// load reads the new content, which is on disk, into memory from src, the
+// file at the path after round 1 (a round rewrites it from memory), and
+// checks it is what round 1 wrote: the file's first bytes are, unless a
+// program other than one appending records changed them.
+func (c *carry) load() error {
+	buf := make([]byte, c.size, c.size+int64(2*record.Size))
+	if _, err := c.src.ReadAt(buf, 0); err != nil {
+		return fmt.Errorf("%s: reading it back for another round: %w", c.e.path, err)
+	}
+	if g := GuardOf(buf); g != *c.guard() {
+		return fmt.Errorf("%s: its first %d bytes changed since this edit wrote them, by another program; not rewritten again", c.e.path, c.size)
+	}
+	c.content, c.onDisk = buf, nil
+	return nil
 }
 
 // fill copies src's tail into tmp until src stops growing, across fsyncs,
@@ -696,7 +752,7 @@ func (c *carry) fill(tmp atomicfile.File) error {
 			if _, err := tmp.Write(tail); err != nil {
 				return abort(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
 			}
-			c.content = append(c.content, tail...)
+			c.add(tail)
 			c.srcOff += int64(len(tail))
 			c.carried += len(tail) / record.Size
 			n += len(tail)
@@ -814,25 +870,15 @@ func (e *editor) open() (*os.File, error) {
 	return f, nil
 }
 
-// readAll opens the file and reads it whole, waiting out a partial last
-// record. The returned file is open.
-func (e *editor) readAll() (*os.File, []byte, error) {
-	f, err := e.open()
-	if err != nil {
-		return nil, nil, err
-	}
+// readAll reads the open file f whole, waiting out a partial last record.
+func (e *editor) readAll(f *os.File) ([]byte, error) {
 	var size int64
 	if fi, err := f.Stat(); err == nil {
 		size = fi.Size()
 	}
 	buf := make([]byte, 0, size+256*1024) // room for appends without a regrowth
 	hugepages.Slice(buf)
-	data, err := e.readRecords(f, buf, 0)
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, data, nil
+	return e.readRecords(f, buf, 0)
 }
 
 // readTail returns the whole records of f from offset from to its end.
@@ -880,12 +926,14 @@ func readFrom(f *os.File, buf []byte, off int64) ([]byte, error) {
 	}
 }
 
-// compute decides every op against data and builds the new content. It is
-// shared by dry and real runs, so both give the same statuses.
-func compute(data []byte, req Request) (results []OpResult, content []byte, changed bool) {
+// prepare gives every op its result's ID and offsets, fails the invalid
+// ones, and returns the indexes of the others, sorted by offset (stable). A
+// request whose valid ops are Remove ops is then decided by streamRemove,
+// one of Insert ops by computeInsert; dry and real runs share both, so both
+// give the same statuses.
+func prepare(req *Request) (results []OpResult, valid []int) {
 	results = make([]OpResult, len(req.Ops))
-	guardOK := req.Guard.matches(data)
-	valid := make([]int, 0, len(req.Ops)) // indexes of ops that passed validation
+	valid = make([]int, 0, len(req.Ops)) // indexes of ops that passed validation
 	for i := range req.Ops {
 		op := &req.Ops[i] // not a copy of its 72 bytes
 		r := &results[i]
@@ -896,6 +944,9 @@ func compute(data []byte, req Request) (results []OpResult, content []byte, chan
 		case op.Offset < 0 || op.Offset%record.Size != 0:
 			r.Status, r.Detail = Failed, fmt.Sprintf("offset %d is not a multiple of %d", op.Offset, record.Size)
 		default:
+			if op.Kind == Remove {
+				r.OldOffset = op.Offset
+			}
 			valid = append(valid, i)
 		}
 	}
@@ -904,13 +955,12 @@ func compute(data []byte, req Request) (results []OpResult, content []byte, chan
 	if !slices.IsSortedFunc(valid, byOffset) {
 		slices.SortStableFunc(valid, byOffset)
 	}
-	if len(valid) == 0 {
-		return results, data, false
-	}
-	if req.Ops[valid[0]].Kind == Remove {
-		return computeRemove(data, req, results, valid, guardOK)
-	}
-	return computeInsert(data, req, results, valid, guardOK)
+	return results, valid
+}
+
+// inserts reports whether the valid ops of a request are Insert ops.
+func inserts(req *Request, valid []int) bool {
+	return len(valid) > 0 && req.Ops[valid[0]].Kind == Insert
 }
 
 func cmpInt64(a, b int64) int {
@@ -921,46 +971,6 @@ func cmpInt64(a, b int64) int {
 		return 1
 	}
 	return 0
-}
-
-func recordAt(data []byte, off int64) []byte {
-	if off < 0 || off+record.Size > int64(len(data)) {
-		return nil
-	}
-	return data[off : off+record.Size]
-}
-
-func computeRemove(data []byte, req Request, results []OpResult, valid []int, guardOK bool) ([]OpResult, []byte, bool) {
-	remove := make([]int64, 0, len(valid)) // ascending offsets
-	for _, i := range valid {
-		op, r := &req.Ops[i], &results[i]
-		r.OldOffset = op.Offset
-		switch {
-		case !guardOK:
-			r.Status, r.Detail = Skipped, DetailChanged
-		case op.Offset+record.Size > req.Guard.Size:
-			r.Status, r.Detail = Skipped, DetailBeyondGuard
-		case !bytes.Equal(recordAt(data, op.Offset), op.Record[:]):
-			r.Status, r.Detail = Skipped, DetailRecordDiffers
-		case len(remove) > 0 && remove[len(remove)-1] == op.Offset:
-			r.Status, r.Detail = Skipped, DetailDuplicate
-		default:
-			r.Status = Applied
-			remove = append(remove, op.Offset)
-		}
-	}
-	if len(remove) == 0 {
-		return results, data, false
-	}
-	content := make([]byte, 0, len(data)-len(remove)*record.Size)
-	hugepages.Slice(content)
-	var cur int64
-	for _, off := range remove {
-		content = append(content, data[cur:off]...)
-		cur = off + record.Size
-	}
-	content = append(content, data[cur:]...)
-	return results, content, true
 }
 
 // computeInsert puts removed records back, each at most once whatever

@@ -1,0 +1,292 @@
+package resyncedit
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"time"
+
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
+	"github.com/dumpsync/dumpsync/internal/record"
+)
+
+// decision is what an edit decided, before anything is committed.
+type decision struct {
+	results  []OpResult
+	changed  bool
+	newGuard Guard // of the new content, when changed
+	final    Guard // of the file as read, when not changed
+	srcOff   int64 // how much of the file the decision stands for
+	// The new content, when changed: in tmp with kept its running hash
+	// (Remove ops, not a dry run), or in content (Insert ops).
+	tmp     atomicfile.File
+	kept    hash.Hash
+	content []byte
+}
+
+// decide reads the open file src and decides every op of req: Remove ops
+// in one pass that writes the new content to a temporary file (made with
+// meta) unless req is a dry run, Insert ops in memory.
+func (e *editor) decide(src *os.File, req *Request, meta *atomicfile.Metadata) (*decision, error) {
+	results, valid := prepare(req)
+	if inserts(req, valid) {
+		data, err := e.readAll(src)
+		if err != nil {
+			return nil, err
+		}
+		results, content, changed := computeInsert(data, *req, results, valid, req.Guard.matches(data))
+		d := &decision{results: results, changed: changed, srcOff: int64(len(data))}
+		if changed {
+			d.newGuard, d.content = GuardOf(content), content
+		} else {
+			d.final = GuardOf(data)
+		}
+		return d, nil
+	}
+	s, err := e.streamRemove(src, req, results, valid, meta, req.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	d := &decision{results: results, changed: s.changed(), srcOff: s.pos, final: s.final(), tmp: s.tmp, kept: s.kept}
+	if d.changed {
+		d.newGuard = s.newGuard()
+	}
+	return d, nil
+}
+
+// discard removes the decision's temporary file, if any.
+func (d *decision) discard(e *editor) {
+	if d.tmp != nil {
+		d.tmp.Close()
+		e.opts.Ops.RemoveFile(d.tmp.Name())
+		d.tmp = nil
+	}
+}
+
+// streamChunk is how much of the file a removal reads at a time: the file
+// and the new content never need to be in memory whole.
+const streamChunk = 256 * 1024
+
+// removal is the state of one pass over a Resync.cfg that decides every
+// Remove op and, unless it is a dry run, writes the new content — the file
+// without the records to remove — to a temporary file beside it as it goes.
+// The temporary file is only made once a record is to be removed, and is
+// removed again if the guard then turns out not to match: nothing of it
+// stays unless the caller commits it.
+type removal struct {
+	e       *editor
+	req     *Request
+	results []OpResult
+	valid   []int // indexes of the valid ops, by offset
+	next    int   // the next of valid to decide
+	meta    *atomicfile.Metadata
+	dry     bool
+
+	whole   hash.Hash // every byte read
+	kept    hash.Hash // the new content
+	guardOK bool      // known once pos reaches the guard's size
+	guarded bool      // the guard was checked
+	applied int       // ops decided Applied (valid only if guardOK)
+	lastOff int64     // offset of the last record decided Applied, -1 if none
+	pos     int64     // bytes read and handled: whole records only
+	keptN   int64     // length of the new content
+	tmp     atomicfile.File
+}
+
+// streamRemove decides the Remove ops of req (valid, sorted by offset;
+// results already hold their ID and OldOffset) against the file src in one
+// pass, re-reading along opts.PartialWaits while it ends in a partial
+// record, as readAll does. Unless dry, the new content goes to a temporary
+// file (made with meta), left open for the commit when the file is to
+// change; otherwise none is left.
+func (e *editor) streamRemove(src *os.File, req *Request, results []OpResult, valid []int, meta *atomicfile.Metadata, dry bool) (*removal, error) {
+	s := &removal{e: e, req: req, results: results, valid: valid, meta: meta, dry: dry,
+		whole: sha256.New(), kept: sha256.New(), lastOff: -1}
+	if req.Guard.Size == 0 {
+		s.checkGuard()
+	}
+	if err := s.read(src); err != nil {
+		s.discard()
+		return nil, err
+	}
+	if !s.guarded {
+		s.guardOK, s.guarded = false, true // the file is shorter than the guard
+	}
+	for ; s.next < len(valid); s.next++ {
+		s.decide(nil) // beyond the end of the file
+	}
+	if !s.guardOK {
+		for _, i := range valid {
+			results[i].Status, results[i].Detail = Skipped, DetailChanged
+		}
+	}
+	if !s.changed() {
+		s.discard()
+	}
+	return s, nil
+}
+
+// changed reports whether the file is to be rewritten.
+func (s *removal) changed() bool { return s.guardOK && s.applied > 0 }
+
+// newGuard is the guard of the new content (valid when changed).
+func (s *removal) newGuard() Guard { return guardOfHash(s.keptN, s.kept) }
+
+// final is the guard of the file as it was read.
+func (s *removal) final() Guard { return guardOfHash(s.pos, s.whole) }
+
+func guardOfHash(n int64, h hash.Hash) Guard {
+	g := Guard{Size: n}
+	h.Sum(g.Sha256[:0])
+	return g
+}
+
+// discard removes the temporary file, if any.
+func (s *removal) discard() {
+	if s.tmp != nil {
+		s.tmp.Close()
+		s.e.opts.Ops.RemoveFile(s.tmp.Name())
+		s.tmp = nil
+	}
+}
+
+// read reads src from the start to its end in chunks and hands each run of
+// whole records to chunk.
+func (s *removal) read(src *os.File) error {
+	e := s.e
+	buf := make([]byte, streamChunk)
+	have := 0 // bytes in buf from offset s.pos on
+	var waited time.Duration
+	waits := e.opts.PartialWaits
+	for {
+		n, err := src.ReadAt(buf[have:], s.pos+int64(have))
+		have += n
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("%s: reading: %w", e.path, err)
+		}
+		atEnd := err == io.EOF || n == 0
+		if whole := have - have%record.Size; whole > 0 && (atEnd || have == len(buf)) {
+			if err := s.chunk(src, buf[:whole]); err != nil {
+				return err
+			}
+			have = copy(buf, buf[whole:have])
+		}
+		if !atEnd {
+			continue
+		}
+		if have == 0 {
+			return nil
+		}
+		// A partial last record: a writer may be in the middle of it.
+		if len(waits) == 0 {
+			return &PartialError{Path: e.path, Size: s.pos + int64(have), Offset: s.pos, Waited: waited}
+		}
+		time.Sleep(waits[0])
+		waited += waits[0]
+		waits = waits[1:]
+	}
+}
+
+// checkGuard compares the hash of what was read so far, exactly the guard's
+// size, with the guard.
+func (s *removal) checkGuard() {
+	var sum [32]byte
+	s.whole.Sum(sum[:0])
+	s.guardOK, s.guarded = s.req.Guard.Size >= 0 && sum == s.req.Guard.Sha256, true
+}
+
+// chunk handles the whole records in b, the file's bytes from s.pos on: it
+// hashes them, decides the ops whose record lies in them, and appends what
+// stays to the new content. It compacts b in place: the records that stay
+// move down over the removed ones (only ever towards the start, below every
+// byte still to be compared).
+func (s *removal) chunk(src *os.File, b []byte) error {
+	base := s.pos
+	if g := s.req.Guard.Size; !s.guarded && g > base && g <= base+int64(len(b)) {
+		s.whole.Write(b[:g-base])
+		s.checkGuard()
+		s.whole.Write(b[g-base:])
+	} else {
+		s.whole.Write(b)
+	}
+	w, cur := 0, 0 // b[:w] is kept so far; b[cur:] is not handled yet
+	end := base + int64(len(b))
+	for ; s.next < len(s.valid); s.next++ {
+		off := s.req.Ops[s.valid[s.next]].Offset
+		if off+record.Size > end {
+			break
+		}
+		if !s.decide(b[off-base : off-base+record.Size]) {
+			continue
+		}
+		if s.tmp == nil && !s.dry && (!s.guarded || s.guardOK) {
+			// The first record to remove: the new content so far is the
+			// file's first base bytes.
+			if err := s.startTemp(src, base); err != nil {
+				return err
+			}
+		}
+		r := int(off - base)
+		w += copy(b[w:], b[cur:r])
+		cur = r + record.Size
+	}
+	w += copy(b[w:], b[cur:])
+	s.pos = end
+	if s.guarded && !s.guardOK {
+		s.discard() // nothing will change: no new content to keep
+		return nil
+	}
+	s.kept.Write(b[:w])
+	s.keptN += int64(w)
+	if s.tmp != nil {
+		if _, err := s.tmp.Write(b[:w]); err != nil {
+			return fmt.Errorf("%s: writing temporary file %s: %w", s.e.path, s.tmp.Name(), err)
+		}
+	}
+	return nil
+}
+
+// decide gives the next op its status, in the order of computeRemove's
+// checks; rec is the file's record at the op's offset (nil beyond its end).
+// It reports whether the record is to be removed.
+func (s *removal) decide(rec []byte) bool {
+	i := s.valid[s.next]
+	op, r := &s.req.Ops[i], &s.results[i]
+	off := op.Offset
+	switch {
+	case s.guarded && !s.guardOK:
+		r.Status, r.Detail = Skipped, DetailChanged
+	case op.Offset+record.Size > s.req.Guard.Size:
+		r.Status, r.Detail = Skipped, DetailBeyondGuard
+	case rec == nil || !bytes.Equal(rec, op.Record[:]):
+		r.Status, r.Detail = Skipped, DetailRecordDiffers
+	case s.lastOff == off:
+		r.Status, r.Detail = Skipped, DetailDuplicate
+	default:
+		r.Status = Applied
+		s.lastOff = off
+		s.applied++
+		return true
+	}
+	return false
+}
+
+// startTemp makes the temporary file and copies the file's first n bytes,
+// all kept, into it.
+func (s *removal) startTemp(src *os.File, n int64) error {
+	tmp, err := atomicfile.CreateTemp(s.e.opts.Ops, s.e.path, s.meta)
+	if err != nil {
+		return err
+	}
+	s.tmp = tmp
+	if n == 0 {
+		return nil
+	}
+	if _, err := io.Copy(tmp, io.NewSectionReader(src, 0, n)); err != nil {
+		return fmt.Errorf("%s: writing temporary file %s: %w", s.e.path, tmp.Name(), err)
+	}
+	return nil
+}
