@@ -28,8 +28,11 @@ type interned struct {
 	ok bool
 }
 
-func newGroupRows(n int) *groupRows {
-	return &groupRows{at: make([]uint32, 0, n), data: make([]byte, 0, 80*n), index: map[string]uint32{}}
+// newGroupRows makes room for n rows, entries of them RemoveEntry or
+// RestoreEntry rows.
+func newGroupRows(n, entries int) *groupRows {
+	size := 20*entries + 96*(n-entries)
+	return &groupRows{at: make([]uint32, 0, n), data: make([]byte, 0, size), index: map[string]uint32{}}
 }
 
 // Presence bits of a row in groupRows.

@@ -38,6 +38,7 @@ type folderRows struct {
 	firstN      int // the N of its first row
 	spans       []span
 	rows        int
+	entries     int  // its RemoveEntry and RestoreEntry rows
 	dependent   bool // it holds logon DeleteFile rows that depend on the site
 }
 
@@ -86,6 +87,9 @@ func (p *Plan) Add(ref, end planread.Ref, r *planread.Row) {
 		g.spans = append(g.spans, span{from: ref, to: end, global: p.rows, n: 1})
 	}
 	g.rows++
+	if entry {
+		g.entries++
+	}
 	g.dependent = g.dependent || dependsOnSite(r)
 	p.last = g
 	p.rows++
@@ -139,7 +143,7 @@ func dependsOnSite(r *planread.Row) bool {
 // Resync.cfg edits (by path and guard, in the order they first appear),
 // then its files, by their index in the folder.
 func (p *Plan) load(g *folderRows) (*group, error) {
-	gr := &group{folder: g.folder, rows: newGroupRows(g.rows)}
+	gr := &group{folder: g.folder, rows: newGroupRows(g.rows, g.entries)}
 	byEdit := map[editKey]*edit{}
 	// The rows of one Resync.cfg come one after another: the last edit and
 	// guard are tried first.
@@ -162,8 +166,8 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 						e = &edit{path: r.Path(), guard: k.guard}
 						if len(gr.edits) == 0 {
 							// Most folders have one edit: room for all
-							// the rows left.
-							e.ops = make([]resyncedit.Op, 0, g.rows-gr.rows.len()+1)
+							// their entry rows.
+							e.ops = make([]resyncedit.Op, 0, g.entries)
 							hugepages.Slice(e.ops)
 						}
 						byEdit[k] = e
