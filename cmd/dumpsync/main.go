@@ -72,7 +72,9 @@ type Streams struct {
 type Clock func() time.Time
 
 func main() {
-	os.Exit(runInterruptible(os.Args[1:], osStreams(), time.Now))
+	code := runInterruptible(os.Args[1:], osStreams(), time.Now)
+	profStop()
+	os.Exit(code)
 }
 
 // osStreams are the process's standard streams and whether each is a terminal.

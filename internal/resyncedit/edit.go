@@ -934,7 +934,7 @@ func readFrom(f *os.File, buf []byte, off int64) ([]byte, error) {
 func prepare(req *Request) (results []OpResult, valid []int) {
 	results = make([]OpResult, len(req.Ops))
 	valid = make([]int, 0, len(req.Ops)) // indexes of ops that passed validation
-	hugepages.Slice(results) // large requests: far fewer page faults
+	hugepages.Slice(results)             // large requests: far fewer page faults
 	hugepages.Slice(valid)
 	for i := range req.Ops {
 		op := &req.Ops[i] // not a copy of its 72 bytes
