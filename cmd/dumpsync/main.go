@@ -72,9 +72,7 @@ type Streams struct {
 type Clock func() time.Time
 
 func main() {
-	code := runInterruptible(os.Args[1:], osStreams(), time.Now)
-	profStop()
-	os.Exit(code)
+	os.Exit(runInterruptible(os.Args[1:], osStreams(), time.Now))
 }
 
 // osStreams are the process's standard streams and whether each is a terminal.
