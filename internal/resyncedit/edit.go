@@ -142,11 +142,13 @@ type Request struct {
 	// nothing.
 	DryRun bool
 	// BeforeCommit, if set, is called when the file is going to be
-	// rewritten, after all checks and before anything is written: with the
+	// rewritten, after all checks and before the file is replaced: with the
 	// outcome of each op and the guard of the new content (the guard an undo
 	// of this edit needs; records appended by others later do not break it).
-	// The caller writes its undo rows durably there. An error aborts the edit
-	// with nothing changed and is returned as is.
+	// The caller writes its undo rows durably there. It runs on its own
+	// goroutine while the edit finishes and syncs its temporary file; the
+	// rename waits for it. An error aborts the edit with nothing changed and
+	// is returned as is.
 	BeforeCommit func(results []OpResult, newGuard Guard) error
 }
 
@@ -458,12 +460,9 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 		src.Close()
 		return Outcome{Results: results, Final: d.final, Recovered: recovered}, nil, nil
 	}
+	var gate func() error
 	if req.BeforeCommit != nil {
-		if err := req.BeforeCommit(results, d.newGuard); err != nil {
-			d.discard(e)
-			src.Close()
-			return Outcome{Recovered: recovered}, nil, err
-		}
+		gate = func() error { return req.BeforeCommit(results, d.newGuard) }
 	}
 	// The commit runs on its own goroutine from the start; this one waits
 	// only until the first rename (or the commit's end, without one).
@@ -482,7 +481,7 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 				begin()
 			}
 		}()
-		final, carried, err := e.commit(src, d, meta, func() {
+		final, carried, err := e.commit(src, d, meta, gate, func() {
 			p.renamed = true
 			begin()
 		})
@@ -537,7 +536,7 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 // the background: see Start). Each rename and append that changes what the
 // file at the path holds is made under e.pend.mu, together with the record
 // of what the replaced files hold beyond it (Pending.Snapshot).
-func (e *editor) commit(src *os.File, d *decision, meta *atomicfile.Metadata, renamed func()) (final *Guard, carried int, err error) {
+func (e *editor) commit(src *os.File, d *decision, meta *atomicfile.Metadata, gate func() error, renamed func()) (final *Guard, carried int, err error) {
 	ops := e.opts.Ops
 	c := &carry{e: e, src: src, srcOff: d.srcOff, content: d.content}
 	first := d.tmp // round 1's temporary file, already holding the content
@@ -574,7 +573,16 @@ func (e *editor) commit(src *os.File, d *decision, meta *atomicfile.Metadata, re
 				return fail(fmt.Errorf("%s: writing temporary file %s: %w", e.path, tmp.Name(), err))
 			}
 		}
-		if err := c.fill(tmp); err != nil {
+		if round == 1 && gate != nil {
+			gateErr, err := c.fillGated(tmp, gate)
+			if gateErr != nil {
+				c.src.Close()
+				return nil, 0, gateErr // as is: the caller's own error
+			}
+			if err != nil {
+				return fail(err)
+			}
+		} else if err := c.fill(tmp); err != nil {
 			return fail(err)
 		}
 		e.pend.mu.Lock()
@@ -769,6 +777,39 @@ func (c *carry) fill(tmp atomicfile.File) error {
 		return fmt.Errorf("%s: closing temporary file %s: %w", e.path, tmp.Name(), err)
 	}
 	return nil
+}
+
+// fillGated is fill while gate (the caller's BeforeCommit) runs on another
+// goroutine: the temporary file's last writes and fsync overlap the
+// caller's, and nothing is renamed before gate returns nil. If gate fails,
+// tmp is removed and gate's error returned first; fill's is second. A panic
+// in gate is raised again here, on the commit's goroutine.
+func (c *carry) fillGated(tmp atomicfile.File, gate func() error) (gateErr, err error) {
+	type result struct {
+		err      error
+		panicked any
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() {
+			r.panicked = recover()
+			done <- r
+		}()
+		r.err = gate()
+	}()
+	err = c.fill(tmp) // on error, tmp is removed
+	g := <-done
+	if g.panicked != nil {
+		if err == nil {
+			c.e.opts.Ops.RemoveFile(tmp.Name())
+		}
+		panic(g.panicked)
+	}
+	if g.err != nil && err == nil {
+		c.e.opts.Ops.RemoveFile(tmp.Name())
+	}
+	return g.err, err
 }
 
 // noLinkError: no recovery link could be made for a round after the first.

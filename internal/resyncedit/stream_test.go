@@ -220,3 +220,66 @@ func TestNoTempFileWhenNothingChanges(t *testing.T) {
 	}
 	assertOnlyFile(t, p)
 }
+
+// TestBeforeCommitGatesTheRename: BeforeCommit runs while the temporary
+// file is finished (it exists, holding the new content), and the file is
+// not replaced before it returns.
+func TestBeforeCommitGatesTheRename(t *testing.T) {
+	orig := recs("A", "B", "C")
+	p := writeFile(t, orig)
+	entered, release := make(chan struct{}), make(chan struct{})
+	req := Request{Path: p, Guard: GuardOf(orig), Ops: removeOps(orig, 1)}
+	req.BeforeCommit = func([]OpResult, Guard) error {
+		close(entered)
+		<-release
+		return nil
+	}
+	type result struct {
+		out Outcome
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := Edit(req, fastOpts())
+		done <- result{out, err}
+	}()
+	<-entered
+	temps, _ := filepath.Glob(filepath.Join(filepath.Dir(p), atomicfile.TempPattern(p)))
+	if len(temps) != 1 {
+		t.Errorf("while BeforeCommit runs: temporary files %v, want one", temps)
+	}
+	if !bytes.Equal(readFile(t, p), orig) {
+		t.Error("the file was replaced before BeforeCommit returned")
+	}
+	close(release)
+	r := <-done
+	want := append(append([]byte{}, orig[:48]...), orig[96:]...)
+	if r.err != nil || !r.out.Rewritten || !bytes.Equal(readFile(t, p), want) {
+		t.Fatalf("Edit = %v, rewritten %v", r.err, r.out.Rewritten)
+	}
+	assertOnlyFile(t, p)
+}
+
+// TestBeforeCommitPanics: a panic in BeforeCommit (as a crash would stop
+// it) reaches the caller; the file is not replaced and no temporary file
+// is left.
+func TestBeforeCommitPanics(t *testing.T) {
+	orig := recs("A", "B", "C")
+	p := writeFile(t, orig)
+	req := Request{Path: p, Guard: GuardOf(orig), Ops: removeOps(orig, 1)}
+	req.BeforeCommit = func([]OpResult, Guard) error { panic("stopped") }
+	func() {
+		defer func() {
+			if v := recover(); v != "stopped" {
+				t.Fatalf("recovered %v, want BeforeCommit's panic", v)
+			}
+		}()
+		Edit(req, fastOpts())
+		t.Fatal("Edit returned")
+	}()
+	if !bytes.Equal(readFile(t, p), orig) {
+		t.Error("the file changed")
+	}
+	os.Remove(LockPath(p)) // a crash leaves it; the next run takes it over
+	assertOnlyFile(t, p)
+}
