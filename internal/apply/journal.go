@@ -19,6 +19,7 @@ type Journal struct {
 	path    string
 	created func(path string) // told once, when the file is created
 	f       *os.File
+	w       *earlySync // f, for the encoder
 	enc     output.Encoder
 	rows    int  // written and synced
 	pending int  // written since the last sync
@@ -119,6 +120,35 @@ func (j *Journal) WriteFields(r output.Fielder) error {
 	return nil
 }
 
+// Formatter returns a formatter of the journal's rows for WriteChunk,
+// creating the file if no row was written yet.
+func (j *Journal) Formatter() (*output.Formatter, error) {
+	if j.f == nil {
+		if err := j.create(); err != nil {
+			return nil, err
+		}
+	}
+	c, ok := output.AsChunked(j.enc)
+	if !ok {
+		return nil, fmt.Errorf("undo file %s: rows cannot be formatted apart", j.path)
+	}
+	return c.NewFormatter(), nil
+}
+
+// WriteChunk writes n rows that a Formatter of the journal appended to b,
+// as Write of each would; like Write, not yet durable.
+func (j *Journal) WriteChunk(b []byte, n int) error {
+	if n == 0 {
+		return nil
+	}
+	c, _ := output.AsChunked(j.enc)
+	if err := c.WriteChunk(b, n); err != nil {
+		return fmt.Errorf("undo file %s: %w", j.path, err)
+	}
+	j.pending += n
+	return nil
+}
+
 // Sync makes the rows written since the last Sync durable; without any, it
 // does nothing.
 func (j *Journal) Sync() error {
@@ -126,6 +156,9 @@ func (j *Journal) Sync() error {
 		return nil
 	}
 	if err := j.enc.(output.Flusher).Flush(); err != nil {
+		return fmt.Errorf("undo file %s: %w", j.path, err)
+	}
+	if err := j.w.wait(); err != nil {
 		return fmt.Errorf("undo file %s: %w", j.path, err)
 	}
 	if err := j.f.Sync(); err != nil {
@@ -152,12 +185,13 @@ func (j *Journal) create() error {
 	if err != nil {
 		return fmt.Errorf("undo file: %w", err)
 	}
-	enc, err := output.NewEncoder(f, output.JSON, UndoRow{})
+	w := &earlySync{f: f}
+	enc, err := output.NewEncoder(w, output.JSON, UndoRow{})
 	if err != nil {
 		f.Close()
 		return err
 	}
-	j.f, j.enc = f, enc
+	j.f, j.w, j.enc = f, w, enc
 	if j.created != nil {
 		j.created(j.path)
 	}
@@ -170,6 +204,9 @@ func (j *Journal) Close() error {
 		return nil
 	}
 	err := j.enc.Close()
+	if werr := j.w.wait(); err == nil {
+		err = werr
+	}
 	if serr := j.f.Sync(); err == nil {
 		err = serr
 	}
@@ -179,6 +216,66 @@ func (j *Journal) Close() error {
 	j.f = nil
 	if err != nil {
 		return fmt.Errorf("undo file %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// earlySyncEvery is how much of the undo file is written between the
+// syncs earlySync starts in the background.
+const earlySyncEvery = 8 << 20
+
+// earlySync writes the undo file and, every earlySyncEvery bytes, starts
+// syncing it on another goroutine (unless a sync is still running): the
+// rows of a large rewrite reach the disk while later ones are encoded, and
+// the Sync that must end before the rewrite commits finds most of them
+// there already. An error of a background sync is kept and returned by
+// wait: a sync that failed may leave pages marked clean that never reached
+// the disk, so a later sync's success would not cover them.
+type earlySync struct {
+	f     *os.File
+	since int64
+	busy  chan struct{} // closed when the running background sync ends; nil before the first
+	err   error         // of background syncs, set before busy is closed
+}
+
+func (w *earlySync) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.since += int64(n)
+	if w.since >= earlySyncEvery && w.idle() {
+		w.since = 0
+		done := make(chan struct{})
+		w.busy = done
+		go func() {
+			defer close(done)
+			if err := w.f.Sync(); err != nil && w.err == nil {
+				w.err = err
+			}
+		}()
+	}
+	return n, err
+}
+
+// idle reports whether no background sync is running.
+func (w *earlySync) idle() bool {
+	if w.busy == nil {
+		return true
+	}
+	select {
+	case <-w.busy:
+		return true
+	default:
+		return false
+	}
+}
+
+// wait waits for the background sync, if one runs, and returns the first
+// error of any background sync.
+func (w *earlySync) wait() error {
+	if w.busy != nil {
+		<-w.busy
+	}
+	if w.err != nil {
+		return fmt.Errorf("syncing: %w", w.err)
 	}
 	return nil
 }
