@@ -346,7 +346,8 @@ type runner struct {
 	rows     *groupRows      // the folder's under way
 	res      *folderOutcomes // their outcomes
 	opt      Options
-	warnings int // problems after a change was made
+	warnings int    // problems after a change was made
+	undoBuf  []byte // reused by the undo rows of each rewrite
 	// heldAtSite says, per SMSID, why a site domain still holds a request
 	// that this apply was to remove: a logon server's copy of its .cfg,
 	// deleted only because the site's is, is then kept too.
@@ -411,6 +412,10 @@ func (r *runner) folder(g *group) {
 	}
 }
 
+// undoChunk is how much of the undo file a rewrite formats before it hands
+// it to the journal.
+const undoChunk = 256 << 10
+
 // isLogonFolder reports whether an SMS folder is a logon server's Logon.srv
 // (the others are site domains).
 func isLogonFolder(folder string) bool {
@@ -429,9 +434,18 @@ func (r *runner) edit(e *edit, removed *offsetSet) {
 	if !r.opt.WhatIf && r.opt.Undo != nil {
 		req.BeforeCommit = func(results []resyncedit.OpResult, newGuard resyncedit.Guard) error {
 			sum := hex.EncodeToString(newGuard.Sha256[:])
-			// One row at a time into the journal, one sync for the whole
-			// rewrite: every row is durable before the file is replaced.
-			v := undoEntry{size: newGuard.Size, sum: sum} // written at once, so reused
+			// The rows go into the journal in chunks formatted from a
+			// line template, with one sync for the whole rewrite: every
+			// row is durable before the file is replaced.
+			j := r.opt.Undo
+			var lines *undoLines
+			buf, n := r.undoBuf[:0], 0
+			flush := func() error {
+				err := j.WriteChunk(buf, n)
+				buf, n = buf[:0], 0
+				return err
+			}
+			v := undoEntry{size: newGuard.Size, sum: sum} // formatted at once, so reused
 			for k, res := range results {
 				if res.Status != resyncedit.Applied || r.rows.action(res.ID) != RemoveEntryAction {
 					continue
@@ -443,19 +457,37 @@ func (r *runner) edit(e *edit, removed *offsetSet) {
 					off, text := res.OldOffset, strings.ToLower(string(rec))
 					u := UndoRow{Action: RestoreEntry, Path: path, SmsId: string(id), Offset: &off, Record: &text,
 						Size: newGuard.Size, Sha256: sum}
-					if err := r.opt.Undo.Write(&u); err != nil {
+					if err := flush(); err != nil {
+						return err
+					}
+					if err := j.Write(&u); err != nil {
 						return err
 					}
 					continue
 				}
+				if lines == nil {
+					f, err := j.Formatter()
+					if err != nil {
+						return err
+					}
+					lines = newUndoLines(f, path, newGuard.Size, sum)
+				}
 				// The op's Record: results are in the order of the ops.
 				v.path, v.smsID, v.offset = path, id, res.OldOffset
 				hex.Encode(v.record[:], req.Ops[k].Record[:])
-				if err := r.opt.Undo.WriteFields(&v); err != nil {
-					return err
+				buf = lines.append(buf, &v)
+				if n++; len(buf) >= undoChunk {
+					if err := flush(); err != nil {
+						return err
+					}
 				}
 			}
-			return r.opt.Undo.Sync()
+			err := flush()
+			r.undoBuf = buf
+			if err != nil {
+				return err
+			}
+			return j.Sync()
 		}
 	}
 	// A second rewrite of the same file (rows of two guards) starts from

@@ -1,6 +1,11 @@
 package apply
 
-import "github.com/dumpsync/dumpsync/internal/output"
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/dumpsync/dumpsync/internal/output"
+)
 
 // Result statuses.
 const (
@@ -105,4 +110,71 @@ func (u *undoEntry) WriteFields(w output.FieldWriter) {
 	w.Int(u.size)
 	w.Str(u.sum)
 	w.OptStr(nil)
+}
+
+// undoLines formats the undo rows of one rewrite from a line template: they
+// share its Size and Sha256, and nearly always the Path of the first, so a
+// row is the template's parts with its SmsId, Offset and Record between
+// them — what Formatter.Append of the undoEntry writes, which a row of
+// another Path or an SmsId that needs escaping goes through.
+type undoLines struct {
+	f     *output.Formatter
+	path  string
+	parts [4][]byte
+}
+
+func newUndoLines(f *output.Formatter, path string, size int64, sum string) *undoLines {
+	l := &undoLines{f: f, path: path}
+	sample := &undoTemplate{e: &undoEntry{path: path, size: size, sum: sum}, id: []byte("A"), off: []byte("0")}
+	parts := f.Template(sample)
+	if len(parts) != len(l.parts) {
+		panic(fmt.Sprintf("apply: undo row template has %d parts, want %d", len(parts), len(l.parts)))
+	}
+	copy(l.parts[:], parts)
+	return l
+}
+
+// append appends row v, of the rewrite's size and Sha256, to dst.
+func (l *undoLines) append(dst []byte, v *undoEntry) []byte {
+	if v.path != l.path || !plainText(v.smsID) {
+		return l.f.Append(dst, v)
+	}
+	dst = append(dst, l.parts[0]...)
+	dst = append(dst, v.smsID...)
+	dst = append(dst, l.parts[1]...)
+	dst = strconv.AppendInt(dst, v.offset, 10)
+	dst = append(dst, l.parts[2]...)
+	dst = append(dst, v.record[:]...)
+	return append(dst, l.parts[3]...)
+}
+
+// undoTemplate writes an undoEntry with its SmsId and Offset as the holes
+// of a template (output.FieldWriter's Plain and Digits), and its Record.
+type undoTemplate struct {
+	e       *undoEntry
+	id, off []byte
+}
+
+func (u *undoTemplate) WriteFields(w output.FieldWriter) {
+	w.Str(RestoreEntry)
+	w.Str(u.e.path)
+	w.Plain(u.id)
+	w.Digits(u.off)
+	w.Plain(u.e.record[:])
+	w.Int(u.e.size)
+	w.Str(u.e.sum)
+	w.OptStr(nil)
+}
+
+// plainText reports whether b holds only what output.FieldWriter.Plain
+// takes: ASCII letters, digits and "-:.+T".
+func plainText(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == ':', c == '.', c == '+':
+		default:
+			return false
+		}
+	}
+	return true
 }
