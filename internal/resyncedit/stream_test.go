@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -264,6 +265,11 @@ func TestBeforeCommitGatesTheRename(t *testing.T) {
 // it) reaches the caller; the file is not replaced and no temporary file
 // is left.
 func TestBeforeCommitPanics(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		// The simulated crash leaves the lock and the file open in this
+		// process; Windows cannot remove the test's folder then.
+		t.Skip("a crash within the test process keeps handles open")
+	}
 	orig := recs("A", "B", "C")
 	p := writeFile(t, orig)
 	req := Request{Path: p, Guard: GuardOf(orig), Ops: removeOps(orig, 1)}
