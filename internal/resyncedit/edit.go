@@ -255,7 +255,9 @@ func (e *PartialError) Error() string {
 func Edit(req Request, opts Options) (Outcome, error) {
 	out, p, err := Start(req, opts)
 	if p != nil {
-		return p.Wait()
+		full, err := p.Wait()
+		full.Results = out.Results
+		return full, err
 	}
 	return out, err
 }
@@ -267,8 +269,10 @@ func Edit(req Request, opts Options) (Outcome, error) {
 // background, and the returned Pending (nil when the file was not replaced)
 // must be waited for. The Outcome then holds Results, Recovered and
 // Rewritten (true), which no later step changes; Pending.Wait gives the
-// complete Outcome and the error of the steps after the rename. Without a
-// Pending, the Outcome and error are Edit's.
+// rest of the Outcome (all but Results, which the Pending does not keep:
+// a caller editing many files holds one file's at a time) and the error of
+// the steps after the rename. Without a Pending, the Outcome and error are
+// Edit's.
 //
 // Until Wait returns, the lock stays held: another edit of the same file
 // waits for it (or gives up, ErrLocked), so a caller that edits the same
@@ -333,8 +337,9 @@ type Pending struct {
 	from int64    // f's bytes from here on are not in the file at the path
 }
 
-// Wait waits for the commit to end and returns the complete Outcome and
-// error, as Edit does. It may be called more than once.
+// Wait waits for the commit to end and returns its Outcome — Edit's, but
+// for Results, which Start gave — and error. It may be called more than
+// once.
 func (p *Pending) Wait() (Outcome, error) {
 	<-p.done
 	if p.panicked != nil {
@@ -460,10 +465,14 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 		src.Close()
 		return Outcome{Results: results, Final: d.final, Recovered: recovered}, nil, nil
 	}
-	var gate func() error
-	if req.BeforeCommit != nil {
-		gate = func() error { return req.BeforeCommit(results, d.newGuard) }
+	// The commit keeps nothing of the request or the results past the
+	// rename (job.gate is dropped after round 1): a caller editing many
+	// files holds only one file's ops and results.
+	job := &commitJob{srcOff: d.srcOff, content: d.content, tmp: d.tmp, kept: d.kept, size: d.newGuard.Size}
+	if before, newGuard := req.BeforeCommit, d.newGuard; before != nil {
+		job.gate = func() error { return before(results, newGuard) }
 	}
+	d = nil
 	// The commit runs on its own goroutine from the start; this one waits
 	// only until the first rename (or the commit's end, without one).
 	p := &Pending{e: e, done: make(chan struct{})}
@@ -481,11 +490,11 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 				begin()
 			}
 		}()
-		final, carried, err := e.commit(src, d, meta, gate, func() {
+		final, carried, err := e.commit(src, job, meta, func() {
 			p.renamed = true
 			begin()
 		})
-		out := Outcome{Results: results, Rewritten: final != nil, CarriedOver: carried, Recovered: recovered}
+		out := Outcome{Rewritten: final != nil, CarriedOver: carried, Recovered: recovered}
 		if final != nil {
 			out.Final = *final
 		}
@@ -501,19 +510,33 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 	<-started
 	if !p.renamed {
 		out, err := p.Wait()
+		out.Results = results
 		return out, nil, err
 	}
 	return Outcome{Results: results, Rewritten: true, Recovered: recovered}, p, nil
 }
 
-// commit writes the new content d decided on — standing for the first
-// d.srcOff bytes of src — over the path and carries over everything appended
-// to src, then to each replaced file. It returns the guard of the content as
+// commitJob is what a commit starts from: the new content, standing for
+// the first srcOff bytes of the file — in memory (content), or in tmp with
+// kept its running hash and size its length — and gate, the caller's
+// BeforeCommit, if any.
+type commitJob struct {
+	srcOff  int64
+	content []byte
+	tmp     atomicfile.File
+	kept    hash.Hash
+	size    int64
+	gate    func() error
+}
+
+// commit writes job's new content — standing for the first job.srcOff
+// bytes of src — over the path and carries over everything appended to
+// src, then to each replaced file. It returns the guard of the content as
 // left (nil if the file was not replaced) and how many records it carried
 // over.
 //
-// Each round writes the temporary file (in round 1, d's temporary file may
-// already hold the content) and copies src's tail into it until
+// Each round writes the temporary file (in round 1, job's temporary file
+// may already hold the content) and copies src's tail into it until
 // src stops growing, across the fsync (which takes milliseconds, long enough
 // for a busy writer to append again), gives the file at the path a recovery
 // link (recover.go) and renames the temporary file over the path. Records
@@ -536,13 +559,15 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 // the background: see Start). Each rename and append that changes what the
 // file at the path holds is made under e.pend.mu, together with the record
 // of what the replaced files hold beyond it (Pending.Snapshot).
-func (e *editor) commit(src *os.File, d *decision, meta *atomicfile.Metadata, gate func() error, renamed func()) (final *Guard, carried int, err error) {
+func (e *editor) commit(src *os.File, job *commitJob, meta *atomicfile.Metadata, renamed func()) (final *Guard, carried int, err error) {
 	ops := e.opts.Ops
-	c := &carry{e: e, src: src, srcOff: d.srcOff, content: d.content}
-	first := d.tmp // round 1's temporary file, already holding the content
+	c := &carry{e: e, src: src, srcOff: job.srcOff, content: job.content}
+	first := job.tmp // round 1's temporary file, already holding the content
 	if first != nil {
-		c.onDisk, c.size = d.kept, d.newGuard.Size
+		c.onDisk, c.size = job.kept, job.size
 	}
+	gate := job.gate
+	*job = commitJob{}
 	ch := newChain(e)
 	var late error // errors after a successful rename
 	replaced := false
@@ -575,6 +600,7 @@ func (e *editor) commit(src *os.File, d *decision, meta *atomicfile.Metadata, ga
 		}
 		if round == 1 && gate != nil {
 			gateErr, err := c.fillGated(tmp, gate)
+			gate = nil
 			if gateErr != nil {
 				c.src.Close()
 				return nil, 0, gateErr // as is: the caller's own error
