@@ -3,11 +3,14 @@ package resyncedit
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
 	"github.com/dumpsync/dumpsync/internal/record"
@@ -127,4 +130,54 @@ func appendToReplaced(t *testing.T, p string, b []byte) {
 	if _, err := f.Write(b); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestPendingKeepsNoResults: once Start returned and the caller let go of
+// its Outcome, the results (and the ops) are garbage, even while the
+// commit still watches the replaced file: a caller editing many files in
+// a row holds one file's at a time.
+func TestPendingKeepsNoResults(t *testing.T) {
+	var orig []byte
+	for i := range 2000 {
+		r := rec(fmt.Sprintf("R%d", i), uint32(i))
+		orig = append(orig, r[:]...)
+	}
+	p := writeFile(t, orig)
+	inGrace, release := make(chan struct{}), make(chan struct{})
+	opts := fastOpts()
+	sleeps := 0
+	opts.Sleep = func(time.Duration) {
+		if sleeps++; sleeps == 1 {
+			close(inGrace)
+			<-release
+		}
+	}
+	idx := make([]int, 0, 1000)
+	for i := 0; i < 2000; i += 2 {
+		idx = append(idx, i)
+	}
+	req := Request{Path: p, Guard: GuardOf(orig), Ops: removeOps(orig, idx...)}
+	req.BeforeCommit = func([]OpResult, Guard) error { return nil }
+	results, ops, pend := startForWeak(t, req, opts)
+	<-inGrace
+	runtime.GC()
+	runtime.GC()
+	if results.Value() != nil || ops.Value() != nil {
+		t.Errorf("during the commit: results kept %v, ops kept %v; want both collected", results.Value() != nil, ops.Value() != nil)
+	}
+	close(release)
+	if out, err := pend.Wait(); err != nil || out.Results != nil || !out.Rewritten {
+		t.Fatalf("Wait = %v, %d results, rewritten %v; want no error, no results, rewritten", err, len(out.Results), out.Rewritten)
+	}
+	assertOnlyFile(t, p)
+}
+
+// startForWeak starts req and returns weak pointers to its results and ops
+// (neither referenced from here on) and the Pending.
+func startForWeak(t *testing.T, req Request, opts Options) (weak.Pointer[OpResult], weak.Pointer[Op], *Pending) {
+	out, pend, err := Start(req, opts)
+	if err != nil || pend == nil || len(out.Results) != len(req.Ops) {
+		t.Fatalf("Start = %v, pending %v, %d results", err, pend != nil, len(out.Results))
+	}
+	return weak.Make(&out.Results[0]), weak.Make(&req.Ops[0]), pend
 }
