@@ -43,6 +43,7 @@ type Spool struct {
 	lastPath    string
 	lastPathRef int64
 	enc         []byte
+	hdr         [binary.MaxVarintLen64]byte // a row's length, as Append writes it
 
 	dec     builder
 	pathRef int64  // Ref of the record whose Path is pathAt (-1: none)
@@ -118,8 +119,8 @@ func (s *Spool) Append(r *Row, mark byte) (Ref, error) {
 	}
 	body := appendRow(s.enc[:0], r, mark, pathBack, &s.shaIn)
 	s.enc = body[:0]
-	var hdr [binary.MaxVarintLen64]byte
-	h := binary.PutUvarint(hdr[:], uint64(len(body)))
+	hdr := s.hdr[:]
+	h := binary.PutUvarint(hdr, uint64(len(body)))
 	if s.f == nil {
 		s.mem = append(append(s.mem, hdr[:h]...), body...)
 	} else {

@@ -253,8 +253,8 @@ func (c *Checker) Add(r *Row) (dup bool, errs []RowError) {
 		}
 	} else {
 		if g, ok := c.seenGuard[gk]; ok {
-			first := g.row()
-			if !sameGuard(first, r) {
+			if !g.same(r) {
+				first := g.row()
 				v.add(guardField(first, r), "conflicts with row %d: same Path, different guard (Size %s, Sha256 %s there; %s, %s here)",
 					first.N, intText(first.Size), strText(first.Sha256), intText(r.Size), strText(r.Sha256))
 			}
@@ -289,6 +289,19 @@ func guardOfRow(r *Row) guardOf {
 		g.sha, g.hasSha = strings.Clone(*r.Sha256), true
 	}
 	return g
+}
+
+// same reports whether r has the guard g (sameGuard of g.row() and r,
+// without a Row per row).
+func (g guardOf) same(r *Row) bool {
+	if g.hasSize != (r.Size != nil) || g.hasSize && g.size != *r.Size {
+		return false
+	}
+	sha := &g.sha
+	if !g.hasSha {
+		sha = nil
+	}
+	return strEq(sha, r.Sha256, true)
 }
 
 // row is a Row with the guard's fields.
