@@ -8,6 +8,8 @@
 package applycmd
 
 import (
+	"runtime/debug"
+
 	"errors"
 	"fmt"
 	"io"
@@ -109,6 +111,9 @@ type Spooled struct {
 // Close removes the spool.
 func (s *Spooled) Close() error { return s.Spool.Close() }
 
+// gcWhileReading is the GOGC percentage while the plan is read.
+const gcWhileReading = 400
+
 // SpoolPlan reads the plan from src once, checks every row as
 // planread.Validate does, and spools the rows (in a temporary file) so that
 // they can be carried out folder by folder. each, when not nil, is told
@@ -171,7 +176,12 @@ func Run(req *Request) error {
 	if err := tempOutside(roots); err != nil {
 		return err
 	}
+	// Reading the plan makes much short-lived garbage beside a small live
+	// heap: a laxer collector while it runs costs a few MB and saves a
+	// collection every 2 MB (about 60 for 235 MB of plan).
+	gc := debug.SetGCPercent(gcWhileReading)
 	sp, err := SpoolPlan(req.Source, req.Name, planread.Options{Within: roots, MaxErrors: maxInvalid}, nil)
+	debug.SetGCPercent(gc)
 	if err != nil {
 		return err
 	}
