@@ -432,7 +432,7 @@ func (r *runner) edit(e *edit, removed *offsetSet) {
 	}
 	req := resyncedit.Request{Path: e.path, Guard: e.guard, DryRun: r.opt.WhatIf, Ops: e.ops}
 	if !r.opt.WhatIf && r.opt.Undo != nil {
-		req.BeforeCommit = func(results []resyncedit.OpResult, newGuard resyncedit.Guard) error {
+		req.BeforeCommit = func(results resyncedit.Results, newGuard resyncedit.Guard) error {
 			sum := hex.EncodeToString(newGuard.Sha256[:])
 			// The rows go into the journal in chunks formatted from a
 			// line template, with one sync for the whole rewrite: every
@@ -446,7 +446,7 @@ func (r *runner) edit(e *edit, removed *offsetSet) {
 				return err
 			}
 			v := undoEntry{size: newGuard.Size, sum: sum} // formatted at once, so reused
-			for k, res := range results {
+			for k, res := range results.All() {
 				if res.Status != resyncedit.Applied || r.rows.action(res.ID) != RemoveEntryAction {
 					continue
 				}
@@ -514,7 +514,7 @@ func (r *runner) edit(e *edit, removed *offsetSet) {
 	if err != nil {
 		r.warnLate(e.path, err)
 	}
-	for _, res := range out.Results {
+	for _, res := range out.Results.All() {
 		status, detail := res.Status.String(), res.Detail
 		if res.Status == resyncedit.Applied && detail == "" {
 			detail = "removed"

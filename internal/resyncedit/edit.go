@@ -149,12 +149,12 @@ type Request struct {
 	// goroutine while the edit finishes and syncs its temporary file; the
 	// rename waits for it. An error aborts the edit with nothing changed and
 	// is returned as is.
-	BeforeCommit func(results []OpResult, newGuard Guard) error
+	BeforeCommit func(results Results, newGuard Guard) error
 }
 
 // Outcome is what an edit did.
 type Outcome struct {
-	Results []OpResult
+	Results Results
 	// Rewritten reports whether the file was (in a dry run: would be)
 	// replaced.
 	Rewritten bool
@@ -991,40 +991,6 @@ func readFrom(f *os.File, buf []byte, off int64) ([]byte, error) {
 			return buf, err
 		}
 	}
-}
-
-// prepare gives every op its result's ID and offsets, fails the invalid
-// ones, and returns the indexes of the others, sorted by offset (stable). A
-// request whose valid ops are Remove ops is then decided by streamRemove,
-// one of Insert ops by computeInsert; dry and real runs share both, so both
-// give the same statuses.
-func prepare(req *Request) (results []OpResult, valid []int) {
-	results = make([]OpResult, len(req.Ops))
-	valid = make([]int, 0, len(req.Ops)) // indexes of ops that passed validation
-	hugepages.Slice(results)             // large requests: far fewer page faults
-	hugepages.Slice(valid)
-	for i := range req.Ops {
-		op := &req.Ops[i] // not a copy of its 72 bytes
-		r := &results[i]
-		r.ID, r.OldOffset, r.NewOffset = op.ID, -1, -1
-		switch {
-		case op.Kind != Remove && op.Kind != Insert:
-			r.Status, r.Detail = Failed, fmt.Sprintf("unknown op kind %d", int(op.Kind))
-		case op.Offset < 0 || op.Offset%record.Size != 0:
-			r.Status, r.Detail = Failed, fmt.Sprintf("offset %d is not a multiple of %d", op.Offset, record.Size)
-		default:
-			if op.Kind == Remove {
-				r.OldOffset = op.Offset
-			}
-			valid = append(valid, i)
-		}
-	}
-	byOffset := func(a, b int) int { return cmpInt64(req.Ops[a].Offset, req.Ops[b].Offset) }
-	// Plans list a file's records in order: no sort then.
-	if !slices.IsSortedFunc(valid, byOffset) {
-		slices.SortStableFunc(valid, byOffset)
-	}
-	return results, valid
 }
 
 // inserts reports whether the valid ops of a request are Insert ops.

@@ -17,11 +17,11 @@ import (
 func TestRemove(t *testing.T) {
 	data := recs("A", "B", "C", "D", "E")
 	p := writeFile(t, data)
-	var committed []OpResult
+	var committed Results
 	var newGuard Guard
 	out, err := Edit(Request{
 		Path: p, Guard: GuardOf(data), Ops: removeOps(data, 3, 1),
-		BeforeCommit: func(rs []OpResult, g Guard) error { committed, newGuard = rs, g; return nil },
+		BeforeCommit: func(rs Results, g Guard) error { committed, newGuard = rs, g; return nil },
 	}, fastOpts())
 	if err != nil {
 		t.Fatal(err)
@@ -35,10 +35,10 @@ func TestRemove(t *testing.T) {
 	if s := statuses(out.Results); s != "3:Applied 1:Applied " {
 		t.Fatalf("results %s", s)
 	}
-	if out.Results[0].OldOffset != 144 || out.Results[1].OldOffset != 48 {
+	if out.Results.At(0).OldOffset != 144 || out.Results.At(1).OldOffset != 48 {
 		t.Fatalf("old offsets %+v", out.Results)
 	}
-	if !out.Rewritten || out.Final != GuardOf(want) || newGuard != GuardOf(want) || len(committed) != 2 {
+	if !out.Rewritten || out.Final != GuardOf(want) || newGuard != GuardOf(want) || committed.Len() != 2 {
 		t.Fatalf("outcome %+v, guard %+v", out, newGuard)
 	}
 	assertOnlyFile(t, p)
@@ -84,12 +84,12 @@ func TestRemoveSkipped(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := writeFile(t, c.file)
 			out, err := Edit(Request{Path: p, Guard: c.guard, Ops: c.ops,
-				BeforeCommit: func([]OpResult, Guard) error { t.Error("BeforeCommit called"); return nil }}, fastOpts())
+				BeforeCommit: func(Results, Guard) error { t.Error("BeforeCommit called"); return nil }}, fastOpts())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if s := statuses(out.Results); s != c.want || out.Results[0].Detail != c.detail {
-				t.Fatalf("got %s %q", s, out.Results[0].Detail)
+			if s := statuses(out.Results); s != c.want || out.Results.At(0).Detail != c.detail {
+				t.Fatalf("got %s %q", s, out.Results.At(0).Detail)
 			}
 			if out.Rewritten || !bytes.Equal(readFile(t, p), c.file) {
 				t.Fatal("file rewritten")
@@ -151,7 +151,7 @@ func TestUndo(t *testing.T) {
 			ops := removeOps(orig, tc.remove...)
 			var undoGuard Guard
 			if _, err := Edit(Request{Path: p, Guard: GuardOf(orig), Ops: ops,
-				BeforeCommit: func(_ []OpResult, g Guard) error { undoGuard = g; return nil }}, fastOpts()); err != nil {
+				BeforeCommit: func(_ Results, g Guard) error { undoGuard = g; return nil }}, fastOpts()); err != nil {
 				t.Fatal(err)
 			}
 			// Reversed order: inserts are processed by ascending offset.
@@ -166,7 +166,7 @@ func TestUndo(t *testing.T) {
 			if got := readFile(t, p); !bytes.Equal(got, orig) {
 				t.Fatalf("undo gave\n%x\nwant\n%x (%+v)", got, orig, out.Results)
 			}
-			for _, r := range out.Results {
+			for _, r := range out.Results.Slice() {
 				if r.Status != Applied || r.NewOffset != int64(r.ID*record.Size) {
 					t.Fatalf("result %+v", r)
 				}
@@ -176,7 +176,7 @@ func TestUndo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, r := range out.Results {
+			for _, r := range out.Results.Slice() {
 				if r.Status != Skipped || r.Detail != DetailAlreadyRestored {
 					t.Fatalf("second undo: %+v", r)
 				}
@@ -195,7 +195,7 @@ func TestUndoAfterAppend(t *testing.T) {
 	ops := removeOps(orig, 1, 3)
 	var g Guard
 	if _, err := Edit(Request{Path: p, Guard: GuardOf(orig), Ops: ops,
-		BeforeCommit: func(_ []OpResult, ng Guard) error { g = ng; return nil }}, fastOpts()); err != nil {
+		BeforeCommit: func(_ Results, ng Guard) error { g = ng; return nil }}, fastOpts()); err != nil {
 		t.Fatal(err)
 	}
 	appended := recs("X", "Y")
@@ -217,7 +217,7 @@ func TestUndoAfterChange(t *testing.T) {
 	ops := removeOps(orig, 1, 2)
 	var g Guard
 	if _, err := Edit(Request{Path: p, Guard: GuardOf(orig), Ops: ops,
-		BeforeCommit: func(_ []OpResult, ng Guard) error { g = ng; return nil }}, fastOpts()); err != nil {
+		BeforeCommit: func(_ Results, ng Guard) error { g = ng; return nil }}, fastOpts()); err != nil {
 		t.Fatal(err)
 	}
 	// Someone else rewrote the file: A, B (put back by hand), D, Z.
@@ -227,7 +227,7 @@ func TestUndoAfterChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := statuses(out.Results); s != "1:Skipped 2:Applied " || out.Results[1].Detail != DetailAppended {
+	if s := statuses(out.Results); s != "1:Skipped 2:Applied " || out.Results.At(1).Detail != DetailAppended {
 		t.Fatalf("%s %+v", s, out.Results)
 	}
 	want := append(append([]byte{}, changed...), orig[96:144]...)
@@ -243,7 +243,7 @@ func TestDryRunMatchesRealRun(t *testing.T) {
 	ops := append(removeOps(data, 0, 2), Op{ID: 3, Kind: Remove, Offset: 144, Record: other})
 	p := writeFile(t, data)
 	dry, err := Edit(Request{Path: p, Guard: GuardOf(data), Ops: ops, DryRun: true,
-		BeforeCommit: func([]OpResult, Guard) error { t.Error("BeforeCommit in a dry run"); return nil }}, fastOpts())
+		BeforeCommit: func(Results, Guard) error { t.Error("BeforeCommit in a dry run"); return nil }}, fastOpts())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,9 +258,9 @@ func TestDryRunMatchesRealRun(t *testing.T) {
 	if statuses(dry.Results) != statuses(real.Results) || dry.Final != real.Final || dry.Rewritten != real.Rewritten {
 		t.Fatalf("dry %+v\nreal %+v", dry, real)
 	}
-	for i := range dry.Results {
-		if dry.Results[i] != real.Results[i] {
-			t.Fatalf("dry %+v real %+v", dry.Results[i], real.Results[i])
+	for i := range dry.Results.Slice() {
+		if dry.Results.At(i) != real.Results.At(i) {
+			t.Fatalf("dry %+v real %+v", dry.Results.At(i), real.Results.At(i))
 		}
 	}
 }
@@ -346,7 +346,7 @@ func TestFaults(t *testing.T) {
 		"sync":         func(o *Options, _ *Request) { o.Ops.CreateTemp = faulty(func(f *faultyFile) { f.failSync = true }) },
 		"close":        func(o *Options, _ *Request) { o.Ops.CreateTemp = faulty(func(f *faultyFile) { f.failClose = true }) },
 		"rename":       func(o *Options, _ *Request) { o.Ops.Rename = func(string, string) error { return errInjected } },
-		"beforeCommit": func(_ *Options, r *Request) { r.BeforeCommit = func([]OpResult, Guard) error { return errInjected } },
+		"beforeCommit": func(_ *Options, r *Request) { r.BeforeCommit = func(Results, Guard) error { return errInjected } },
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := writeFile(t, data)
@@ -436,7 +436,7 @@ func TestTwoEditsAtOnce(t *testing.T) {
 	inCommit := make(chan struct{})
 	proceed := make(chan struct{})
 	first := req
-	first.BeforeCommit = func([]OpResult, Guard) error { close(inCommit); <-proceed; return nil }
+	first.BeforeCommit = func(Results, Guard) error { close(inCommit); <-proceed; return nil }
 	var wg sync.WaitGroup
 	var out1, out2 Outcome
 	var err1, err2 error

@@ -92,9 +92,9 @@ func removeOps(data []byte, idx ...int) []Op {
 	return ops
 }
 
-func statuses(rs []OpResult) string {
+func statuses(rs Results) string {
 	var b bytes.Buffer
-	for _, r := range rs {
+	for _, r := range rs.Slice() {
 		fmt.Fprintf(&b, "%d:%v ", r.ID, r.Status)
 	}
 	return b.String()

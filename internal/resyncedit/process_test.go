@@ -213,7 +213,7 @@ func TestConcurrentAppender(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for i, r := range out.Results {
+				for i, r := range out.Results.Slice() {
 					if r.Status != Applied {
 						t.Fatalf("edit %d: %+v", edit, r)
 					}

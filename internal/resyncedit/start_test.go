@@ -157,7 +157,7 @@ func TestPendingKeepsNoResults(t *testing.T) {
 		idx = append(idx, i)
 	}
 	req := Request{Path: p, Guard: GuardOf(orig), Ops: removeOps(orig, idx...)}
-	req.BeforeCommit = func([]OpResult, Guard) error { return nil }
+	req.BeforeCommit = func(Results, Guard) error { return nil }
 	results, ops, pend := startForWeak(t, req, opts)
 	<-inGrace
 	runtime.GC()
@@ -166,18 +166,18 @@ func TestPendingKeepsNoResults(t *testing.T) {
 		t.Errorf("during the commit: results kept %v, ops kept %v; want both collected", results.Value() != nil, ops.Value() != nil)
 	}
 	close(release)
-	if out, err := pend.Wait(); err != nil || out.Results != nil || !out.Rewritten {
-		t.Fatalf("Wait = %v, %d results, rewritten %v; want no error, no results, rewritten", err, len(out.Results), out.Rewritten)
+	if out, err := pend.Wait(); err != nil || out.Results.Len() != 0 || !out.Rewritten {
+		t.Fatalf("Wait = %v, %d results, rewritten %v; want no error, no results, rewritten", err, out.Results.Len(), out.Rewritten)
 	}
 	assertOnlyFile(t, p)
 }
 
 // startForWeak starts req and returns weak pointers to its results and ops
 // (neither referenced from here on) and the Pending.
-func startForWeak(t *testing.T, req Request, opts Options) (weak.Pointer[OpResult], weak.Pointer[Op], *Pending) {
+func startForWeak(t *testing.T, req Request, opts Options) (weak.Pointer[uint8], weak.Pointer[Op], *Pending) {
 	out, pend, err := Start(req, opts)
-	if err != nil || pend == nil || len(out.Results) != len(req.Ops) {
-		t.Fatalf("Start = %v, pending %v, %d results", err, pend != nil, len(out.Results))
+	if err != nil || pend == nil || out.Results.Len() != len(req.Ops) {
+		t.Fatalf("Start = %v, pending %v, %d results", err, pend != nil, out.Results.Len())
 	}
-	return weak.Make(&out.Results[0]), weak.Make(&req.Ops[0]), pend
+	return weak.Make(&out.Results.codes[0]), weak.Make(&req.Ops[0]), pend
 }

@@ -15,7 +15,7 @@ import (
 
 // decision is what an edit decided, before anything is committed.
 type decision struct {
-	results  []OpResult
+	results  Results
 	changed  bool
 	newGuard Guard // of the new content, when changed
 	final    Guard // of the file as read, when not changed
@@ -37,7 +37,8 @@ func (e *editor) decide(src *os.File, req *Request, meta *atomicfile.Metadata) (
 		if err != nil {
 			return nil, err
 		}
-		results, content, changed := computeInsert(data, *req, results, valid, req.Guard.matches(data))
+		full, content, changed := computeInsert(data, *req, results.full, valid, req.Guard.matches(data))
+		results.full = full
 		d := &decision{results: results, changed: changed, srcOff: int64(len(data))}
 		if changed {
 			d.newGuard, d.content = GuardOf(content), content
@@ -46,7 +47,7 @@ func (e *editor) decide(src *os.File, req *Request, meta *atomicfile.Metadata) (
 		}
 		return d, nil
 	}
-	s, err := e.streamRemove(src, req, results, valid, meta, req.DryRun)
+	s, err := e.streamRemove(src, req, &results, valid, meta, req.DryRun)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +80,7 @@ const streamChunk = 256 * 1024
 type removal struct {
 	e       *editor
 	req     *Request
-	results []OpResult
+	results *Results
 	valid   []int // indexes of the valid ops, by offset
 	next    int   // the next of valid to decide
 	meta    *atomicfile.Metadata
@@ -96,13 +97,13 @@ type removal struct {
 	tmp     atomicfile.File
 }
 
-// streamRemove decides the Remove ops of req (valid, sorted by offset;
-// results already hold their ID and OldOffset) against the file src in one
+// streamRemove decides the Remove ops of req (valid, sorted by offset)
+// into results against the file src in one
 // pass, re-reading along opts.PartialWaits while it ends in a partial
 // record, as readAll does. Unless dry, the new content goes to a temporary
 // file (made with meta), left open for the commit when the file is to
 // change; otherwise none is left.
-func (e *editor) streamRemove(src *os.File, req *Request, results []OpResult, valid []int, meta *atomicfile.Metadata, dry bool) (*removal, error) {
+func (e *editor) streamRemove(src *os.File, req *Request, results *Results, valid []int, meta *atomicfile.Metadata, dry bool) (*removal, error) {
 	s := &removal{e: e, req: req, results: results, valid: valid, meta: meta, dry: dry,
 		whole: sha256.New(), kept: sha256.New(), lastOff: -1}
 	if req.Guard.Size == 0 {
@@ -120,7 +121,7 @@ func (e *editor) streamRemove(src *os.File, req *Request, results []OpResult, va
 	}
 	if !s.guardOK {
 		for _, i := range valid {
-			results[i].Status, results[i].Detail = Skipped, DetailChanged
+			results.set(i, Skipped, dChanged)
 		}
 	}
 	if !s.changed() {
@@ -254,19 +255,19 @@ func (s *removal) chunk(src *os.File, b []byte) error {
 // It reports whether the record is to be removed.
 func (s *removal) decide(rec []byte) bool {
 	i := s.valid[s.next]
-	op, r := &s.req.Ops[i], &s.results[i]
+	op, r := &s.req.Ops[i], s.results
 	off := op.Offset
 	switch {
 	case s.guarded && !s.guardOK:
-		r.Status, r.Detail = Skipped, DetailChanged
+		r.set(i, Skipped, dChanged)
 	case op.Offset+record.Size > s.req.Guard.Size:
-		r.Status, r.Detail = Skipped, DetailBeyondGuard
+		r.set(i, Skipped, dBeyondGuard)
 	case rec == nil || !bytes.Equal(rec, op.Record[:]):
-		r.Status, r.Detail = Skipped, DetailRecordDiffers
+		r.set(i, Skipped, dRecordDiffers)
 	case s.lastOff == off:
-		r.Status, r.Detail = Skipped, DetailDuplicate
+		r.set(i, Skipped, dDuplicate)
 	default:
-		r.Status = Applied
+		r.set(i, Applied, dNone)
 		s.lastOff = off
 		s.applied++
 		return true

@@ -19,7 +19,8 @@ import (
 // ops against the whole file in memory and builds the new content, as edits
 // did before they streamed.
 func wholeFileRemove(data []byte, req Request) (results []OpResult, content []byte, changed bool) {
-	results, valid := prepare(&req)
+	res, valid := prepare(&req)
+	results = res.Slice()
 	guardOK := req.Guard.matches(data)
 	var remove []int64 // ascending offsets
 	for _, i := range valid {
@@ -118,12 +119,12 @@ func TestStreamRemoveMatchesWholeFile(t *testing.T) {
 					r.Path, r.DryRun = p, dry
 					r.Ops = append([]Op(nil), req.Ops...)
 					var committed Guard
-					r.BeforeCommit = func(_ []OpResult, g Guard) error { committed = g; return nil }
+					r.BeforeCommit = func(_ Results, g Guard) error { committed = g; return nil }
 					out, err := Edit(r, fastOpts())
 					if err != nil {
 						t.Fatalf("dry %v: %v", dry, err)
 					}
-					if got, want := fmt.Sprint(out.Results), fmt.Sprint(wantRes); got != want {
+					if got, want := fmt.Sprint(out.Results.Slice()), fmt.Sprint(wantRes); got != want {
 						t.Fatalf("dry %v: results\n%s\nwant\n%s", dry, got, want)
 					}
 					if out.Rewritten != wantChanged || out.Final != GuardOf(wantContent) {
@@ -230,7 +231,7 @@ func TestBeforeCommitGatesTheRename(t *testing.T) {
 	p := writeFile(t, orig)
 	entered, release := make(chan struct{}), make(chan struct{})
 	req := Request{Path: p, Guard: GuardOf(orig), Ops: removeOps(orig, 1)}
-	req.BeforeCommit = func([]OpResult, Guard) error {
+	req.BeforeCommit = func(Results, Guard) error {
 		close(entered)
 		<-release
 		return nil
@@ -273,7 +274,7 @@ func TestBeforeCommitPanics(t *testing.T) {
 	orig := recs("A", "B", "C")
 	p := writeFile(t, orig)
 	req := Request{Path: p, Guard: GuardOf(orig), Ops: removeOps(orig, 1)}
-	req.BeforeCommit = func([]OpResult, Guard) error { panic("stopped") }
+	req.BeforeCommit = func(Results, Guard) error { panic("stopped") }
 	func() {
 		defer func() {
 			if v := recover(); v != "stopped" {

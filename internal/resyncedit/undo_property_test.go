@@ -56,9 +56,9 @@ func TestUndoIdempotentProperty(t *testing.T) {
 				}
 				var u undoFile
 				req := Request{Path: p, Guard: GuardOf(data), Ops: removeOps(data, idx...),
-					BeforeCommit: func(res []OpResult, g Guard) error {
+					BeforeCommit: func(res Results, g Guard) error {
 						u.guard = g
-						for _, r := range res {
+						for _, r := range res.All() {
 							if r.Status == Applied {
 								u.ops = append(u.ops, Op{ID: len(u.ops), Kind: Insert, Offset: r.OldOffset, Record: at(data, int(r.OldOffset/record.Size))})
 							}
@@ -101,7 +101,7 @@ func TestUndoIdempotentProperty(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for _, r := range out.Results {
+				for _, r := range out.Results.Slice() {
 					if r.Status != Applied && r.Status != Skipped {
 						t.Fatalf("trial %d: undo %d op %d: %v", trial, n+1, r.ID, r.Status)
 					}
