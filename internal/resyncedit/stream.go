@@ -86,10 +86,10 @@ type removal struct {
 	meta    *atomicfile.Metadata
 	dry     bool
 
-	whole   hash.Hash // every byte read
+	whole   *hasher   // every byte read, on its own goroutine
 	kept    hash.Hash // the new content
-	guardOK bool      // known once pos reaches the guard's size
-	guarded bool      // the guard was checked
+	out     []byte    // the new content of the chunk at hand
+	guardOK bool      // known at the end of the pass
 	applied int       // ops decided Applied (valid only if guardOK)
 	lastOff int64     // offset of the last record decided Applied, -1 if none
 	pos     int64     // bytes read and handled: whole records only
@@ -105,16 +105,12 @@ type removal struct {
 // change; otherwise none is left.
 func (e *editor) streamRemove(src *os.File, req *Request, results *Results, valid []int, meta *atomicfile.Metadata, dry bool) (*removal, error) {
 	s := &removal{e: e, req: req, results: results, valid: valid, meta: meta, dry: dry,
-		whole: sha256.New(), kept: sha256.New(), lastOff: -1}
-	if req.Guard.Size == 0 {
-		s.checkGuard()
-	}
-	if err := s.read(src); err != nil {
+		whole: newHasher(req.Guard), kept: sha256.New(), lastOff: -1}
+	err := s.read(src)
+	s.guardOK = s.whole.close() // the guard: known now that every chunk is hashed
+	if err != nil {
 		s.discard()
 		return nil, err
-	}
-	if !s.guarded {
-		s.guardOK, s.guarded = false, true // the file is shorter than the guard
 	}
 	for ; s.next < len(valid); s.next++ {
 		s.decide(nil) // beyond the end of the file
@@ -137,7 +133,7 @@ func (s *removal) changed() bool { return s.guardOK && s.applied > 0 }
 func (s *removal) newGuard() Guard { return guardOfHash(s.keptN, s.kept) }
 
 // final is the guard of the file as it was read.
-func (s *removal) final() Guard { return guardOfHash(s.pos, s.whole) }
+func (s *removal) final() Guard { return guardOfHash(s.pos, s.whole.h) }
 
 func guardOfHash(n int64, h hash.Hash) Guard {
 	g := Guard{Size: n}
@@ -155,10 +151,13 @@ func (s *removal) discard() {
 }
 
 // read reads src from the start to its end in chunks and hands each run of
-// whole records to chunk.
+// whole records to the hasher and to chunk, which work on it at once. It
+// reads into two buffers in turn: one is hashed while the next is read.
 func (s *removal) read(src *os.File) error {
 	e := s.e
-	buf := make([]byte, streamChunk)
+	bufs := [2][]byte{make([]byte, streamChunk), make([]byte, streamChunk)}
+	s.out = make([]byte, 0, streamChunk)
+	k, buf := 0, bufs[0]
 	have := 0 // bytes in buf from offset s.pos on
 	var waited time.Duration
 	waits := e.opts.PartialWaits
@@ -170,10 +169,15 @@ func (s *removal) read(src *os.File) error {
 		}
 		atEnd := err == io.EOF || n == 0
 		if whole := have - have%record.Size; whole > 0 && (atEnd || have == len(buf)) {
+			s.whole.add(buf[:whole])
 			if err := s.chunk(src, buf[:whole]); err != nil {
 				return err
 			}
-			have = copy(buf, buf[whole:have])
+			// The other buffer next, once the hasher is done with it.
+			k = 1 - k
+			s.whole.release(2)
+			have = copy(bufs[k], buf[whole:have])
+			buf = bufs[k]
 		}
 		if !atEnd {
 			continue
@@ -191,29 +195,12 @@ func (s *removal) read(src *os.File) error {
 	}
 }
 
-// checkGuard compares the hash of what was read so far, exactly the guard's
-// size, with the guard.
-func (s *removal) checkGuard() {
-	var sum [32]byte
-	s.whole.Sum(sum[:0])
-	s.guardOK, s.guarded = s.req.Guard.Size >= 0 && sum == s.req.Guard.Sha256, true
-}
-
-// chunk handles the whole records in b, the file's bytes from s.pos on: it
-// hashes them, decides the ops whose record lies in them, and appends what
-// stays to the new content. It compacts b in place: the records that stay
-// move down over the removed ones (only ever towards the start, below every
-// byte still to be compared).
+// chunk handles the whole records in b, the file's bytes from s.pos on
+// (which the hasher reads meanwhile: b is not changed): it decides the ops
+// whose record lies in them and appends what stays to the new content.
 func (s *removal) chunk(src *os.File, b []byte) error {
 	base := s.pos
-	if g := s.req.Guard.Size; !s.guarded && g > base && g <= base+int64(len(b)) {
-		s.whole.Write(b[:g-base])
-		s.checkGuard()
-		s.whole.Write(b[g-base:])
-	} else {
-		s.whole.Write(b)
-	}
-	w, cur := 0, 0 // b[:w] is kept so far; b[cur:] is not handled yet
+	out, cur := s.out[:0], 0 // b[:cur] is handled
 	end := base + int64(len(b))
 	for ; s.next < len(s.valid); s.next++ {
 		off := s.req.Ops[s.valid[s.next]].Offset
@@ -223,7 +210,7 @@ func (s *removal) chunk(src *os.File, b []byte) error {
 		if !s.decide(b[off-base : off-base+record.Size]) {
 			continue
 		}
-		if s.tmp == nil && !s.dry && (!s.guarded || s.guardOK) {
+		if s.tmp == nil && !s.dry {
 			// The first record to remove: the new content so far is the
 			// file's first base bytes.
 			if err := s.startTemp(src, base); err != nil {
@@ -231,35 +218,31 @@ func (s *removal) chunk(src *os.File, b []byte) error {
 			}
 		}
 		r := int(off - base)
-		w += copy(b[w:], b[cur:r])
+		out = append(out, b[cur:r]...)
 		cur = r + record.Size
 	}
-	w += copy(b[w:], b[cur:])
+	out = append(out, b[cur:]...)
+	s.out = out
 	s.pos = end
-	if s.guarded && !s.guardOK {
-		s.discard() // nothing will change: no new content to keep
-		return nil
-	}
-	s.kept.Write(b[:w])
-	s.keptN += int64(w)
+	s.kept.Write(out)
+	s.keptN += int64(len(out))
 	if s.tmp != nil {
-		if _, err := s.tmp.Write(b[:w]); err != nil {
+		if _, err := s.tmp.Write(out); err != nil {
 			return fmt.Errorf("%s: writing temporary file %s: %w", s.e.path, s.tmp.Name(), err)
 		}
 	}
 	return nil
 }
 
-// decide gives the next op its status, in the order of computeRemove's
-// checks; rec is the file's record at the op's offset (nil beyond its end).
-// It reports whether the record is to be removed.
+// decide gives the next op its status; rec is the file's record at the
+// op's offset (nil beyond its end). It reports whether the record is to be
+// removed. The guard is not known yet: if it does not match, streamRemove
+// makes every status DetailChanged at the end.
 func (s *removal) decide(rec []byte) bool {
 	i := s.valid[s.next]
 	op, r := &s.req.Ops[i], s.results
 	off := op.Offset
 	switch {
-	case s.guarded && !s.guardOK:
-		r.set(i, Skipped, dChanged)
 	case op.Offset+record.Size > s.req.Guard.Size:
 		r.set(i, Skipped, dBeyondGuard)
 	case rec == nil || !bytes.Equal(rec, op.Record[:]):
@@ -290,4 +273,70 @@ func (s *removal) startTemp(src *os.File, n int64) error {
 		return fmt.Errorf("%s: writing temporary file %s: %w", s.e.path, tmp.Name(), err)
 	}
 	return nil
+}
+
+// hasher hashes the file's bytes on its own goroutine, chunk after chunk,
+// and checks the guard when it reaches the guard's size.
+type hasher struct {
+	h       hash.Hash
+	guard   Guard
+	pos     int64
+	guarded bool // the guard's size was reached
+	guardOK bool
+	jobs    chan []byte
+	done    chan struct{} // one token per chunk hashed
+	ended   chan struct{}
+	pending int // chunks handed over and not released
+}
+
+func newHasher(g Guard) *hasher {
+	h := &hasher{h: sha256.New(), guard: g, jobs: make(chan []byte, 2), done: make(chan struct{}, 2), ended: make(chan struct{})}
+	if g.Size == 0 {
+		h.check()
+	}
+	go func() {
+		defer close(h.ended)
+		for b := range h.jobs {
+			if g := h.guard.Size; !h.guarded && g > h.pos && g <= h.pos+int64(len(b)) {
+				h.h.Write(b[:g-h.pos])
+				h.check()
+				h.h.Write(b[g-h.pos:])
+			} else {
+				h.h.Write(b)
+			}
+			h.pos += int64(len(b))
+			h.done <- struct{}{}
+		}
+	}()
+	return h
+}
+
+// check compares the hash so far, of exactly the guard's size, with the
+// guard.
+func (h *hasher) check() {
+	var sum [32]byte
+	h.h.Sum(sum[:0])
+	h.guarded, h.guardOK = true, h.guard.Size >= 0 && sum == h.guard.Sha256
+}
+
+// add hands b over; it must not change until released.
+func (h *hasher) add(b []byte) {
+	h.jobs <- b
+	h.pending++
+}
+
+// release waits until fewer than n chunks handed over are not hashed yet.
+func (h *hasher) release(n int) {
+	for ; h.pending >= n; h.pending-- {
+		<-h.done
+	}
+}
+
+// close waits for every chunk to be hashed, ends the goroutine and reports
+// whether the guard matched (false if the file is shorter than it).
+func (h *hasher) close() bool {
+	h.release(1)
+	close(h.jobs)
+	<-h.ended
+	return h.guarded && h.guardOK
 }
