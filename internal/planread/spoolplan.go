@@ -147,6 +147,9 @@ func readAhead(rd *Reader, take func(*Row) error) error {
 	free := make(chan *rowBatch, 4)
 	done := make(chan struct{})
 	defer close(done)
+	// A third goroutine reads the input: the parse is the slowest of the
+	// three.
+	rd.src.r = newPrefetch(rd.src.r, done)
 	go func() {
 		defer close(full)
 		for {

@@ -1,0 +1,82 @@
+package planread
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"testing"
+	"testing/iotest"
+)
+
+// TestPrefetch: the prefetching reader gives the input's bytes in order,
+// in reads of any size, then the input's error, whatever the input's reads
+// look like.
+func TestPrefetch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	data := make([]byte, 3*prefetchBlock+12345)
+	for i := range data {
+		data[i] = byte(rng.Uint32())
+	}
+	errBroken := errors.New("broken")
+	for name, c := range map[string]struct {
+		r       func() io.Reader
+		want    []byte
+		wantErr error
+	}{
+		"file-like":    {func() io.Reader { return bytes.NewReader(data) }, data, io.EOF},
+		"byte by byte": {func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data[:5000])) }, data[:5000], io.EOF},
+		"data and EOF": {func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) }, data, io.EOF},
+		"empty":        {func() io.Reader { return bytes.NewReader(nil) }, nil, io.EOF},
+		"fails midway": {func() io.Reader {
+			return io.MultiReader(bytes.NewReader(data[:prefetchBlock+7]), iotest.ErrReader(errBroken))
+		}, data[:prefetchBlock+7], errBroken},
+	} {
+		t.Run(name, func(t *testing.T) {
+			stop := make(chan struct{})
+			defer close(stop)
+			p := newPrefetch(c.r(), stop)
+			var got []byte
+			var err error
+			for err == nil {
+				b := make([]byte, 1+rng.IntN(200000))
+				var n int
+				n, err = p.Read(b)
+				got = append(got, b[:n]...)
+			}
+			if !errors.Is(err, c.wantErr) {
+				t.Fatalf("error %v, want %v", err, c.wantErr)
+			}
+			if !bytes.Equal(got, c.want) {
+				t.Fatalf("read %d bytes, want %d (same content: %v)", len(got), len(c.want), bytes.HasPrefix(c.want, got))
+			}
+			if n, err := p.Read(make([]byte, 10)); n != 0 || !errors.Is(err, c.wantErr) {
+				t.Fatalf("read after the end: %d, %v", n, err)
+			}
+		})
+	}
+}
+
+// TestPrefetchStops: closing stop ends the goroutine even though nobody
+// reads the blocks it filled.
+func TestPrefetchStops(t *testing.T) {
+	reads := make(chan struct{}, 100)
+	stop := make(chan struct{})
+	newPrefetch(readerFunc(func(b []byte) (int, error) {
+		reads <- struct{}{}
+		return len(b), nil
+	}), stop)
+	for range prefetchBlocks {
+		<-reads // every block filled; the goroutine waits for a free one
+	}
+	close(stop)
+	select {
+	case <-reads:
+		t.Fatal("read after stop with no free block")
+	default:
+	}
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(b []byte) (int, error) { return f(b) }
