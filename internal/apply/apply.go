@@ -235,6 +235,7 @@ func execute(p *Plan, opt Options) (*resultsPass, error) {
 			k += s.n
 		}
 		r.rows, r.res = nil, nil
+		p.recycle(g)
 		if fg.rows >= bigFolder {
 			// The folder's rows and ops are garbage now: collect them
 			// before the next folder's are made, so that its heap does not
@@ -246,6 +247,8 @@ func execute(p *Plan, opt Options) (*resultsPass, error) {
 			opt.Progress(fg.rows)
 		}
 	}
+	// The spare buffers are of no use to the results pass: let them go.
+	p.spare.ops, p.spare.at, p.spare.data = nil, nil, nil
 	// The rewrites under way (their grace periods, carry-over rounds)
 	// change no row's outcome: they end while the results are written, and
 	// end is what waits for them (interrupted too).

@@ -29,10 +29,20 @@ type interned struct {
 }
 
 // newGroupRows makes room for n rows, entries of them RemoveEntry or
-// RestoreEntry rows.
-func newGroupRows(n, entries int) *groupRows {
-	size := 20*entries + 96*(n-entries)
-	return &groupRows{at: make([]uint32, 0, n), data: make([]byte, 0, size), index: map[string]uint32{}}
+// RestoreEntry rows, in the spare buffers *at and *data if they are large
+// enough. It takes them either way (sets them to nil): a spare too small
+// is dropped, not kept beside a new one.
+func newGroupRows(n, entries int, at *[]uint32, data *[]byte) *groupRows {
+	g := &groupRows{index: map[string]uint32{}, data: *data, at: *at}
+	*data, *at = nil, nil
+	// Room for the next folder's too, often a little larger.
+	if size := 20*entries + 96*(n-entries); cap(g.data) < size {
+		g.data = make([]byte, 0, size+size/8)
+	}
+	if cap(g.at) < n {
+		g.at = make([]uint32, 0, n+n/8)
+	}
+	return g
 }
 
 // Presence bits of a row in groupRows.

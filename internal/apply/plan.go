@@ -30,6 +30,47 @@ type Plan struct {
 	// key: the rows of one file follow one another.
 	lastPath, lastFolder, lastKey string
 	lastEntry                     bool
+
+	// spare holds the largest buffers of folders carried out, for the
+	// next folder's: a plan of many large folders takes the same memory
+	// for each instead of fresh memory (page faults) beside freed memory
+	// the runtime has not given back yet.
+	spare struct {
+		ops  []resyncedit.Op
+		at   []uint32
+		data []byte
+	}
+}
+
+// recycle keeps g's buffers for the next folder; g must not be used
+// afterwards.
+func (p *Plan) recycle(g *group) {
+	for _, e := range g.edits {
+		if cap(e.ops) > cap(p.spare.ops) {
+			p.spare.ops = e.ops[:0]
+		}
+		e.ops = nil
+	}
+	if cap(g.rows.at) > cap(p.spare.at) {
+		p.spare.at = g.rows.at[:0]
+	}
+	if cap(g.rows.data) > cap(p.spare.data) {
+		p.spare.data = g.rows.data[:0]
+	}
+	g.rows.at, g.rows.data = nil, nil
+}
+
+// opsFor returns an empty slice with room for n ops: the spare one if it
+// is large enough (a smaller one is dropped, not kept beside a new one).
+func (p *Plan) opsFor(n int) []resyncedit.Op {
+	ops := p.spare.ops
+	p.spare.ops = nil
+	if cap(ops) >= n {
+		return ops
+	}
+	ops = make([]resyncedit.Op, 0, n+n/8) // room for the next folder's, often a little larger
+	hugepages.Slice(ops)
+	return ops
 }
 
 // folderRows is where the rows of one SMS folder are in the spool.
@@ -143,7 +184,7 @@ func dependsOnSite(r *planread.Row) bool {
 // Resync.cfg edits (by path and guard, in the order they first appear),
 // then its files, by their index in the folder.
 func (p *Plan) load(g *folderRows) (*group, error) {
-	gr := &group{folder: g.folder, rows: newGroupRows(g.rows, g.entries)}
+	gr := &group{folder: g.folder, rows: newGroupRows(g.rows, g.entries, &p.spare.at, &p.spare.data)}
 	byEdit := map[editKey]*edit{}
 	// The rows of one Resync.cfg come one after another: the last edit and
 	// guard are tried first.
@@ -167,8 +208,7 @@ func (p *Plan) load(g *folderRows) (*group, error) {
 						if len(gr.edits) == 0 {
 							// Most folders have one edit: room for all
 							// their entry rows.
-							e.ops = make([]resyncedit.Op, 0, g.entries)
-							hugepages.Slice(e.ops)
+							e.ops = p.opsFor(g.entries)
 						}
 						byEdit[k] = e
 						gr.edits = append(gr.edits, e)
