@@ -259,7 +259,9 @@ func (s *removal) decide(rec []byte) bool {
 }
 
 // startTemp makes the temporary file and copies the file's first n bytes,
-// all kept, into it.
+// all kept, into it. They are read again: they must hash as they did when
+// they were read and decided on (s.kept holds exactly them so far), or the
+// file changed under the edit otherwise than by appends, and it stops.
 func (s *removal) startTemp(src *os.File, n int64) error {
 	tmp, err := atomicfile.CreateTemp(s.e.opts.Ops, s.e.path, s.meta)
 	if err != nil {
@@ -269,8 +271,15 @@ func (s *removal) startTemp(src *os.File, n int64) error {
 	if n == 0 {
 		return nil
 	}
-	if _, err := io.Copy(tmp, io.NewSectionReader(src, 0, n)); err != nil {
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(tmp, h), io.NewSectionReader(src, 0, n)); err != nil {
 		return fmt.Errorf("%s: writing temporary file %s: %w", s.e.path, tmp.Name(), err)
+	}
+	var read, again [32]byte
+	s.kept.Sum(read[:0])
+	h.Sum(again[:0])
+	if read != again {
+		return fmt.Errorf("%s: its first %d bytes changed while it was read, by a program other than one appending records; not rewritten", s.e.path, n)
 	}
 	return nil
 }

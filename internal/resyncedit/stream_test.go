@@ -290,3 +290,44 @@ func TestBeforeCommitPanics(t *testing.T) {
 	os.Remove(LockPath(p)) // a crash leaves it; the next run takes it over
 	assertOnlyFile(t, p)
 }
+
+// TestPrefixChangedBeforeTheCopy: the records before the first one to
+// remove are copied into the temporary file from the file again; if
+// something other than an appending writer changed them since they were
+// read and hashed, the edit stops with nothing changed rather than write
+// bytes it never checked.
+func TestPrefixChangedBeforeTheCopy(t *testing.T) {
+	perChunk := streamChunk / record.Size
+	var data []byte
+	for i := range 2*perChunk + 10 {
+		r := rec(fmt.Sprintf("ID%d", i), uint32(i))
+		data = append(data, r[:]...)
+	}
+	p := writeFile(t, data)
+	other := rec("OTHER", 7)
+	opts := fastOpts()
+	opts.Ops.CreateTemp = func(dir, pattern string, perm os.FileMode) (atomicfile.File, error) {
+		// The first chunk was read and hashed; change its first record.
+		f, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if _, err := f.WriteAt(other[:], 0); err != nil {
+			return nil, err
+		}
+		return atomicfile.OSCreateTemp(dir, pattern, perm)
+	}
+	out, err := Edit(Request{Path: p, Guard: GuardOf(data), Ops: removeOps(data, perChunk+3)}, opts)
+	if err == nil || !strings.Contains(err.Error(), "changed while it was read") || !strings.Contains(err.Error(), p) {
+		t.Fatalf("err = %v, want the change named", err)
+	}
+	if out.Rewritten {
+		t.Error("rewritten")
+	}
+	want := append(append([]byte{}, other[:]...), data[record.Size:]...)
+	if !bytes.Equal(readFile(t, p), want) {
+		t.Error("the file changed beyond the other program's change")
+	}
+	assertOnlyFile(t, p)
+}
