@@ -8,14 +8,13 @@
 package applycmd
 
 import (
-	"runtime/debug"
-
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"time"
 

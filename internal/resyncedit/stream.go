@@ -58,15 +58,6 @@ func (e *editor) decide(src *os.File, req *Request, meta *atomicfile.Metadata) (
 	return d, nil
 }
 
-// discard removes the decision's temporary file, if any.
-func (d *decision) discard(e *editor) {
-	if d.tmp != nil {
-		d.tmp.Close()
-		e.opts.Ops.RemoveFile(d.tmp.Name())
-		d.tmp = nil
-	}
-}
-
 // streamChunk is how much of the file a removal reads at a time: the file
 // and the new content never need to be in memory whole.
 const streamChunk = 256 * 1024
