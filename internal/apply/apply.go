@@ -436,61 +436,7 @@ func (r *runner) edit(e *edit, removed *offsetSet) {
 	req := resyncedit.Request{Path: e.path, Guard: e.guard, DryRun: r.opt.WhatIf, Ops: e.ops}
 	if !r.opt.WhatIf && r.opt.Undo != nil {
 		req.BeforeCommit = func(results resyncedit.Results, newGuard resyncedit.Guard) error {
-			sum := hex.EncodeToString(newGuard.Sha256[:])
-			// The rows go into the journal in chunks formatted from a
-			// line template, with one sync for the whole rewrite: every
-			// row is durable before the file is replaced.
-			j := r.opt.Undo
-			var lines *undoLines
-			buf, n := r.undoBuf[:0], 0
-			flush := func() error {
-				err := j.WriteChunk(buf, n)
-				buf, n = buf[:0], 0
-				return err
-			}
-			v := undoEntry{size: newGuard.Size, sum: sum} // formatted at once, so reused
-			for k, res := range results.All() {
-				if res.Status != resyncedit.Applied || r.rows.action(res.ID) != RemoveEntryAction {
-					continue
-				}
-				path, id, rec := r.rows.undoFields(res.ID)
-				if rec != nil {
-					// A Record that was not valid hex (never in a row
-					// apply carries out), as the row gave it.
-					off, text := res.OldOffset, strings.ToLower(string(rec))
-					u := UndoRow{Action: RestoreEntry, Path: path, SmsId: string(id), Offset: &off, Record: &text,
-						Size: newGuard.Size, Sha256: sum}
-					if err := flush(); err != nil {
-						return err
-					}
-					if err := j.Write(&u); err != nil {
-						return err
-					}
-					continue
-				}
-				if lines == nil {
-					f, err := j.Formatter()
-					if err != nil {
-						return err
-					}
-					lines = newUndoLines(f, path, newGuard.Size, sum)
-				}
-				// The op's Record: results are in the order of the ops.
-				v.path, v.smsID, v.offset = path, id, res.OldOffset
-				hex.Encode(v.record[:], req.Ops[k].Record[:])
-				buf = lines.append(buf, &v)
-				if n++; len(buf) >= undoChunk {
-					if err := flush(); err != nil {
-						return err
-					}
-				}
-			}
-			err := flush()
-			r.undoBuf = buf
-			if err != nil {
-				return err
-			}
-			return j.Sync()
+			return r.writeUndo(e.ops, results, newGuard)
 		}
 	}
 	// A second rewrite of the same file (rows of two guards) starts from
@@ -531,6 +477,65 @@ func (r *runner) edit(e *edit, removed *offsetSet) {
 		}
 		r.set(res.ID, status, detail)
 	}
+}
+
+// writeUndo writes the undo rows of one rewrite, whose ops and results are
+// given, durably: it is the rewrite's BeforeCommit. The rows go into the
+// journal in chunks formatted from a line template, with one sync for the
+// whole rewrite: every row is durable before the file is replaced.
+func (r *runner) writeUndo(ops []resyncedit.Op, results resyncedit.Results, newGuard resyncedit.Guard) error {
+	sum := hex.EncodeToString(newGuard.Sha256[:])
+	j := r.opt.Undo
+	var lines *undoLines
+	buf, n := r.undoBuf[:0], 0
+	flush := func() error {
+		err := j.WriteChunk(buf, n)
+		buf, n = buf[:0], 0
+		return err
+	}
+	v := undoEntry{size: newGuard.Size, sum: sum} // formatted at once, so reused
+	for k, res := range results.All() {
+		if res.Status != resyncedit.Applied || r.rows.action(res.ID) != RemoveEntryAction {
+			continue
+		}
+		path, id, rec := r.rows.undoFields(res.ID)
+		if rec != nil {
+			// A Record that was not valid hex (never in a row
+			// apply carries out), as the row gave it.
+			off, text := res.OldOffset, strings.ToLower(string(rec))
+			u := UndoRow{Action: RestoreEntry, Path: path, SmsId: string(id), Offset: &off, Record: &text,
+				Size: newGuard.Size, Sha256: sum}
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := j.Write(&u); err != nil {
+				return err
+			}
+			continue
+		}
+		if lines == nil {
+			f, err := j.Formatter()
+			if err != nil {
+				return err
+			}
+			lines = newUndoLines(f, path, newGuard.Size, sum)
+		}
+		// The op's Record: results are in the order of the ops.
+		v.path, v.smsID, v.offset = path, id, res.OldOffset
+		hex.Encode(v.record[:], ops[k].Record[:])
+		buf = lines.append(buf, &v)
+		if n++; len(buf) >= undoChunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	err := flush()
+	r.undoBuf = buf
+	if err != nil {
+		return err
+	}
+	return j.Sync()
 }
 
 // warnLate reports that the Resync.cfg at path was replaced, so its rows
