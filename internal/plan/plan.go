@@ -134,6 +134,23 @@ type Planner struct {
 	// siteIncomplete is set when a site domain's Invencfg.box could not be
 	// listed: then no logon .cfg is "not present at the site".
 	siteIncomplete bool
+	// halt is closed when a run stops early (Ctrl-C, an emit error): the
+	// folders still being planned cut their work short and warn no more,
+	// as nothing of theirs will be emitted.
+	halt chan struct{}
+}
+
+// errHalted stops the read of a Resync.cfg when the run stopped early.
+var errHalted = errors.New("stopped")
+
+// halted reports whether the run stopped early.
+func (p *Planner) halted() bool {
+	select {
+	case <-p.halt:
+		return true
+	default:
+		return false
+	}
 }
 
 // folderPlan is the result of planning one folder, held until its turn to be
@@ -368,16 +385,25 @@ func (p *Planner) runOrdered(dirs []string, logon bool, emit func(Record) error)
 	for i := range results {
 		results[i] = make(chan *folderPlan, 1)
 	}
+	// On any return the launcher and the folders' goroutines are stopped
+	// and waited for: nothing of this run goes on once it returned.
 	stop := make(chan struct{})
+	p.halt = stop
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	defer close(stop)
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		for i, d := range dirs {
 			select {
 			case slots <- struct{}{}:
 			case <-stop:
 				return
 			}
+			wg.Add(1)
 			go func(i int, d string) {
+				defer wg.Done()
 				// The folder's turn may come as soon as its Resync.cfg is
 				// decided: its RemoveEntry rows are written while its .cfg
 				// files are still being fingerprinted.
@@ -421,6 +447,9 @@ func (p *Planner) leftovers(path string) {
 }
 
 func (p *Planner) warn(err error) {
+	if p.halted() {
+		return
+	}
 	p.mu.Lock()
 	p.summary.Attention = true
 	p.mu.Unlock()
@@ -731,6 +760,9 @@ func (p *Planner) scanResync(path string, rp *resyncPlan, ids *idTable) error {
 	var lastBytes int64
 	serr := resync.ScanReader(io.TeeReader(f, &quick), &info, func(i int64, e *record.Entry) error {
 		off := i * record.Size
+		if i&(1<<15-1) == 0 && p.halted() { // every 1.5 MB
+			return errHalted
+		}
 		if p.Progress != nil && off-lastBytes >= 1<<20 {
 			p.Progress.Scanned(path, off-lastBytes)
 			lastBytes = off
@@ -803,7 +835,7 @@ func (p *Planner) fingerprintAll(files *site.CfgList, dels []del) []del {
 			fp := fingerprinter{h: sha256.New(), buf: make([]byte, 64<<10)}
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(dels) {
+				if i >= len(dels) || p.halted() {
 					return
 				}
 				d := &dels[i]
