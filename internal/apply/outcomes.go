@@ -8,8 +8,9 @@ import (
 	"io"
 	"iter"
 	"os"
-	"runtime"
 	"slices"
+
+	"github.com/dumpsync/dumpsync/internal/scratch"
 )
 
 // outcomes keeps the Status and Detail of every row between the folder
@@ -18,8 +19,7 @@ import (
 // file, or in memory for a plan in memory, and each distinct Detail once
 // after them (most are "removed" or "deleted").
 type outcomes struct {
-	f        *os.File // nil: in memory
-	name     string
+	f        *os.File // nil: in memory (a scratch file: gone once closed, or when the process dies)
 	mem      []byte
 	n        int
 	statuses []string
@@ -37,14 +37,11 @@ func newOutcomes(n int, inFile bool) (*outcomes, error) {
 		o.mem = make([]byte, 8*n)
 		return o, nil
 	}
-	f, err := os.CreateTemp("", "dumpsync-results-*.tmp")
+	f, err := scratch.Create("", "dumpsync-results-*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("temporary file for the results: %w", err)
 	}
-	o.f, o.name = f, f.Name()
-	if runtime.GOOS != "windows" {
-		os.Remove(f.Name())
-	}
+	o.f = f
 	if err := f.Truncate(int64(8 * n)); err != nil {
 		o.close()
 		return nil, fmt.Errorf("temporary file for the results: %w", err)
@@ -57,11 +54,6 @@ func (o *outcomes) close() error {
 		return nil
 	}
 	err := o.f.Close()
-	if runtime.GOOS == "windows" {
-		if rerr := os.Remove(o.name); err == nil && !errors.Is(rerr, os.ErrNotExist) {
-			err = rerr
-		}
-	}
 	o.f = nil
 	return err
 }

@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
+
+	"github.com/dumpsync/dumpsync/internal/scratch"
 )
 
 // Spool holds the rows of a plan in a compact binary form, in a temporary
@@ -28,8 +29,7 @@ import (
 // length and the bytes. Rows read back share their strings with the chunk
 // of the spool they were read from.
 type Spool struct {
-	f       *os.File // nil: in memory
-	name    string
+	f       *os.File // nil: in memory (a scratch file: gone once closed, or when the process dies)
 	mem     []byte
 	w       *bufio.Writer
 	size    int64 // bytes written: the Ref of the next record
@@ -57,19 +57,15 @@ type Spool struct {
 type Ref = int64
 
 // NewSpool returns a Spool in a new temporary file in dir (os.TempDir()
-// when ""). The file is removed by Close (and, off Windows, at once: a
-// crash leaves nothing behind).
+// when ""): a scratch file, removed by Close, and by the system when the
+// process dies without closing it (a crash, a second Ctrl-C).
 func NewSpool(dir string) (*Spool, error) {
-	f, err := os.CreateTemp(dir, "dumpsync-plan-*.tmp")
+	f, err := scratch.Create(dir, "dumpsync-plan-*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("temporary file for the plan: %w", err)
 	}
-	s := &Spool{f: f, name: f.Name(), w: bufio.NewWriterSize(f, 256<<10), pathRef: -1}
+	s := &Spool{f: f, w: bufio.NewWriterSize(f, 256<<10), pathRef: -1}
 	s.dec.small = true
-	if runtime.GOOS != "windows" {
-		// The open file stays usable; Windows cannot remove an open file.
-		os.Remove(f.Name())
-	}
 	return s, nil
 }
 
@@ -99,11 +95,6 @@ func (s *Spool) Close() error {
 		return nil
 	}
 	err := s.f.Close()
-	if runtime.GOOS == "windows" {
-		if rerr := os.Remove(s.name); err == nil && !errors.Is(rerr, os.ErrNotExist) {
-			err = rerr
-		}
-	}
 	s.f = nil
 	return err
 }
