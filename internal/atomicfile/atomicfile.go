@@ -127,21 +127,31 @@ var tempSeq atomic.Uint64
 // creates the file with perm, so that the umask and a folder's default ACL
 // apply exactly as to any other new file.
 func OSCreateTemp(dir, pattern string, perm os.FileMode) (File, error) {
+	f, err := Unique(dir, pattern, func(name string) (*os.File, error) {
+		return os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Unique calls create with new names in dir made from pattern, whose last
+// "*" is replaced by a number (as os.CreateTemp does), until one is not
+// taken (create fails with an error os.IsExist reports), and returns what
+// create returned.
+func Unique[F any](dir, pattern string, create func(name string) (F, error)) (F, error) {
 	prefix, suffix := pattern, ""
 	if i := strings.LastIndex(pattern, "*"); i >= 0 {
 		prefix, suffix = pattern[:i], pattern[i+1:]
 	}
 	for try := 0; ; try++ {
 		n := uint64(time.Now().UnixNano()) + tempSeq.Add(1)*7919
-		name := filepath.Join(dir, prefix+strconv.FormatUint(n%1e10, 10)+suffix)
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		f, err := create(filepath.Join(dir, prefix+strconv.FormatUint(n%1e10, 10)+suffix))
 		if os.IsExist(err) && try < 10000 {
 			continue
 		}
-		if err != nil {
-			return nil, err
-		}
-		return f, nil
+		return f, err
 	}
 }
 

@@ -10,34 +10,17 @@ package scratch
 
 import (
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"sync/atomic"
-	"time"
+
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
 )
 
 // Create makes a new scratch file in dir (os.TempDir() when "") named by
-// pattern, whose last "*" is replaced by a random string (as
+// pattern, whose last "*" is replaced by a number (as
 // os.CreateTemp). The file is open for reading and writing; Close removes
 // it. Its Name is where it was made (off Windows, no longer there).
 func Create(dir, pattern string) (*os.File, error) {
 	if dir == "" {
 		dir = os.TempDir()
 	}
-	prefix, suffix := pattern, ""
-	if i := strings.LastIndex(pattern, "*"); i >= 0 {
-		prefix, suffix = pattern[:i], pattern[i+1:]
-	}
-	for try := 0; ; try++ {
-		n := uint64(time.Now().UnixNano()) + seq.Add(1)*7919
-		name := filepath.Join(dir, prefix+strconv.FormatUint(n%1e10, 10)+suffix)
-		f, err := create(name)
-		if os.IsExist(err) && try < 10000 {
-			continue
-		}
-		return f, err
-	}
+	return atomicfile.Unique(dir, pattern, create)
 }
-
-var seq atomic.Uint64
