@@ -131,3 +131,27 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// TestInterruptedOriginalSyntax: 'dumpsync 90' stopped by Ctrl-C while it
+// plans (its rows go to apply as they are planned) changes nothing, writes
+// no results and no undo file, and exits 130 with one line.
+func TestInterruptedOriginalSyntax(t *testing.T) {
+	cache := isolate(t)
+	l := newSmallSite(t)
+	before := snapshot(t, l.Dir)
+	t.Chdir(l.Domains[0])
+	code, stdout, stderr := runStopped(t, "90")
+	if code != exitcode.Interrupted {
+		t.Errorf("exit %d, want %d; stderr:\n%s", code, exitcode.Interrupted, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("results of a run stopped while planning:\n%s", stdout)
+	}
+	if want := "dumpsync: interrupted\n"; stderr != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, want)
+	}
+	sameTree(t, "site after 'dumpsync 90' stopped while planning", snapshot(t, l.Dir), before)
+	if undo := snapshot(t, cache); len(undo) > 1 {
+		t.Errorf("undo folder not empty: %v", undo)
+	}
+}

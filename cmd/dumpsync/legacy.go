@@ -8,7 +8,6 @@ import (
 	"github.com/dumpsync/dumpsync/internal/applycmd"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 	"github.com/dumpsync/dumpsync/internal/plan"
-	"github.com/dumpsync/dumpsync/internal/planread"
 	"github.com/dumpsync/dumpsync/internal/report"
 )
 
@@ -117,17 +116,26 @@ func cleanHere(g *Globals, s *Streams, rep *report.Reporter, now Clock, days int
 	if err != nil {
 		return err
 	}
-	var rows []plan.Row
 	p := &plan.Planner{
 		Opt:  plan.Options{Days: days, Now: t, Parallel: 1, Interrupt: s.Interrupt},
 		Warn: rep.Warn,
 	}
-	sum, err := p.Run(domains, nil, func(r *plan.Row) error { rows = append(rows, *r); return nil })
-	if err != nil {
+	// The rows go from the planner to apply's spool as they are planned:
+	// apply reads the whole plan before it changes anything, and the plan
+	// is never held in memory.
+	var sum plan.Summary
+	src := apply.NewPlanSource(func(emit func(*plan.Row) error) error {
+		var err error
+		sum, err = p.Run(domains, nil, emit)
 		return err
-	}
+	})
 	ac := &ApplyCmd{Within: domains}
-	err = applycmd.Run(ac.request(g, s, rep, now(), "plan", planread.SliceSource(apply.FromPlan(rows)), "table"))
+	err = applycmd.Run(ac.request(g, s, rep, now(), "plan", src, "table"))
+	if perr := src.Close(); perr != nil {
+		// The plan failed (or was interrupted): apply stopped reading it,
+		// and nothing was changed.
+		return perr
+	}
 	if err == nil && sum.Attention {
 		return exitcode.NeedsAttention
 	}

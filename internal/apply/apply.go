@@ -901,17 +901,21 @@ func newResult(r *planread.Row) Result {
 func FromPlan(rows []plan.Row) *planread.Plan {
 	p := &planread.Plan{Format: "json"}
 	for i := range rows {
-		r := &rows[i]
-		size, mod, cutoff := r.Size, r.ModTime, r.Cutoff
-		sum, reason := r.Sha256, r.Reason
-		p.Rows = append(p.Rows, planread.Row{
-			N: i + 1, Action: r.Action, Path: r.Path, SmsId: r.SmsId,
-			RequestTime: r.RequestTime, RequestedAt: r.RequestedAt, AgeDays: r.AgeDays,
-			Cutoff: &cutoff, Offset: r.Offset, Record: r.Record, Size: &size, ModTime: &mod,
-			Sha256: &sum, Reason: &reason,
-		})
+		p.Rows = append(p.Rows, fromPlanRow(i+1, &rows[i]))
 	}
 	return p
+}
+
+// fromPlanRow is row n of plan input, made from r (which it shares).
+func fromPlanRow(n int, r *plan.Row) planread.Row {
+	size, mod, cutoff := r.Size, r.ModTime, r.Cutoff
+	sum, reason := r.Sha256, r.Reason
+	return planread.Row{
+		N: n, Action: r.Action, Path: r.Path, SmsId: r.SmsId,
+		RequestTime: r.RequestTime, RequestedAt: r.RequestedAt, AgeDays: r.AgeDays,
+		Cutoff: &cutoff, Offset: r.Offset, Record: r.Record, Size: &size, ModTime: &mod,
+		Sha256: &sum, Reason: &reason,
+	}
 }
 
 func deref(p *int64) int64 {
