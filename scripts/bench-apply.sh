@@ -5,9 +5,10 @@
 # the ratio to `cat` of the same plan measured in the same run, and peak RSS,
 # for the plan as dumpsync writes it (JSON), re-serialised by another tool
 # (spaces after : and , as PowerShell and Python write), as CSV, with an undo
-# file, and --what-if; then one apply of a 4 M-row plan (8 domains of 1 M
-# records), to show that memory does not grow with the plan: apply holds one
-# folder's rows at a time.
+# file, and --what-if, and the original syntax (`dumpsync DAYS` in the
+# domain folder: plan and apply in one run); then one apply of a 4 M-row
+# plan (8 domains of 1 M records), to show that memory does not grow with
+# the plan: apply holds one folder's rows at a time.
 #
 #   scripts/bench-apply.sh              # N=1000000 BIG=8 RUNS=5 (BIG domains of N records)
 #   N=200000 BIG=0 RUNS=3 scripts/bench-apply.sh   # quick; BIG=0 skips the big plan
@@ -74,6 +75,15 @@ measure csv "$runs" "${apply[@]}" "$tmp/plan.csv" --no-undo
 measure undo "$runs" "${apply[@]}" "$tmp/plan.json" --undo "$tmp/undo.json"
 measure whatif "$runs" "${apply[@]}" "$tmp/plan.json" --what-if
 measure checkplan "$runs" "$ds" check --quiet --plan "$tmp/plan.json" -f jsonl
+# The original syntax in the domain folder: plan and apply in one run, with
+# a results table and an undo file (in a cache folder of its own, emptied
+# before each run).
+bench_before() {
+  for o in "$tmp"/orig/*; do cp "$o" "$tmp/site/${o##*/}/Resync.cfg"; done
+  rm -rf "$tmp/undo.json" "$tmp/cache"
+}
+measure legacy "$runs" env XDG_CACHE_HOME="$tmp/cache" bash -c 'cd "$1" && exec "$2" --now "$3" -q "$4" 2>/dev/null' legacy \
+  "$dom" "$ds" "$now" "$days"
 
 printf 'Resync.cfg: %d records; plan: %d rows, %s MB JSON, %s MB with spaces, %s MB CSV; %d runs each\n' "$n" "$rows" \
   "$(($(stat -c %s "$tmp/plan.json") / 1000000))" "$(($(stat -c %s "$tmp/plan-spaces.json") / 1000000))" \
@@ -91,6 +101,7 @@ row csv "apply plan.csv --no-undo"
 row undo "apply plan.json --undo FILE"
 row whatif "apply plan.json --what-if"
 row checkplan "check --plan plan.json"
+row legacy "dumpsync $days (original syntax)"
 printf 'undo file: %+.0f %% wall, %+.0f %% CPU\n' \
   "$(awk -v a="$MIN_undo" -v b="$MIN_json" 'BEGIN { print (a / b - 1) * 100 }')" \
   "$(awk -v a="$CPU_undo" -v b="$CPU_json" 'BEGIN { print (b > 0 ? (a / b - 1) * 100 : 0) }')"
