@@ -23,7 +23,7 @@ Examples:
   dumpsync dump Domain.* -f csv --out resync.csv  # every domain folder matching Domain.*, as CSV
   dumpsync /Dump                                  # the original syntax: the current folder as a table
 
-Exit codes: 0 success; 1 done, but something needs attention (see stderr); 2 usage error or bad input, nothing changed.`
+Exit codes: 0 success; 1 done, but something needs attention (see stderr); 2 usage error or bad input, nothing changed; 130 interrupted (Ctrl-C).`
 
 // CLI is the kong grammar.
 type CLI struct {
