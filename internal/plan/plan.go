@@ -134,9 +134,10 @@ type Planner struct {
 	// siteIncomplete is set when a site domain's Invencfg.box could not be
 	// listed: then no logon .cfg is "not present at the site".
 	siteIncomplete bool
-	// halt is closed when a run stops early (Ctrl-C, an emit error): the
-	// folders still being planned cut their work short and warn no more,
-	// as nothing of theirs will be emitted.
+	// halt is the current run's (runOrdered's), closed when it returns:
+	// if it stopped early (Ctrl-C, an emit error), the folders still being
+	// planned cut their work short and warn no more, as nothing of theirs
+	// will be emitted. It is nil between runs.
 	halt chan struct{}
 }
 
@@ -390,8 +391,11 @@ func (p *Planner) runOrdered(dirs []string, logon bool, emit func(Record) error)
 	stop := make(chan struct{})
 	p.halt = stop
 	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer close(stop)
+	defer func() {
+		close(stop)
+		wg.Wait()
+		p.halt = nil // no goroutine of the run reads it any more
+	}()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

@@ -122,3 +122,20 @@ func TestHaltedFolderStopsEarly(t *testing.T) {
 		}
 	}
 }
+
+// TestWarnAfterRunIsKept: a run that ended normally leaves the Planner as
+// it was: a warning after it (or between its domains and logon servers) is
+// not dropped as if the run had been stopped.
+func TestWarnAfterRunIsKept(t *testing.T) {
+	dom := filepath.Join(t.TempDir(), "Domain.000")
+	writeDomain(t, dom, nil)
+	var warned int
+	p := &Planner{Opt: Options{Days: 90, Now: now, Parallel: 2}, Warn: func(error) { warned++ }}
+	if _, err := p.Run([]string{dom}, nil, func(*Row) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	p.warn(errors.New("after the run"))
+	if warned != 1 {
+		t.Errorf("%d warnings after the run, want 1", warned)
+	}
+}
