@@ -830,6 +830,12 @@ func (r *runner) restoreFile(i int) {
 		r.set(i, Skipped, why)
 		return
 	}
+	if !r.opt.WhatIf {
+		// A run killed after it linked its temporary file to the path, and
+		// before it removed it, left that file beside the restored one:
+		// remove it, whatever this row's outcome.
+		atomicfile.RemoveTemps(r.opt.FileOps, row.Path)
+	}
 	if _, err := os.Lstat(row.Path); err == nil {
 		r.set(i, Skipped, "file exists; not overwritten")
 		return
