@@ -328,24 +328,33 @@ func (e *editor) recover() ([]Recovered, error) {
 }
 
 // recoverLink appends what one link holds and removes it; it returns the
-// number of records appended.
+// number of records appended. A writer may still hold the link's file open
+// (it opened the Resync.cfg before the killed edit's rename): as after a
+// rename, the file is read again after opts.Grace, and what reached it
+// meanwhile is appended too, before its last name goes.
 func (e *editor) recoverLink(l pendingLink) (int, error) {
 	n := 0
-	name := l.path()
 	if !l.void {
-		from, tail, err := e.tailOf(l, true)
-		if err != nil {
-			return 0, err
-		}
-		if len(tail) > 0 {
-			next, err := e.appendBlock(l.linkState, from, tail)
-			if err != nil {
-				return 0, err
+		for pass := range 2 {
+			if pass == 1 {
+				e.opts.Sleep(e.opts.Grace)
 			}
-			name, n = next.path(), len(tail)/record.Size
+			from, tail, err := e.tailOf(l, true)
+			if err != nil {
+				return n, err
+			}
+			if len(tail) > 0 {
+				next, err := e.appendBlock(l.linkState, from, tail)
+				if err != nil {
+					return n, err
+				}
+				// The renamed link says what the Resync.cfg holds now.
+				l = pendingLink{linkState: next, from: next.to}
+				n += len(tail) / record.Size
+			}
 		}
 	}
-	if err := e.removeLink(name); err != nil {
+	if err := e.removeLink(l.path()); err != nil {
 		return n, err
 	}
 	return n, nil

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
 	"github.com/dumpsync/dumpsync/internal/record"
@@ -371,5 +372,90 @@ func TestSecondRenameFails(t *testing.T) {
 		w.held.Close()
 	}
 	checkAllOnce(t, p, orig, removed, w.written, "second rename failed")
+	assertOnlyFile(t, p)
+}
+
+// TestRecoverWatchesTheReplacedFile: an edit killed right after its rename
+// leaves the replaced file under a recovery name, and a writer (SMS, or
+// anything else) may still hold it open and write into it. The next run's
+// recovery carries over what it finds, then, like the rename's own grace
+// period, waits Options.Grace and carries over what reached the file
+// meanwhile, before it removes the recovery name: a record written then
+// would otherwise go to a file no name reaches (scripts/torture
+// -mode holder+kill lost such records).
+func TestRecoverWatchesTheReplacedFile(t *testing.T) {
+	if simulatedCrashLeaksHandles {
+		t.Skip("a simulated crash leaks the edit's handles, which Windows will not remove a file under")
+	}
+	var orig []byte
+	for i := range 30 {
+		r := record.Make(fmt.Sprintf("O%d", i), uint32(i), nil).Raw
+		orig = append(orig, r[:]...)
+	}
+	removed := removeOps(orig, 3, 7, 20)
+	p := writeFile(t, orig)
+	var held *os.File
+	defer func() {
+		if held != nil {
+			held.Close()
+		}
+	}()
+	opts := fastOpts()
+	opts.Ops = atomicfile.Ops{Rename: func(oldpath, newpath string) error {
+		if newpath != p {
+			return os.Rename(oldpath, newpath)
+		}
+		// A writer opens the file just before it is replaced; the edit
+		// dies right after the rename.
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = f
+		if err := os.Rename(oldpath, newpath); err != nil {
+			t.Fatal(err)
+		}
+		panic(crash{"after the rename"})
+	}}
+	func() {
+		defer func() {
+			if r := recover(); r == nil {
+				t.Fatal("the edit did not reach its rename")
+			} else if _, ok := r.(crash); !ok {
+				panic(r)
+			}
+		}()
+		e := &editor{path: p, opts: opts.withDefaults()}
+		_, pend, err := e.edit(Request{Path: p, Guard: GuardOf(orig), Ops: removed})
+		if pend != nil {
+			_, err = pend.Wait()
+		}
+		t.Fatalf("the edit returned (%v) instead of dying", err)
+	}()
+	var written [][]byte
+	write := func(n uint32) {
+		r := record.Make("W", n, nil).Raw
+		if _, err := held.Write(r[:]); err != nil {
+			t.Fatal(err)
+		}
+		written = append(written, r[:])
+	}
+	write(1) // after the crash, before the next run
+	graces := 0
+	ro := fastOpts()
+	ro.Sleep = func(d time.Duration) {
+		if d == ro.Grace {
+			graces++
+			write(uint32(1 + graces)) // while the recovery waits
+		}
+	}
+	rec, err := Recover(p, ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if graces == 0 {
+		t.Fatal("the recovery did not wait a grace period for a writer still holding the replaced file")
+	}
+	checkAllOnce(t, p, orig, removed, written, fmt.Sprintf("recovered %v", rec))
 	assertOnlyFile(t, p)
 }
