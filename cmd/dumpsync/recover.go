@@ -19,8 +19,8 @@ func (c *RecoverCmd) Help() string {
 	return `An apply that was killed while it rewrote a Resync.cfg may leave a recovery file beside it,
 Resync.cfg.dumpsync-recover-*: the replaced file, holding records SMS appended to it during the rewrite.
 'dumpsync check' reports it (Leftover); the next apply in that folder carries its records over first.
-recover does only that: it appends the records the Resync.cfg does not hold yet, once, and removes the
-recovery file; one line per file on stderr. Folders without a recovery file are not touched.
+recover does only that: it appends the records the Resync.cfg does not hold yet, once, reads the file
+again after 200 ms for a writer that still holds it open, and removes it; one line per file on stderr. Folders without a recovery file are not touched.
 
 Exit codes: 0 done (or nothing to do); 1 a recovery file could not be carried over (see stderr);
 2 usage error.
