@@ -865,18 +865,25 @@ func (t *torture) appender(w *writers, p string, log *appendLog) {
 }
 
 // holder keeps its handle for up to 500 ms, appending all the while. After
-// each write it checks whether the path still names its file; a record
-// written more than -grace after it first found it replaced is in the
-// documented window.
+// each write it checks whether the path still names its file. The file was
+// replaced after the last check that found it still there (or the open):
+// that instant is the earliest the rename can have happened, so a record
+// written no more than -grace after it was certainly written within the
+// grace period and must never be lost; a later one may be in the
+// documented window. (Timing the window from the check that first finds
+// the file replaced would count a holder that was not scheduled for a
+// while as writing earlier than it did, and fail trials for records the
+// grace period never promised.)
 func (t *torture) holder(w *writers, p string, log *appendLog, rng *rand.Rand) {
 	defer w.wg.Done()
 	for !w.done() {
+		lastSeen := time.Now() // the path names the file opened below at least until then
 		f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
 		if err != nil {
 			continue
 		}
 		until := time.Now().Add(time.Duration(rng.Int64N(int64(500 * time.Millisecond))))
-		var replacedAt time.Time
+		replaced := false
 		for !w.done() && time.Now().Before(until) {
 			n := t.counter.Add(1)
 			r := appendedRecord(n)
@@ -884,14 +891,16 @@ func (t *torture) holder(w *writers, p string, log *appendLog, rng *rand.Rand) {
 				break
 			}
 			now := time.Now()
-			if replacedAt.IsZero() {
+			if !replaced {
 				held, herr := f.Stat()
 				named, nerr := os.Stat(p)
 				if herr == nil && (nerr != nil || !os.SameFile(held, named)) {
-					replacedAt = now
+					replaced = true
+				} else {
+					lastSeen = now
 				}
 			}
-			log.written[n] = written{window: !replacedAt.IsZero() && now.Sub(replacedAt) > t.c.grace}
+			log.written[n] = written{window: replaced && now.Sub(lastSeen) > t.c.grace}
 			time.Sleep(50 * time.Microsecond)
 		}
 		f.Close()
