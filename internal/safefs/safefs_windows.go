@@ -152,14 +152,17 @@ func openFile(dirPath, name, path string) (*os.File, error) {
 // element (CON, NUL, a name ending in a dot) is rewritten by Win32 into
 // another file or a device.
 func create(p string, access, flags uint32) (windows.Handle, error) {
-	name, err := windows.UTF16PtrFromString(long(p))
+	name, err := windows.UTF16PtrFromString(LongPath(p))
 	if err != nil {
 		return windows.InvalidHandle, err
 	}
 	return windows.CreateFile(name, access, shareAll, nil, windows.OPEN_EXISTING, flags, 0)
 }
 
-func long(p string) string {
+// LongPath gives an absolute path the \\?\ prefix (\\?\UNC\ for a share), as
+// create does: past 260 characters, and with no element rewritten by Win32.
+// A path with a prefix already, or a relative one, is returned as it is.
+func LongPath(p string) string {
 	switch {
 	case strings.HasPrefix(p, `\\?\`) || strings.HasPrefix(p, `\\.\`):
 		return p

@@ -4,6 +4,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/dumpsync/dumpsync/internal/safefs"
 )
 
 // create makes name delete-on-close (FILE_FLAG_DELETE_ON_CLOSE): Windows
@@ -11,7 +13,7 @@ import (
 // process. It is marked temporary, which lets the system keep it in the
 // cache rather than write it out.
 func create(name string) (*os.File, error) {
-	p, err := windows.UTF16PtrFromString(fixLong(name))
+	p, err := windows.UTF16PtrFromString(safefs.LongPath(name))
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -22,19 +24,4 @@ func create(name string) (*os.File, error) {
 		return nil, &os.PathError{Op: "open", Path: name, Err: err}
 	}
 	return os.NewFile(uintptr(h), name), nil
-}
-
-// fixLong gives a long absolute path the \\?\ prefix CreateFile needs past
-// MAX_PATH (os does the same for its own calls).
-func fixLong(name string) string {
-	if len(name) < 248 || len(name) >= 4 && name[:4] == `\\?\` {
-		return name
-	}
-	if len(name) >= 2 && name[:2] == `\\` { // \\server\share\...
-		return `\\?\UNC\` + name[2:]
-	}
-	if len(name) >= 3 && name[1] == ':' && (name[2] == '\\' || name[2] == '/') {
-		return `\\?\` + name
-	}
-	return name
 }
