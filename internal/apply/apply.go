@@ -213,6 +213,7 @@ func execute(p *Plan, opt Options) (*resultsPass, error) {
 	fail := func(err error) (*resultsPass, error) {
 		r.waitAll()
 		outs.close()
+		p.dropSpares()
 		return nil, err
 	}
 	for _, fg := range dependentsLast(p.groups) {
@@ -230,6 +231,7 @@ func execute(p *Plan, opt Options) (*resultsPass, error) {
 		k := 0
 		for _, s := range fg.spans {
 			if err := outs.put(s.global, s.n, r.res.span(k, s.n)); err != nil {
+				p.recycle(g)
 				return fail(err)
 			}
 			k += s.n
@@ -248,7 +250,7 @@ func execute(p *Plan, opt Options) (*resultsPass, error) {
 		}
 	}
 	// The spare buffers are of no use to the results pass: let them go.
-	p.spare.ops, p.spare.at, p.spare.data = nil, nil, nil
+	p.dropSpares()
 	// The rewrites under way (their grace periods, carry-over rounds)
 	// change no row's outcome: they end while the results are written, and
 	// end is what waits for them (interrupted too).

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 
+	"github.com/dumpsync/dumpsync/internal/hugepages"
 	"github.com/dumpsync/dumpsync/internal/planread"
 )
 
@@ -31,16 +32,19 @@ type interned struct {
 // newGroupRows makes room for n rows, entries of them RemoveEntry or
 // RestoreEntry rows, in the spare buffers *at and *data if they are large
 // enough. It takes them either way (sets them to nil): a spare too small
-// is dropped, not kept beside a new one.
+// is freed, not kept beside a new one. Large buffers are in huge pages
+// (hugepages.Make), as the ops are; add frees one that append moves.
 func newGroupRows(n, entries int, at *[]uint32, data *[]byte) *groupRows {
 	g := &groupRows{index: map[string]uint32{}, data: *data, at: *at}
 	*data, *at = nil, nil
 	// Room for the next folder's too, often a little larger.
 	if size := 20*entries + 96*(n-entries); cap(g.data) < size {
-		g.data = make([]byte, 0, size+size/8)
+		hugepages.Free(g.data)
+		g.data = hugepages.Make[byte](size + size/8)
 	}
 	if cap(g.at) < n {
-		g.at = make([]uint32, 0, n+n/8)
+		hugepages.Free(g.at)
+		g.at = hugepages.Make[uint32](n + n/8)
 	}
 	return g
 }
@@ -77,7 +81,9 @@ func (g *groupRows) intern(k int, s string) uint32 {
 
 // add appends r and returns its index.
 func (g *groupRows) add(r *planread.RawRow) int {
-	g.at = append(g.at, uint32(len(g.data)))
+	at := append(g.at, uint32(len(g.data)))
+	hugepages.FreeMoved(g.at, at)
+	g.at = at
 	b := g.data
 	action := r.KnownAction()
 	code := byte(0)
@@ -159,6 +165,7 @@ func (g *groupRows) add(r *planread.RawRow) int {
 	if has(planread.FieldContent) {
 		b = appendGStr(b, r.Text(planread.FieldContent))
 	}
+	hugepages.FreeMoved(g.data, b)
 	g.data = b
 	return len(g.at) - 1
 }

@@ -3,7 +3,11 @@
 // megabytes then takes one page fault per 2 MB instead of one per 4 KB,
 // which is much faster on hosts (virtual machines) where page faults are
 // slow. Only Linux takes the hint (transparent huge pages in madvise mode);
-// elsewhere it does nothing. It never changes the memory's content.
+// elsewhere it does nothing. Slice never changes the memory's content.
+//
+// Slice can only advise memory the runtime has not touched yet; Make maps a
+// large buffer of its own, advised before its first use, which Free gives
+// back.
 package hugepages
 
 import "unsafe"
