@@ -3,8 +3,10 @@ package planread
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -71,5 +73,40 @@ func BenchmarkValidate(b *testing.B) {
 		if len(errs) > 0 || len(rows) != 500000 {
 			b.Fatal(errs[0], len(rows))
 		}
+	}
+}
+
+// BenchmarkStreamLayouts streams the bench plan (rows dropped as read, as
+// apply spools them) as dumpsync writes it (a row per line), on one line
+// with spaces (ConvertTo-Json -Compress, Python's json.dump) and indented
+// (Windows PowerShell 5.1's ConvertTo-Json).
+func BenchmarkStreamLayouts(b *testing.B) {
+	lines := benchPlan()
+	oneLine := strings.NewReplacer(",\n", ", ", "[\n", "[", "\n]", "]", `,"`, `, "`, `":`, `": `).Replace(string(lines))
+	indented := strings.NewReplacer(",\n", ",\n", `{"`, "{\n        \"", `,"`, ",\n        \"", `":`, `":  `, `"}`, "\"\n    }").Replace(string(lines))
+	for _, l := range []struct {
+		name string
+		data []byte
+	}{{"lines", lines}, {"one-line", []byte(oneLine)}, {"indented", []byte(indented)}} {
+		b.Run(l.name, func(b *testing.B) {
+			b.SetBytes(int64(len(l.data)))
+			for b.Loop() {
+				rd := Stream(bytes.NewReader(l.data), "bench")
+				n := 0
+				for {
+					_, err := rd.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				if n != 500000 {
+					b.Fatal(n, "rows")
+				}
+			}
+		})
 	}
 }

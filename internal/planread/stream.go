@@ -2,9 +2,11 @@ package planread
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"strings"
 	"unicode/utf8"
@@ -312,10 +314,14 @@ func (rd *Reader) drop(k int) {
 		line, from = rd.curLine, rd.curIdx
 	}
 	line += bytes.Count(gone[from:], []byte{'\n'})
-	if nl := bytes.LastIndexByte(gone, '\n'); nl >= 0 {
-		rd.colBase = utf8.RuneCount(gone[nl+1:])
+	if line > rd.lineBase {
+		// gone ends a line: count from its last newline, near its end
+		// in a plan of a row per line.
+		rd.colBase = runeCount(gone[bytes.LastIndexByte(gone, '\n')+1:])
 	} else {
-		rd.colBase += utf8.RuneCount(gone)
+		// Not a newline in gone (a plan on one line): no need to look
+		// for one.
+		rd.colBase += runeCount(gone)
 	}
 	rd.lineBase = line
 	if rd.curIdx <= k {
@@ -327,6 +333,25 @@ func (rd *Reader) drop(k int) {
 	rd.buf = rd.buf[:n]
 	rd.base += int64(k)
 	rd.pos -= k
+}
+
+// runeCount is utf8.RuneCount of b, text the reader has decoded or
+// checked, so valid UTF-8: its bytes that are not continuation bytes
+// (10xxxxxx), counted eight at a time. (Of invalid UTF-8 it would not
+// count a stray continuation byte, where utf8.RuneCount counts one.)
+func runeCount(b []byte) int {
+	cont := 0
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		cont += bits.OnesCount64(w &^ (w << 1) & 0x8080808080808080)
+	}
+	for _, c := range b[i:] {
+		if c&0xC0 == 0x80 {
+			cont++
+		}
+	}
+	return len(b) - cont
 }
 
 // lineAt returns the 1-based line of buf[i].
