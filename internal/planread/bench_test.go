@@ -79,7 +79,8 @@ func BenchmarkValidate(b *testing.B) {
 // BenchmarkStreamLayouts streams the bench plan (rows dropped as read, as
 // apply spools them) as dumpsync writes it (a row per line), on one line
 // with spaces (ConvertTo-Json -Compress, Python's json.dump) and indented
-// (Windows PowerShell 5.1's ConvertTo-Json).
+// (Windows PowerShell 5.1's ConvertTo-Json), also in UTF-16 (what 5.1's
+// Out-File and > write).
 func BenchmarkStreamLayouts(b *testing.B) {
 	lines := benchPlan()
 	oneLine := strings.NewReplacer(",\n", ", ", "[\n", "[", "\n]", "]", `,"`, `, "`, `":`, `": `).Replace(string(lines))
@@ -87,7 +88,8 @@ func BenchmarkStreamLayouts(b *testing.B) {
 	for _, l := range []struct {
 		name string
 		data []byte
-	}{{"lines", lines}, {"one-line", []byte(oneLine)}, {"indented", []byte(indented)}} {
+	}{{"lines", lines}, {"one-line", []byte(oneLine)}, {"indented", []byte(indented)},
+		{"indented-utf16", encodeUTF16(indented, false, nil)}} {
 		b.Run(l.name, func(b *testing.B) {
 			b.SetBytes(int64(len(l.data)))
 			for b.Loop() {

@@ -2,6 +2,7 @@ package planread
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -206,8 +207,26 @@ func (s *source) readUTF16(dst []byte) ([]byte, error) {
 			}
 			return uint16(b[i+1])<<8 | uint16(b[i])
 		}
+		// ASCII units four at a time: every unit's high byte 0, low byte
+		// below 0x80 (the whole of a plan but its non-ASCII text).
+		mask, sh := uint64(0xFF80FF80FF80FF80), 0 // little-endian: low bytes first
+		if s.enc == encUTF16BE {
+			mask, sh = 0x80FF80FF80FF80FF, 8
+		}
 		i := 0
 		for ; i+1 < len(b) && cap(dst)-len(dst) >= utf8.UTFMax; i += 2 {
+			for i+8 <= len(b) && cap(dst)-len(dst) >= 4+utf8.UTFMax {
+				w := binary.LittleEndian.Uint64(b[i:])
+				if w&mask != 0 {
+					break
+				}
+				w >>= sh
+				dst = append(dst, byte(w), byte(w>>16), byte(w>>32), byte(w>>48))
+				i += 8
+			}
+			if i+1 >= len(b) || cap(dst)-len(dst) < utf8.UTFMax {
+				break
+			}
 			u := unit(i)
 			switch {
 			case u < utf8.RuneSelf:
