@@ -398,7 +398,10 @@ func refCompact(raw []byte) string {
 func refReadCSV(t *refText) (*Plan, error) {
 	s := t.s
 	plan := &Plan{Format: "csv"}
-	pos := 0
+	// White space before the first character of the input is not part of
+	// the header (Import-Csv trims a field's leading white space too): the
+	// reader decides the format at that character and reads from there.
+	pos := refSkipSpace(s, 0)
 	for pos < len(s) {
 		end := refLineEnd(s, pos)
 		if l := strings.TrimSpace(string(s[pos:end])); l != "" && l[0] != '#' {
