@@ -4,7 +4,8 @@
 # the speed issue: wall (min/median of RUNS runs, default 5), CPU (user+sys),
 # the ratio to `cat` of the same plan measured in the same run, and peak RSS,
 # for the plan as dumpsync writes it (JSON), re-serialised by another tool
-# (spaces after : and , as PowerShell and Python write), as CSV, with an undo
+# (spaces after : and , as PowerShell and Python write; indented as Windows
+# PowerShell 5.1 writes it, in UTF-8 and in UTF-16), as CSV, with an undo
 # file, and --what-if, and the original syntax (`dumpsync DAYS` in the
 # domain folder: plan and apply in one run); then one apply of a 4 M-row
 # plan (8 domains of 1 M records), to show that memory does not grow with
@@ -64,13 +65,23 @@ site 1 "$n"
 # What ConvertTo-Json -Compress | ... and Python's json.dump write: the same
 # rows with a space after every : and , (the slow path of the old reader).
 python3 -c 'import json, sys; json.dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"))' "$tmp/plan.json" "$tmp/plan-spaces.json"
+# What Windows PowerShell 5.1's ConvertTo-Json writes (4-space indent, two
+# spaces after each colon, CRLF), and the same through its Out-File or >
+# (UTF-16 little-endian with a byte-order mark).
+python3 -c '
+import json, sys
+s = json.dumps(json.load(open(sys.argv[1])), indent=4, separators=(",", ":  ")).replace("\n", "\r\n")
+open(sys.argv[2], "w", encoding="utf-8", newline="").write(s)
+open(sys.argv[3], "wb").write(b"\xff\xfe" + s.encode("utf-16-le"))' "$tmp/plan.json" "$tmp/plan-ps51.json" "$tmp/plan-ps51-utf16.json"
 rows=$(grep -c '"RemoveEntry"' "$tmp/plan.json")
-cat "$tmp/plan.json" "$tmp/plan-spaces.json" "$tmp/plan.csv" >/dev/null # warm the page cache
+cat "$tmp/plan.json" "$tmp/plan-spaces.json" "$tmp/plan-ps51.json" "$tmp/plan-ps51-utf16.json" "$tmp/plan.csv" >/dev/null # warm the page cache
 
 apply=("$ds" apply --quiet --within "$dom" -f jsonl)
 measure cat_json "$runs" "${catpipe[@]}" "$tmp/plan.json"
 measure json "$runs" "${apply[@]}" "$tmp/plan.json" --no-undo
 measure spaces "$runs" "${apply[@]}" "$tmp/plan-spaces.json" --no-undo
+measure ps51 "$runs" "${apply[@]}" "$tmp/plan-ps51.json" --no-undo
+measure ps51u16 "$runs" "${apply[@]}" "$tmp/plan-ps51-utf16.json" --no-undo
 measure csv "$runs" "${apply[@]}" "$tmp/plan.csv" --no-undo
 measure undo "$runs" "${apply[@]}" "$tmp/plan.json" --undo "$tmp/undo.json"
 measure whatif "$runs" "${apply[@]}" "$tmp/plan.json" --what-if
@@ -85,9 +96,10 @@ bench_before() {
 measure legacy "$runs" env XDG_CACHE_HOME="$tmp/cache" bash -c 'cd "$1" && exec "$2" --now "$3" -q "$4" 2>/dev/null' legacy \
   "$dom" "$ds" "$now" "$days"
 
-printf 'Resync.cfg: %d records; plan: %d rows, %s MB JSON, %s MB with spaces, %s MB CSV; %d runs each\n' "$n" "$rows" \
-  "$(($(stat -c %s "$tmp/plan.json") / 1000000))" "$(($(stat -c %s "$tmp/plan-spaces.json") / 1000000))" \
-  "$(($(stat -c %s "$tmp/plan.csv") / 1000000))" "$runs"
+mb() { echo $(($(stat -c %s "$1") / 1000000)); }
+printf 'Resync.cfg: %d records; plan: %d rows, %s MB JSON, %s MB with spaces, %s MB as 5.1 writes it (%s MB in UTF-16), %s MB CSV; %d runs each\n' \
+  "$n" "$rows" "$(mb "$tmp/plan.json")" "$(mb "$tmp/plan-spaces.json")" "$(mb "$tmp/plan-ps51.json")" \
+  "$(mb "$tmp/plan-ps51-utf16.json")" "$(mb "$tmp/plan.csv")" "$runs"
 printf '%-36s %7s %8s %6s %7s %8s\n' work min_s median_s cpu_s x_cat peak_MB
 row() { # name label
   local mn=MIN_$1 md=MED_$1 cp=CPU_$1 rs=RSS_$1
@@ -97,6 +109,8 @@ row() { # name label
 row cat_json "cat plan.json"
 row json "apply plan.json --no-undo"
 row spaces "apply plan-spaces.json --no-undo"
+row ps51 "apply plan-ps51.json --no-undo"
+row ps51u16 "apply plan-ps51-utf16.json --no-undo"
 row csv "apply plan.csv --no-undo"
 row undo "apply plan.json --undo FILE"
 row whatif "apply plan.json --what-if"
