@@ -83,17 +83,26 @@ func BenchmarkValidate(b *testing.B) {
 // Out-File and > write).
 func BenchmarkStreamLayouts(b *testing.B) {
 	lines := benchPlan()
-	oneLine := strings.NewReplacer(",\n", ", ", "[\n", "[", "\n]", "]", `,"`, `, "`, `":`, `": `).Replace(string(lines))
-	indented := strings.NewReplacer(",\n", ",\n", `{"`, "{\n        \"", `,"`, ",\n        \"", `":`, `":  `, `"}`, "\"\n    }").Replace(string(lines))
+	oneLine := func() []byte {
+		return []byte(strings.NewReplacer(",\n", ", ", "[\n", "[", "\n]", "]", `,"`, `, "`, `":`, `": `).Replace(string(lines)))
+	}
+	indented := func() string {
+		return strings.NewReplacer(",\n", ",\n", `{"`, "{\n        \"", `,"`, ",\n        \"", `":`, `":  `, `"}`, "\"\n    }").Replace(string(lines))
+	}
 	for _, l := range []struct {
 		name string
-		data []byte
-	}{{"lines", lines}, {"one-line", []byte(oneLine)}, {"indented", []byte(indented)},
-		{"indented-utf16", encodeUTF16(indented, false, nil)}} {
+		data func() []byte
+	}{
+		{"lines", func() []byte { return lines }},
+		{"one-line", oneLine},
+		{"indented", func() []byte { return []byte(indented()) }},
+		{"indented-utf16", func() []byte { return encodeUTF16(indented(), false, nil) }},
+	} {
 		b.Run(l.name, func(b *testing.B) {
-			b.SetBytes(int64(len(l.data)))
+			data := l.data() // made only for the layouts asked for
+			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				rd := Stream(bytes.NewReader(l.data), "bench")
+				rd := Stream(bytes.NewReader(data), "bench")
 				n := 0
 				for {
 					_, err := rd.Next()

@@ -13,18 +13,28 @@ import (
 // encodeUTF16 is s in UTF-16 with a BOM; units, when not nil, replace the
 // units of s (to make invalid UTF-16).
 func encodeUTF16(s string, bigEndian bool, units []uint16) []byte {
-	if units == nil {
-		units = utf16.Encode([]rune(s))
-	}
-	b := []byte{0xFF, 0xFE}
+	b := make([]byte, 0, 2+2*len(s))
+	b = append(b, 0xFF, 0xFE)
 	if bigEndian {
-		b = []byte{0xFE, 0xFF}
+		b[0], b[1] = 0xFE, 0xFF
 	}
-	for _, u := range units {
+	put := func(u uint16) {
 		if bigEndian {
 			b = append(b, byte(u>>8), byte(u))
 		} else {
 			b = append(b, byte(u), byte(u>>8))
+		}
+	}
+	if units != nil {
+		for _, u := range units {
+			put(u)
+		}
+		return b
+	}
+	var pair [2]uint16
+	for _, r := range s {
+		for _, u := range utf16.AppendRune(pair[:0], r) {
+			put(u)
 		}
 	}
 	return b
