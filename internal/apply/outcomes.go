@@ -24,7 +24,8 @@ type outcomes struct {
 	n        int
 	statuses []string
 	details  map[string]uint64 // Detail -> its reference (recent ones)
-	dend     int64             // end of the Details, from 8n
+	dend     int64             // end of the Details, from 8n (those pending included)
+	pending  []byte            // Details not written yet: they end at dend
 	buf      []byte
 }
 
@@ -78,11 +79,12 @@ func (o *outcomes) writeAt(p []byte, off int64) error {
 	return nil
 }
 
-// toMemory moves what the file holds (the slots and the Details so far)
-// into memory and closes the file.
+// toMemory moves what the file holds (the slots and the Details written so
+// far: not the pending ones) into memory and closes the file.
 func (o *outcomes) toMemory() error {
 	mem := make([]byte, int64(8*o.n)+o.dend)
-	if n, err := o.f.ReadAt(mem, 0); n != len(mem) {
+	written := mem[:int64(len(mem))-int64(len(o.pending))]
+	if n, err := o.f.ReadAt(written, 0); n != len(written) {
 		return err
 	}
 	o.close()
@@ -114,11 +116,9 @@ func (o *outcomes) slot(out outcome) (uint64, error) {
 		var ok bool
 		if ref, ok = o.details[out.detail]; !ok {
 			ref = uint64(o.dend) + 1
-			b := append(binary.AppendUvarint(nil, uint64(len(out.detail))), out.detail...)
-			if err := o.writeAt(b, int64(8*o.n)+o.dend); err != nil {
-				return 0, err
-			}
-			o.dend += int64(len(b))
+			n := len(o.pending)
+			o.pending = append(binary.AppendUvarint(o.pending, uint64(len(out.detail))), out.detail...)
+			o.dend += int64(len(o.pending) - n)
 			if len(o.details) >= maxInterned {
 				clear(o.details)
 			}
@@ -128,7 +128,9 @@ func (o *outcomes) slot(out outcome) (uint64, error) {
 	return uint64(code+1)<<56 | ref, nil
 }
 
-// put stores the outcomes of the n rows global.. (in plan order).
+// put stores the outcomes of the n rows global.. (in plan order). The
+// new Details go to the file in one write (a restore has a Detail of its
+// own for every row: one write each would be a system call per row).
 func (o *outcomes) put(global, n int, outs iter.Seq[outcome]) error {
 	o.buf = slices.Grow(o.buf[:0], 8*n)
 	for out := range outs {
@@ -138,6 +140,12 @@ func (o *outcomes) put(global, n int, outs iter.Seq[outcome]) error {
 		}
 		o.buf = binary.LittleEndian.AppendUint64(o.buf, s)
 	}
+	if len(o.pending) > 0 {
+		if err := o.writeAt(o.pending, int64(8*o.n)+o.dend-int64(len(o.pending))); err != nil {
+			return err
+		}
+		o.pending = o.pending[:0]
+	}
 	return o.writeAt(o.buf, int64(8*global))
 }
 
@@ -146,7 +154,15 @@ type outcomeReader struct {
 	o     *outcomes
 	rd    *bufio.Reader
 	cache map[uint64]string
+	// blk holds the Details from offset blkOff (after the slots) on: they
+	// are read a block at a time, in the order they were written, which is
+	// nearly always the order they are asked for.
+	blk    []byte
+	blkOff int64
 }
+
+// detailBlock is how much of the Details outcomeReader reads at a time.
+const detailBlock = 64 << 10
 
 func (o *outcomes) reader() *outcomeReader {
 	var src io.Reader
@@ -179,7 +195,7 @@ func (r *outcomeReader) next() (outcome, error) {
 	d, ok := r.cache[ref]
 	if !ok {
 		var err error
-		if d, err = r.o.detail(ref); err != nil {
+		if d, err = r.detail(ref); err != nil {
 			return outcome{}, err
 		}
 		if len(r.cache) >= maxInterned {
@@ -191,23 +207,49 @@ func (r *outcomeReader) next() (outcome, error) {
 	return out, nil
 }
 
-// detail reads the Detail at ref.
-func (o *outcomes) detail(ref uint64) (string, error) {
-	off := int64(8*o.n) + int64(ref-1)
-	var hdr [binary.MaxVarintLen64]byte
-	n, err := o.readAt(hdr[:], off)
-	if n == 0 {
-		return "", fmt.Errorf("temporary file for the results: %w", err)
-	}
-	size, h := binary.Uvarint(hdr[:n])
-	if h <= 0 || size > 1<<30 {
+// detail returns the Detail at ref, from the block read last when it is
+// there, else from a block read at it.
+func (r *outcomeReader) detail(ref uint64) (string, error) {
+	off := int64(ref - 1) // from the end of the slots
+	if off < 0 || off >= r.o.dend {
 		return "", errors.New("temporary file for the results: bad detail")
 	}
-	b := make([]byte, size)
-	if m, err := o.readAt(b, off+int64(h)); m != len(b) {
-		return "", fmt.Errorf("temporary file for the results: %v", err)
+	if d, ok := r.fromBlock(off); ok {
+		return d, nil
 	}
-	return string(b), nil
+	// Read a block at off: large enough for the length and the Detail
+	// (its length is at most 10 bytes, and read again once known).
+	size := int64(detailBlock)
+	for {
+		size = min(size, r.o.dend-off)
+		r.blk = slices.Grow(r.blk[:0], int(size))[:size]
+		if m, err := r.o.readAt(r.blk, int64(8*r.o.n)+off); int64(m) != size {
+			r.blk = r.blk[:0]
+			return "", fmt.Errorf("temporary file for the results: %v", err)
+		}
+		r.blkOff = off
+		if d, ok := r.fromBlock(off); ok {
+			return d, nil
+		}
+		l, h := binary.Uvarint(r.blk)
+		if h <= 0 || l > 1<<30 || size == r.o.dend-off {
+			return "", errors.New("temporary file for the results: bad detail")
+		}
+		size = int64(h) + int64(l) // a Detail longer than a block
+	}
+}
+
+// fromBlock returns the Detail at off if the block holds all of it.
+func (r *outcomeReader) fromBlock(off int64) (string, bool) {
+	if off < r.blkOff || off >= r.blkOff+int64(len(r.blk)) {
+		return "", false
+	}
+	b := r.blk[off-r.blkOff:]
+	l, h := binary.Uvarint(b)
+	if h <= 0 || uint64(len(b)-h) < l {
+		return "", false
+	}
+	return string(b[h : h+int(l)]), true
 }
 
 func (o *outcomes) readAt(p []byte, off int64) (int, error) {

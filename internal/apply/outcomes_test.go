@@ -1,0 +1,106 @@
+package apply
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestOutcomesRoundTrip: the outcomes of rows put folder by folder (in any
+// order of folders) come back in plan order, whether they repeat a Detail
+// ("removed") or each have their own ("restored at offset N", as every row
+// of an undo file has), Details longer than a block among them; in memory,
+// in the temporary file, and after the file failed part way (the rest in
+// memory).
+func TestOutcomesRoundTrip(t *testing.T) {
+	const n = 20000
+	want := make([]outcome, n)
+	for i := range want {
+		switch {
+		case i%1000 == 999:
+			want[i] = outcome{Failed, strings.Repeat(fmt.Sprintf("long %d ", i), 20000)} // > detailBlock
+		case i%7 == 0:
+			want[i] = outcome{Applied, "removed"}
+		case i%11 == 0:
+			want[i] = outcome{} // not reached
+		case i%13 == 0:
+			want[i] = outcome{Skipped, ""}
+		default:
+			want[i] = outcome{Applied, fmt.Sprintf("restored at offset %d", 48*i)}
+		}
+	}
+	// Folders of 3000 rows, the last one carried out first (as a
+	// dependent folder comes after the site).
+	var folders [][2]int
+	for from := 0; from < n; from += 3000 {
+		folders = append(folders, [2]int{from, min(3000, n-from)})
+	}
+	folders = append(folders[len(folders)-1:], folders[:len(folders)-1]...)
+	for _, mode := range []string{"memory", "file", "file fails"} {
+		t.Run(mode, func(t *testing.T) {
+			o, err := newOutcomes(n, mode != "memory")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer o.close()
+			for k, f := range folders {
+				if mode == "file fails" && k == 2 {
+					// Writes fail from here on (a file open only for reading
+					// in its place): the outcomes move to memory.
+					// (The file has no name: it is reopened through /proc.)
+					ro, err := os.Open(fmt.Sprintf("/proc/self/fd/%d", o.f.Fd()))
+					if err != nil {
+						t.Skip("cannot reopen the temporary file for reading:", err)
+					}
+					o.f.Close()
+					o.f = ro
+				}
+				if err := o.put(f[0], f[1], slices.Values(want[f[0]:f[0]+f[1]])); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if mode == "file fails" && o.f != nil {
+				t.Fatal("the outcomes did not move to memory when the file failed")
+			}
+			r := o.reader()
+			for i := range want {
+				got, err := r.next()
+				if err != nil {
+					t.Fatalf("row %d: %v", i, err)
+				}
+				if got != want[i] {
+					t.Fatalf("row %d: %q %.40q, want %q %.40q", i, got.status, got.detail, want[i].status, want[i].detail)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkOutcomesOwnDetails puts and reads back the outcomes of 500 000
+// rows that each have a Detail of their own, as an undo file's rows do,
+// in the temporary file.
+func BenchmarkOutcomesOwnDetails(b *testing.B) {
+	const n = 500000
+	outs := make([]outcome, n)
+	for i := range outs {
+		outs[i] = outcome{Applied, fmt.Sprintf("restored at offset %d", 48*i)}
+	}
+	for b.Loop() {
+		o, err := newOutcomes(n, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := o.put(0, n, slices.Values(outs)); err != nil {
+			b.Fatal(err)
+		}
+		r := o.reader()
+		for range n {
+			if _, err := r.next(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		o.close()
+	}
+}
