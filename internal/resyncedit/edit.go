@@ -1118,13 +1118,25 @@ func computeInsert(data []byte, req Request, results []OpResult, valid []int, gu
 }
 
 // copiesOf returns, for each record of the ops, the offsets of its copies in
-// data from offset from (a multiple of record.Size) on.
+// data from offset from (a multiple of record.Size) on, in increasing order.
+// The map is keyed by the smaller side: the records of data from offset
+// from (an undo right after its apply finds few or none appended after the
+// guarded prefix, where the ops are hundreds of thousands) or the ops'
+// records; either way it gives the same offsets for every op's record.
 func copiesOf(data []byte, from int64, ops []Op, valid []int) map[[record.Size]byte][]int64 {
+	var rec [record.Size]byte
+	if n := (int64(len(data)) - from) / record.Size; n <= int64(len(valid)) {
+		copies := make(map[[record.Size]byte][]int64, max(n, 0))
+		for off := from; off+record.Size <= int64(len(data)); off += record.Size {
+			copy(rec[:], data[off:])
+			copies[rec] = append(copies[rec], off)
+		}
+		return copies
+	}
 	copies := make(map[[record.Size]byte][]int64, len(valid))
 	for _, i := range valid {
 		copies[ops[i].Record] = nil
 	}
-	var rec [record.Size]byte
 	for off := from; off+record.Size <= int64(len(data)); off += record.Size {
 		copy(rec[:], data[off:])
 		if c, ok := copies[rec]; ok {
