@@ -6,8 +6,9 @@
 # for the plan as dumpsync writes it (JSON), re-serialised by another tool
 # (spaces after : and , as PowerShell and Python write; indented as Windows
 # PowerShell 5.1 writes it, in UTF-8 and in UTF-16), as CSV, with an undo
-# file, and --what-if, and the original syntax (`dumpsync DAYS` in the
-# domain folder: plan and apply in one run); then one apply of a 4 M-row
+# file, that undo file applied (restoring every row), --what-if, and the
+# original syntax (`dumpsync DAYS` in the domain folder: plan and apply in
+# one run); then one apply of a 4 M-row
 # plan (8 domains of 1 M records), to show that memory does not grow with
 # the plan: apply holds one folder's rows at a time.
 #
@@ -84,6 +85,17 @@ measure ps51 "$runs" "${apply[@]}" "$tmp/plan-ps51.json" --no-undo
 measure ps51u16 "$runs" "${apply[@]}" "$tmp/plan-ps51-utf16.json" --no-undo
 measure csv "$runs" "${apply[@]}" "$tmp/plan.csv" --no-undo
 measure undo "$runs" "${apply[@]}" "$tmp/plan.json" --undo "$tmp/undo.json"
+# Applying that undo file (a RestoreEntry row for each row removed) to the
+# Resync.cfg the apply left: every run starts from that state.
+cp "$dom/Resync.cfg" "$tmp/after.cfg"
+cp "$tmp/undo.json" "$tmp/undo-plan.json"
+bench_before() { cp "$tmp/after.cfg" "$dom/Resync.cfg"; }
+measure restore "$runs" "${apply[@]}" "$tmp/undo-plan.json" --no-undo
+cmp -s "$dom/Resync.cfg" "$tmp/orig/Domain.000" || { echo "bench: the undo file did not restore the original Resync.cfg" >&2; exit 1; }
+bench_before() {
+  for o in "$tmp"/orig/*; do cp "$o" "$tmp/site/${o##*/}/Resync.cfg"; done
+  rm -f "$tmp/undo.json"
+}
 measure whatif "$runs" "${apply[@]}" "$tmp/plan.json" --what-if
 measure checkplan "$runs" "$ds" check --quiet --plan "$tmp/plan.json" -f jsonl
 # The original syntax in the domain folder: plan and apply in one run, with
@@ -113,6 +125,7 @@ row ps51 "apply plan-ps51.json --no-undo"
 row ps51u16 "apply plan-ps51-utf16.json --no-undo"
 row csv "apply plan.csv --no-undo"
 row undo "apply plan.json --undo FILE"
+row restore "apply undo.json (restore them)"
 row whatif "apply plan.json --what-if"
 row checkplan "check --plan plan.json"
 row legacy "dumpsync $days (original syntax)"
