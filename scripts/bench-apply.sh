@@ -8,9 +8,9 @@
 # PowerShell 5.1 writes it, in UTF-8 and in UTF-16), as CSV, with an undo
 # file, that undo file applied (restoring every row), --what-if, and the
 # original syntax (`dumpsync DAYS` in the domain folder: plan and apply in
-# one run); then one apply of a 4 M-row
-# plan (8 domains of 1 M records), to show that memory does not grow with
-# the plan: apply holds one folder's rows at a time.
+# one run); then one apply of a 4 M-row plan (8 domains of 1 M records),
+# to show that memory does not grow with the plan: apply holds one folder's
+# rows at a time.
 #
 #   scripts/bench-apply.sh              # N=1000000 BIG=8 RUNS=5 (BIG domains of N records)
 #   N=200000 BIG=0 RUNS=3 scripts/bench-apply.sh   # quick; BIG=0 skips the big plan
