@@ -156,13 +156,21 @@ type outcomeReader struct {
 	cache map[uint64]string
 	// blk holds the Details from offset blkOff (after the slots) on: they
 	// are read a block at a time, in the order they were written, which is
-	// nearly always the order they are asked for.
+	// nearly always the order they are asked for. served counts the
+	// Details the block gave.
 	blk    []byte
 	blkOff int64
+	served int
 }
 
-// detailBlock is how much of the Details outcomeReader reads at a time.
-const detailBlock = 64 << 10
+// Details are read detailBlock bytes at a time, or smallBlock when the last
+// block gave few of them: a plan whose rows alternate between folders,
+// each Detail its own, asks for them in another order than they were
+// written, and each read serves one.
+const (
+	detailBlock = 64 << 10
+	smallBlock  = 512
+)
 
 func (o *outcomes) reader() *outcomeReader {
 	var src io.Reader
@@ -215,11 +223,19 @@ func (r *outcomeReader) detail(ref uint64) (string, error) {
 		return "", errors.New("temporary file for the results: bad detail")
 	}
 	if d, ok := r.fromBlock(off); ok {
+		r.served++
 		return d, nil
 	}
 	// Read a block at off: large enough for the length and the Detail
 	// (its length is at most 10 bytes, and read again once known).
 	size := int64(detailBlock)
+	if r.served < 4 {
+		size = smallBlock
+	}
+	r.served = 1
+	if cap(r.blk) > detailBlock {
+		r.blk = nil // a Detail longer than a block was read: do not keep its size
+	}
 	for {
 		size = min(size, r.o.dend-off)
 		r.blk = slices.Grow(r.blk[:0], int(size))[:size]

@@ -80,19 +80,37 @@ func TestOutcomesRoundTrip(t *testing.T) {
 
 // BenchmarkOutcomesOwnDetails puts and reads back the outcomes of 500 000
 // rows that each have a Detail of their own, as an undo file's rows do,
-// in the temporary file.
+// in the temporary file: in plan order, and with the rows of two folders
+// alternating in the plan (the Details are written folder by folder, and
+// read in plan order).
 func BenchmarkOutcomesOwnDetails(b *testing.B) {
 	const n = 500000
 	outs := make([]outcome, n)
 	for i := range outs {
 		outs[i] = outcome{Applied, fmt.Sprintf("restored at offset %d", 48*i)}
 	}
+	b.Run("in order", func(b *testing.B) { benchOutcomes(b, outs, false) })
+	b.Run("two folders alternating", func(b *testing.B) { benchOutcomes(b, outs, true) })
+}
+
+func benchOutcomes(b *testing.B, outs []outcome, alternate bool) {
+	n := len(outs)
 	for b.Loop() {
 		o, err := newOutcomes(n, true)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := o.put(0, n, slices.Values(outs)); err != nil {
+		if alternate {
+			// Folder A holds the even rows, folder B the odd ones: each is
+			// put row by row, A's first.
+			for _, first := range []int{0, 1} {
+				for i := first; i < n; i += 2 {
+					if err := o.put(i, 1, slices.Values(outs[i:i+1])); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		} else if err := o.put(0, n, slices.Values(outs)); err != nil {
 			b.Fatal(err)
 		}
 		r := o.reader()
