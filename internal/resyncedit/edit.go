@@ -25,7 +25,6 @@
 package resyncedit
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -38,7 +37,6 @@ import (
 	"time"
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
-	"github.com/dumpsync/dumpsync/internal/hugepages"
 	"github.com/dumpsync/dumpsync/internal/record"
 )
 
@@ -468,7 +466,7 @@ func (e *editor) edit(req Request) (Outcome, *Pending, error) {
 	// The commit keeps nothing of the request or the results past the
 	// rename (job.gate is dropped after round 1): a caller editing many
 	// files holds only one file's ops and results.
-	job := &commitJob{srcOff: d.srcOff, content: d.content, tmp: d.tmp, kept: d.kept, size: d.newGuard.Size}
+	job := &commitJob{srcOff: d.srcOff, tmp: d.tmp, kept: d.kept, size: d.newGuard.Size}
 	if before, newGuard := req.BeforeCommit, d.newGuard; before != nil {
 		job.gate = func() error { return before(results, newGuard) }
 	}
@@ -937,17 +935,6 @@ func (e *editor) open() (*os.File, error) {
 	return f, nil
 }
 
-// readAll reads the open file f whole, waiting out a partial last record.
-func (e *editor) readAll(f *os.File) ([]byte, error) {
-	var size int64
-	if fi, err := f.Stat(); err == nil {
-		size = fi.Size()
-	}
-	buf := make([]byte, 0, size+256*1024) // room for appends without a regrowth
-	hugepages.Slice(buf)
-	return e.readRecords(f, buf, 0)
-}
-
 // readTail returns the whole records of f from offset from to its end.
 func (e *editor) readTail(f *os.File, from int64) ([]byte, error) {
 	return e.readRecords(f, nil, from)
@@ -1006,142 +993,4 @@ func cmpInt64(a, b int64) int {
 		return 1
 	}
 	return 0
-}
-
-// computeInsert puts removed records back, each at most once whatever
-// happened to the file since and in whatever order undo files are applied
-// (issue 12.2): a record is restored only while the file holds no more
-// copies of those 48 bytes than the file as apply left it did.
-//
-// When the file still starts with what apply left (the guard matches), that
-// count is known exactly: the copies in the guarded prefix. A copy beyond it
-// was put back by an earlier undo (appended at the end, see below), so one
-// op of that record is already done for each such copy; the others go back
-// to their original offsets — unless the file already starts with exactly
-// that result (undo ran before and the removed records were the last ones of
-// the guarded content).
-//
-// Otherwise the file changed since apply (another plan was applied, or an
-// undo restored at the offsets), and the file as apply left it is gone: each
-// copy of the record found anywhere in the file stands for one op, and only
-// the ops beyond them append the record at the end. For a record whose
-// identical 48 bytes the file held more than once before apply (never two
-// requests of SMS, which differ in time), this restores fewer copies rather
-// than ever one too many.
-func computeInsert(data []byte, req Request, results []OpResult, valid []int, guardOK bool) ([]OpResult, []byte, bool) {
-	if guardOK {
-		g := req.Guard.Size
-		restored := make([]byte, 0, len(data)+len(valid)*record.Size)
-		var cur int64
-		for k, i := range valid {
-			op := req.Ops[i]
-			// op.Offset is the record's position in the final file; k
-			// records were inserted before it, and the records appended
-			// after apply stay after all of them.
-			srcPos := min(max(op.Offset-int64(k)*record.Size, cur), g)
-			restored = append(restored, data[cur:srcPos]...)
-			cur = srcPos
-			results[i].NewOffset = int64(len(restored))
-			restored = append(restored, op.Record[:]...)
-		}
-		restored = append(restored, data[cur:g]...)
-		if len(data) >= len(restored) && bytes.Equal(data[:len(restored)], restored) {
-			for _, i := range valid {
-				results[i].Status, results[i].Detail = Skipped, DetailAlreadyRestored
-			}
-			return results, data, false
-		}
-		// Copies appended after the guarded prefix: restored by an earlier
-		// undo that found the file changed.
-		copies := copiesOf(data, g, req.Ops, valid)
-		var restore []int
-		for _, i := range valid {
-			op, r := req.Ops[i], &results[i]
-			if c := copies[op.Record]; len(c) > 0 {
-				r.Status, r.Detail, r.NewOffset = Skipped, DetailAlreadyRestored, c[0]
-				copies[op.Record] = c[1:]
-				continue
-			}
-			restore = append(restore, i)
-		}
-		if len(restore) == 0 {
-			return results, data, false
-		}
-		if len(restore) < len(valid) {
-			restored = restored[:0]
-			cur = 0
-			for k, i := range restore {
-				op := req.Ops[i]
-				srcPos := min(max(op.Offset-int64(k)*record.Size, cur), g)
-				restored = append(restored, data[cur:srcPos]...)
-				cur = srcPos
-				results[i].NewOffset = int64(len(restored))
-				restored = append(restored, op.Record[:]...)
-			}
-			restored = append(restored, data[cur:g]...)
-		}
-		for _, i := range restore {
-			results[i].Status = Applied
-		}
-		// The records before each appended copy moved by the inserts.
-		shift := int64(len(restore)) * record.Size
-		for _, i := range valid {
-			if results[i].Status == Skipped {
-				results[i].NewOffset += shift
-			}
-		}
-		return results, append(restored, data[g:]...), true
-	}
-	copies := copiesOf(data, 0, req.Ops, valid)
-	content := data
-	changed := false
-	for _, i := range valid {
-		op, r := req.Ops[i], &results[i]
-		if c := copies[op.Record]; len(c) > 0 {
-			// Prefer the copy at the record's own offset.
-			j := slices.Index(c, op.Offset)
-			if j < 0 {
-				j = 0
-			}
-			r.Status, r.Detail, r.NewOffset = Skipped, DetailAlreadyRestored, c[j]
-			copies[op.Record] = slices.Delete(c, j, j+1)
-			continue
-		}
-		if !changed {
-			content = slices.Clip(slices.Clone(data))
-			changed = true
-		}
-		r.Status, r.Detail, r.NewOffset = Applied, DetailAppended, int64(len(content))
-		content = append(content, op.Record[:]...)
-	}
-	return results, content, changed
-}
-
-// copiesOf returns, for each record of the ops, the offsets of its copies in
-// data from offset from (a multiple of record.Size) on, in increasing order.
-// The map is keyed by the smaller side: the records of data from offset
-// from (an undo right after its apply finds few or none appended after the
-// guarded prefix, where the ops are hundreds of thousands) or the ops'
-// records; either way it gives the same offsets for every op's record.
-func copiesOf(data []byte, from int64, ops []Op, valid []int) map[[record.Size]byte][]int64 {
-	var rec [record.Size]byte
-	if n := (int64(len(data)) - from) / record.Size; n <= int64(len(valid)) {
-		copies := make(map[[record.Size]byte][]int64, max(n, 0))
-		for off := from; off+record.Size <= int64(len(data)); off += record.Size {
-			copy(rec[:], data[off:])
-			copies[rec] = append(copies[rec], off)
-		}
-		return copies
-	}
-	copies := make(map[[record.Size]byte][]int64, len(valid))
-	for _, i := range valid {
-		copies[ops[i].Record] = nil
-	}
-	for off := from; off+record.Size <= int64(len(data)); off += record.Size {
-		copy(rec[:], data[off:])
-		if c, ok := copies[rec]; ok {
-			copies[rec] = append(c, off)
-		}
-	}
-	return copies
 }

@@ -9,19 +9,20 @@ import (
 )
 
 // Results are the outcomes of a request's ops, in the order of
-// Request.Ops. A request of Remove ops — apply's, often hundreds of
-// thousands — keeps one byte per op (its status and detail) and reads the
-// rest from the ops; At builds each OpResult. Results refer to the
-// request's ops, which the caller must not change while it uses them.
+// Request.Ops. A request — apply's, often hundreds of thousands of ops, of
+// an undo file as well as of a plan — keeps one byte per op (its status and
+// detail), and for Insert ops the record's new offset, and reads the rest
+// from the ops; At builds each OpResult. Results refer to the request's
+// ops, which the caller must not change while it uses them.
 type Results struct {
-	ops   []Op
-	codes []uint8        // per op: status<<4 | detail code (details)
-	fail  map[int]string // per op index: the detail of a Failed op
-	full  []OpResult     // Insert requests: the results themselves
+	ops    []Op
+	codes  []uint8        // per op: status<<4 | detail code (details)
+	fail   map[int]string // per op index: the detail of a Failed op
+	newOff []int64        // Insert requests: per op, its NewOffset
 }
 
 // details are the Detail texts by code; code 0 is none.
-var details = [...]string{"", DetailChanged, DetailRecordDiffers, DetailBeyondGuard, DetailDuplicate}
+var details = [...]string{"", DetailChanged, DetailRecordDiffers, DetailBeyondGuard, DetailDuplicate, DetailAlreadyRestored, DetailAppended}
 
 const (
 	dNone uint8 = iota
@@ -29,6 +30,8 @@ const (
 	dRecordDiffers
 	dBeyondGuard
 	dDuplicate
+	dAlreadyRestored
+	dAppended
 )
 
 // Len is the number of results: one per op.
@@ -36,12 +39,12 @@ func (r Results) Len() int { return len(r.ops) }
 
 // At returns the result of op i.
 func (r Results) At(i int) OpResult {
-	if r.full != nil {
-		return r.full[i]
-	}
 	op := &r.ops[i]
 	c := r.codes[i]
 	res := OpResult{ID: op.ID, Status: Status(c >> 4), Detail: details[c&15], OldOffset: op.Offset, NewOffset: -1}
+	if r.newOff != nil {
+		res.OldOffset, res.NewOffset = -1, r.newOff[i]
+	}
 	if res.Status == Failed {
 		res.Detail, res.OldOffset = r.fail[i], -1
 	}
@@ -68,14 +71,13 @@ func (r Results) Slice() []OpResult {
 	return out
 }
 
-// set gives op i of a Remove request its status and detail code.
+// set gives op i its status and detail code.
 func (r *Results) set(i int, s Status, detail uint8) { r.codes[i] = uint8(s)<<4 | detail }
 
 // prepare fails the invalid ops of req and returns the indexes of the
-// others, sorted by offset (stable), with their results: compact for a
-// request of Remove ops, which streamRemove then decides; in full for one of
-// Insert ops, which computeInsert decides. Dry and real runs share both, so
-// both give the same statuses.
+// others, sorted by offset (stable), with their results, which
+// streamRemove or streamInsert then decides. Dry and real runs share both,
+// so both give the same statuses.
 func prepare(req *Request) (Results, []int) {
 	res := Results{ops: req.Ops}
 	valid := make([]int, 0, len(req.Ops)) // indexes of ops that passed validation
@@ -98,18 +100,14 @@ func prepare(req *Request) (Results, []int) {
 			valid = append(valid, i)
 		}
 	}
+	res.codes = make([]uint8, len(req.Ops))
+	for i := range res.fail {
+		res.set(i, Failed, dNone)
+	}
 	if inserts {
-		res.full = make([]OpResult, len(req.Ops))
-		for i := range req.Ops {
-			res.full[i] = OpResult{ID: req.Ops[i].ID, OldOffset: -1, NewOffset: -1}
-			if d, ok := res.fail[i]; ok {
-				res.full[i].Status, res.full[i].Detail = Failed, d
-			}
-		}
-	} else {
-		res.codes = make([]uint8, len(req.Ops))
-		for i := range res.fail {
-			res.set(i, Failed, dNone)
+		res.newOff = make([]int64, len(req.Ops))
+		for i := range res.newOff {
+			res.newOff[i] = -1
 		}
 	}
 	byOffset := func(a, b int) int { return cmpInt64(req.Ops[a].Offset, req.Ops[b].Offset) }

@@ -20,32 +20,19 @@ type decision struct {
 	newGuard Guard // of the new content, when changed
 	final    Guard // of the file as read, when not changed
 	srcOff   int64 // how much of the file the decision stands for
-	// The new content, when changed: in tmp with kept its running hash
-	// (Remove ops, not a dry run), or in content (Insert ops).
-	tmp     atomicfile.File
-	kept    hash.Hash
-	content []byte
+	// The new content, when changed and not a dry run: in tmp, with kept
+	// its hash.
+	tmp  atomicfile.File
+	kept hash.Hash
 }
 
-// decide reads the open file src and decides every op of req: Remove ops
-// in one pass that writes the new content to a temporary file (made with
-// meta) unless req is a dry run, Insert ops in memory.
+// decide reads the open file src and decides every op of req, and unless
+// req is a dry run writes the new content to a temporary file (made with
+// meta): Remove ops in one pass, Insert ops in two (streamInsert).
 func (e *editor) decide(src *os.File, req *Request, meta *atomicfile.Metadata) (*decision, error) {
 	results, valid := prepare(req)
 	if inserts(req, valid) {
-		data, err := e.readAll(src)
-		if err != nil {
-			return nil, err
-		}
-		full, content, changed := computeInsert(data, *req, results.full, valid, req.Guard.matches(data))
-		results.full = full
-		d := &decision{results: results, changed: changed, srcOff: int64(len(data))}
-		if changed {
-			d.newGuard, d.content = GuardOf(content), content
-		} else {
-			d.final = GuardOf(data)
-		}
-		return d, nil
+		return e.streamInsert(src, req, &results, valid, meta, req.DryRun)
 	}
 	s, err := e.streamRemove(src, req, &results, valid, meta, req.DryRun)
 	if err != nil {
@@ -141,44 +128,53 @@ func (s *removal) discard() {
 	}
 }
 
-// read reads src from the start to its end in chunks and hands each run of
-// whole records to the hasher and to chunk, which work on it at once. It
-// reads into two buffers in turn: one is hashed while the next is read.
+// read hands the file's records to the hasher and to chunk (see scan).
 func (s *removal) read(src *os.File) error {
-	e := s.e
-	bufs := [2][]byte{make([]byte, streamChunk), make([]byte, streamChunk)}
 	s.out = make([]byte, 0, streamChunk)
+	_, err := s.e.scan(src, s.whole, func(_ int64, b []byte) error { return s.chunk(src, b) })
+	return err
+}
+
+// scan reads src from the start to its end in chunks and hands each run of
+// whole records, with its offset, to the hasher (whole) and to fn, which
+// work on it at once. It reads into two buffers in turn: one is hashed
+// while the next is read. While the file ends in a partial record (a writer
+// may be in the middle of it) it re-reads along opts.PartialWaits, then
+// returns a *PartialError. It returns the length of what it handed over.
+func (e *editor) scan(src *os.File, whole *hasher, fn func(base int64, b []byte) error) (int64, error) {
+	bufs := [2][]byte{make([]byte, streamChunk), make([]byte, streamChunk)}
 	k, buf := 0, bufs[0]
-	have := 0 // bytes in buf from offset s.pos on
+	var pos int64 // bytes read and handled: whole records only
+	have := 0     // bytes in buf from offset pos on
 	var waited time.Duration
 	waits := e.opts.PartialWaits
 	for {
-		n, err := src.ReadAt(buf[have:], s.pos+int64(have))
+		n, err := src.ReadAt(buf[have:], pos+int64(have))
 		have += n
 		if err != nil && err != io.EOF {
-			return fmt.Errorf("%s: reading: %w", e.path, err)
+			return pos, fmt.Errorf("%s: reading: %w", e.path, err)
 		}
 		atEnd := err == io.EOF || n == 0
-		if whole := have - have%record.Size; whole > 0 && (atEnd || have == len(buf)) {
-			s.whole.add(buf[:whole])
-			if err := s.chunk(src, buf[:whole]); err != nil {
-				return err
+		if w := have - have%record.Size; w > 0 && (atEnd || have == len(buf)) {
+			whole.add(buf[:w])
+			if err := fn(pos, buf[:w]); err != nil {
+				return pos, err
 			}
+			pos += int64(w)
 			// The other buffer next, once the hasher is done with it.
 			k = 1 - k
-			s.whole.release(2)
-			have = copy(bufs[k], buf[whole:have])
+			whole.release(2)
+			have = copy(bufs[k], buf[w:have])
 			buf = bufs[k]
 		}
 		if !atEnd {
 			continue
 		}
 		if have == 0 {
-			return nil
+			return pos, nil
 		}
-		// A partial last record: a writer may be in the middle of it.
 		if len(waits) == 0 {
-			return &PartialError{Path: e.path, Size: s.pos + int64(have), Offset: s.pos, Waited: waited}
+			return pos, &PartialError{Path: e.path, Size: pos + int64(have), Offset: pos, Waited: waited}
 		}
 		time.Sleep(waits[0])
 		waited += waits[0]
