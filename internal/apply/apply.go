@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -280,7 +281,7 @@ func (rp *resultsPass) next() (status, detail string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	status, detail = out.status, out.detail
+	status, detail = out.status, out.text()
 	if status == "" && rp.interrupted {
 		status, detail = Skipped, DetailInterrupted
 		rp.sum.NotReached++
@@ -342,9 +343,20 @@ func guardOfRaw(r *planread.RawRow) resyncedit.Guard {
 	return g
 }
 
-// outcome is a row's Status and Detail.
+// outcome is a row's Status and Detail. A numbered one (n > 0: an undo
+// file's rows each have their own offset) keeps the Detail's text before
+// the number in detail and 1 + the number in n: text makes the Detail.
 type outcome struct {
 	status, detail string
+	n              int64
+}
+
+// text is the outcome's Detail.
+func (o outcome) text() string {
+	if o.n <= 0 {
+		return o.detail
+	}
+	return o.detail + strconv.FormatInt(o.n-1, 10)
 }
 
 type runner struct {
@@ -467,15 +479,24 @@ func (r *runner) edit(e *edit, removed *offsetSet) {
 	}
 	for _, res := range out.Results.All() {
 		status, detail := res.Status.String(), res.Detail
+		restored := false
 		if res.Status == resyncedit.Applied && detail == "" {
 			detail = "removed"
 			if r.rows.action(res.ID) == RestoreEntry {
-				detail = fmt.Sprintf("restored at offset %d", res.NewOffset)
+				detail, restored = "restored at offset ", true
+				if res.NewOffset < 0 { // never: kept as it is
+					detail, restored = fmt.Sprintf("restored at offset %d", res.NewOffset), false
+				}
 			}
 		}
 		if r.opt.WhatIf && res.Status == resyncedit.Applied {
 			status, detail = WhatIf, "would be "+detail
 			removed.add(res.OldOffset)
+		}
+		if restored {
+			// Each row its own offset: kept as a number.
+			r.res.setNumbered(res.ID, status, detail, res.NewOffset)
+			continue
 		}
 		r.set(res.ID, status, detail)
 	}
@@ -619,7 +640,7 @@ func (r *runner) sibling(g *group, removed *offsetSet) *siblingState {
 				continue
 			}
 			if rec := record.Parse(op.Record[:]); rec.Valid() {
-				left[rec.Raw] = fmt.Sprintf("its RemoveEntry row (offset %d) was %s: %s", op.Offset, out.status, out.detail)
+				left[rec.Raw] = fmt.Sprintf("its RemoveEntry row (offset %d) was %s: %s", op.Offset, out.status, out.text())
 			}
 		}
 	}

@@ -15,18 +15,18 @@ import (
 
 // outcomes keeps the Status and Detail of every row between the folder
 // that decides them and the Results, which are written in plan order at the
-// end: 8 bytes a row (a status code and where the Detail is) in a temporary
-// file, or in memory for a plan in memory, and each distinct Detail once
-// after them (most are "removed" or "deleted").
+// end: 8 bytes a row (a code and where the Detail is, or the number it ends
+// in) in a temporary file, or in memory for a plan in memory, and each
+// distinct Detail once after them (most are "removed" or "deleted").
 type outcomes struct {
-	f        *os.File // nil: in memory (a scratch file: gone once closed, or when the process dies)
-	mem      []byte
-	n        int
-	statuses []string
-	details  map[string]uint64 // Detail -> its reference (recent ones)
-	dend     int64             // end of the Details, from 8n (those pending included)
-	pending  []byte            // Details not written yet: they end at dend
-	buf      []byte
+	f       *os.File // nil: in memory (a scratch file: gone once closed, or when the process dies)
+	mem     []byte
+	n       int
+	codes   []outcomeCode
+	details map[string]uint64 // Detail -> its reference (recent ones)
+	dend    int64             // end of the Details, from 8n (those pending included)
+	pending []byte            // Details not written yet: they end at dend
+	buf     []byte
 }
 
 // maxInterned bounds the Details remembered for reuse.
@@ -92,24 +92,42 @@ func (o *outcomes) toMemory() error {
 	return nil
 }
 
-// slot encodes an outcome: 0 for none, else the status code in the top byte
-// and the Detail's reference (1 + its offset after the slots; 0 for "").
+// outcomeCode is what the top byte of a slot stands for: a Status, and for
+// a numbered outcome the Detail before its number (the rest of the slot is
+// the number).
+type outcomeCode struct {
+	status, prefix string
+	numbered       bool
+}
+
+// maxNumber bounds the number of a numbered outcome: it must fit in a slot.
+const maxNumber = 1<<56 - 1
+
+// slot encodes an outcome: 0 for none, else the code in the top byte and
+// the number, or the Detail's reference (1 + its offset after the slots; 0
+// for "").
 func (o *outcomes) slot(out outcome) (uint64, error) {
 	if out.status == "" && out.detail == "" {
 		return 0, nil
 	}
-	code := -1
-	for i, s := range o.statuses {
-		if s == out.status {
-			code = i
-		}
+	numbered := out.n > 0 && out.n-1 <= maxNumber
+	if !numbered && out.n > 0 {
+		out = outcome{status: out.status, detail: out.text()}
 	}
+	c := outcomeCode{status: out.status, numbered: numbered}
+	if numbered {
+		c.prefix = out.detail
+	}
+	code := slices.Index(o.codes, c)
 	if code < 0 {
-		if len(o.statuses) == 255 {
-			return 0, errors.New("too many statuses")
+		if len(o.codes) == 255 {
+			return 0, errors.New("too many kinds of outcome")
 		}
-		o.statuses = append(o.statuses, out.status)
-		code = len(o.statuses) - 1
+		o.codes = append(o.codes, c)
+		code = len(o.codes) - 1
+	}
+	if numbered {
+		return uint64(code+1)<<56 | uint64(out.n-1), nil
 	}
 	ref := uint64(0)
 	if out.detail != "" {
@@ -193,10 +211,15 @@ func (r *outcomeReader) next() (outcome, error) {
 		return outcome{}, nil
 	}
 	code, ref := int(s>>56)-1, s&(1<<56-1)
-	if code < 0 || code >= len(r.o.statuses) {
+	if code < 0 || code >= len(r.o.codes) {
 		return outcome{}, errors.New("temporary file for the results: bad status")
 	}
-	out := outcome{status: r.o.statuses[code]}
+	c := r.o.codes[code]
+	out := outcome{status: c.status}
+	if c.numbered {
+		out.detail, out.n = c.prefix, int64(ref)+1
+		return out, nil
+	}
 	if ref == 0 {
 		return out, nil
 	}
@@ -292,16 +315,32 @@ func (m *byteReader) Read(p []byte) (int, error) {
 
 // folderOutcomes are the outcomes of one folder's rows while it is carried
 // out: 4 bytes and no pointer a row, an index into kinds, where a run of
-// rows with the same outcome (every row of a rewrite "removed") shares one.
+// rows with the same outcome (every row of a rewrite "removed") shares one,
+// and for numbered outcomes ("restored at offset N": every row of an undo
+// file its own) 8 more, the number.
 type folderOutcomes struct {
 	at    []uint32  // per row: 0 for none, else the index in kinds plus one
-	kinds []outcome // each outcome, once per run of rows given it in a row
+	kinds []outcome // each outcome, once per run of rows given it in a row; n < 0: numbered, the number in nums
+	nums  []int64   // per row, once a row is numbered: its number
 }
 
 func newFolderOutcomes(n int) *folderOutcomes { return &folderOutcomes{at: make([]uint32, n)} }
 
 func (f *folderOutcomes) set(i int, status, detail string) {
-	out := outcome{status, detail}
+	f.put(i, outcome{status: status, detail: detail})
+}
+
+// setNumbered gives row i the outcome status with the Detail prefix
+// followed by n (n >= 0).
+func (f *folderOutcomes) setNumbered(i int, status, prefix string, n int64) {
+	if f.nums == nil {
+		f.nums = make([]int64, len(f.at))
+	}
+	f.nums[i] = n
+	f.put(i, outcome{status: status, detail: prefix, n: -1})
+}
+
+func (f *folderOutcomes) put(i int, out outcome) {
 	if k := len(f.kinds); k == 0 || f.kinds[k-1] != out {
 		f.kinds = append(f.kinds, out)
 	}
@@ -312,7 +351,11 @@ func (f *folderOutcomes) get(i int) outcome {
 	if f.at[i] == 0 {
 		return outcome{}
 	}
-	return f.kinds[f.at[i]-1]
+	out := f.kinds[f.at[i]-1]
+	if out.n < 0 {
+		out.n = f.nums[i] + 1
+	}
+	return out
 }
 
 // span yields the outcomes of rows from..from+n-1.

@@ -10,8 +10,9 @@ import (
 
 // TestOutcomesRoundTrip: the outcomes of rows put folder by folder (in any
 // order of folders) come back in plan order, whether they repeat a Detail
-// ("removed") or each have their own ("restored at offset N", as every row
-// of an undo file has), Details longer than a block among them; in memory,
+// ("removed"), each have their own (as text, or numbered: "restored at
+// offset N", as every row of an undo file has; a number too large for a
+// slot kept as text), Details longer than a block among them; in memory,
 // in the temporary file, and after the file failed part way (the rest in
 // memory).
 func TestOutcomesRoundTrip(t *testing.T) {
@@ -20,15 +21,21 @@ func TestOutcomesRoundTrip(t *testing.T) {
 	for i := range want {
 		switch {
 		case i%1000 == 999:
-			want[i] = outcome{Failed, strings.Repeat(fmt.Sprintf("long %d ", i), 20000)} // > detailBlock
+			want[i] = outcome{status: Failed, detail: strings.Repeat(fmt.Sprintf("long %d ", i), 20000)} // > detailBlock
 		case i%7 == 0:
-			want[i] = outcome{Applied, "removed"}
+			want[i] = outcome{status: Applied, detail: "removed"}
 		case i%11 == 0:
 			want[i] = outcome{} // not reached
 		case i%13 == 0:
-			want[i] = outcome{Skipped, ""}
+			want[i] = outcome{status: Skipped, detail: ""}
+		case i%3 == 0:
+			want[i] = outcome{status: Applied, detail: "restored at offset ", n: 48*int64(i) + 1}
+		case i%5 == 0:
+			want[i] = outcome{status: WhatIf, detail: "would be restored at offset ", n: 48*int64(i) + 1}
+		case i == 9998:
+			want[i] = outcome{status: Applied, detail: "restored at offset ", n: maxNumber + 2}
 		default:
-			want[i] = outcome{Applied, fmt.Sprintf("restored at offset %d", 48*i)}
+			want[i] = outcome{status: Applied, detail: fmt.Sprintf("restored at offset %d", 48*i)}
 		}
 	}
 	// Folders of 3000 rows, the last one carried out first (as a
@@ -70,8 +77,8 @@ func TestOutcomesRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatalf("row %d: %v", i, err)
 				}
-				if got != want[i] {
-					t.Fatalf("row %d: %q %.40q, want %q %.40q", i, got.status, got.detail, want[i].status, want[i].detail)
+				if got.status != want[i].status || got.text() != want[i].text() {
+					t.Fatalf("row %d: %q %.40q, want %q %.40q", i, got.status, got.text(), want[i].status, want[i].text())
 				}
 			}
 		})
@@ -79,18 +86,22 @@ func TestOutcomesRoundTrip(t *testing.T) {
 }
 
 // BenchmarkOutcomesOwnDetails puts and reads back the outcomes of 500 000
-// rows that each have a Detail of their own, as an undo file's rows do,
-// in the temporary file: in plan order, and with the rows of two folders
-// alternating in the plan (the Details are written folder by folder, and
-// read in plan order).
+// rows that each have a Detail of their own, in the temporary file: as
+// text, and numbered (as an undo file's rows are); in plan order, and with
+// the rows of two folders alternating in the plan (the Details are written
+// folder by folder, and read in plan order).
 func BenchmarkOutcomesOwnDetails(b *testing.B) {
 	const n = 500000
-	outs := make([]outcome, n)
-	for i := range outs {
-		outs[i] = outcome{Applied, fmt.Sprintf("restored at offset %d", 48*i)}
+	text := make([]outcome, n)
+	numbered := make([]outcome, n)
+	for i := range text {
+		text[i] = outcome{status: Applied, detail: fmt.Sprintf("restored at offset %d", 48*i)}
+		numbered[i] = outcome{status: Applied, detail: "restored at offset ", n: 48*int64(i) + 1}
 	}
-	b.Run("in order", func(b *testing.B) { benchOutcomes(b, outs, false) })
-	b.Run("two folders alternating", func(b *testing.B) { benchOutcomes(b, outs, true) })
+	b.Run("text in order", func(b *testing.B) { benchOutcomes(b, text, false) })
+	b.Run("text two folders alternating", func(b *testing.B) { benchOutcomes(b, text, true) })
+	b.Run("numbered in order", func(b *testing.B) { benchOutcomes(b, numbered, false) })
+	b.Run("numbered two folders alternating", func(b *testing.B) { benchOutcomes(b, numbered, true) })
 }
 
 func benchOutcomes(b *testing.B, outs []outcome, alternate bool) {

@@ -51,7 +51,7 @@ func (j *resultJob) collect(rp *resultsPass, tally func(status, detail string)) 
 		if tally != nil {
 			tally(status, detail)
 		}
-		j.outs = append(j.outs, outcome{status, detail})
+		j.outs = append(j.outs, outcome{status: status, detail: detail})
 		return nil
 	})
 }

@@ -171,7 +171,7 @@ func TestFolderOutcomes(t *testing.T) {
 	want := make([]outcome, 6)
 	for _, s := range sets {
 		f.set(s.i, s.status, s.detail)
-		want[s.i] = outcome{s.status, s.detail}
+		want[s.i] = outcome{status: s.status, detail: s.detail}
 	}
 	for i := range want {
 		if got := f.get(i); got != want[i] {
@@ -190,6 +190,27 @@ func TestFolderOutcomes(t *testing.T) {
 	}
 	if g := newFolderOutcomes(2); g.get(1) != (outcome{}) {
 		t.Errorf("a row never set: %v, want none", g.get(1))
+	}
+}
+
+// TestFolderOutcomesNumbered: rows restored at their own offsets share one
+// kind of outcome and keep their numbers; a row set again keeps the last.
+func TestFolderOutcomesNumbered(t *testing.T) {
+	f := newFolderOutcomes(5)
+	f.setNumbered(0, Applied, "restored at offset ", 0)
+	f.setNumbered(1, Applied, "restored at offset ", 480)
+	f.set(2, Skipped, "already restored")
+	f.setNumbered(3, WhatIf, "would be restored at offset ", 96)
+	f.setNumbered(4, Applied, "restored at offset ", 48)
+	f.set(4, Failed, "disk full")
+	want := []string{"restored at offset 0", "restored at offset 480", "already restored", "would be restored at offset 96", "disk full"}
+	for i, w := range want {
+		if got := f.get(i).text(); got != w {
+			t.Errorf("row %d: %q, want %q", i, got, w)
+		}
+	}
+	if len(f.kinds) != 5 {
+		t.Errorf("%d outcomes kept, want 5 (rows 0 and 1 share one)", len(f.kinds))
 	}
 }
 
