@@ -197,38 +197,39 @@ func (ins *insertion) startsRestored(src *os.File) (bool, error) {
 	first := ins.res.newOff[ins.valid[0]]
 	pos := first // compared up to pos
 	end := g + n*record.Size
-	want := make([]byte, 0, streamChunk)
-	have := make([]byte, streamChunk+record.Size) // want may end one record beyond a chunk
-	from := first                                 // the next byte of the prefix to copy
-	k := 0                                        // the next op to insert
+	want := make([]byte, 0, streamChunk+record.Size) // may end one record beyond a chunk
+	from := newSeqReader(src, first, g)              // the prefix, where the new content takes it from
+	at := newSeqReader(src, first, end)              // the file, where it is compared
+	k := 0                                           // the next op to insert
 	for pos < end {
 		// The new content from pos on, up to a chunk of it.
 		want = want[:0]
 		for len(want) < streamChunk && pos+int64(len(want)) < end {
-			at := pos + int64(len(want))
+			p := pos + int64(len(want))
 			next := end
 			if k < len(ins.valid) {
 				next = ins.res.newOff[ins.valid[k]]
 			}
-			if at == next {
+			if p == next {
 				want = append(want, req.Ops[ins.valid[k]].Record[:]...)
 				k++
 				continue
 			}
-			m := min(next-at, int64(streamChunk-len(want)))
-			l := len(want)
-			want = want[:l+int(m)]
-			if err := readFull(src, want[l:], from); err != nil {
+			b, err := from.next(min(next-p, int64(streamChunk-len(want))))
+			if err != nil {
 				return false, fmt.Errorf("%s: reading: %w", ins.e.path, err)
 			}
-			from += m
+			want = append(want, b...)
 		}
-		got := have[:len(want)]
-		if err := readFull(src, got, pos); err != nil {
-			return false, fmt.Errorf("%s: reading: %w", ins.e.path, err)
-		}
-		if !bytes.Equal(got, want) {
-			return false, nil
+		for w := want; len(w) > 0; {
+			b, err := at.next(int64(len(w)))
+			if err != nil {
+				return false, fmt.Errorf("%s: reading: %w", ins.e.path, err)
+			}
+			if !bytes.Equal(b, w[:len(b)]) {
+				return false, nil
+			}
+			w = w[len(b):]
 		}
 		pos += int64(len(want))
 	}
@@ -261,6 +262,7 @@ func (ins *insertion) write(src *os.File, d *decision, meta *atomicfile.Metadata
 	again := sha256.New()
 	buf := make([]byte, 0, streamChunk)
 	var from int64 // of the file, copied so far
+	file := newSeqReader(src, 0, ins.size)
 	flush := func() error {
 		if _, err := out.Write(buf); err != nil {
 			return fmt.Errorf("%s: writing temporary file: %w", e.path, err)
@@ -276,14 +278,13 @@ func (ins *insertion) write(src *os.File, d *decision, meta *atomicfile.Metadata
 					return err
 				}
 			}
-			m := min(to-from, int64(cap(buf)-len(buf)))
-			l := len(buf)
-			buf = buf[:l+int(m)]
-			if err := readFull(src, buf[l:], from); err != nil {
+			b, err := file.next(min(to-from, int64(cap(buf)-len(buf))))
+			if err != nil {
 				return fmt.Errorf("%s: reading: %w", e.path, err)
 			}
-			again.Write(buf[l:])
-			from += m
+			buf = append(buf, b...)
+			again.Write(b)
+			from += int64(len(b))
 		}
 		return nil
 	}
@@ -328,16 +329,48 @@ func (ins *insertion) write(src *os.File, d *decision, meta *atomicfile.Metadata
 	return nil
 }
 
-// readFull reads len(b) bytes of f at off.
-func readFull(f *os.File, b []byte, off int64) error {
-	n, err := f.ReadAt(b, off)
-	if n == len(b) {
-		return nil
+// seqReader reads a file from an offset to a limit in order, a chunk at a
+// time: the passes of an undo read it in runs of a few records between the
+// inserts, which would be a system call each.
+type seqReader struct {
+	f     *os.File
+	off   int64 // of buf[0]
+	limit int64
+	buf   []byte
+	r     int // buf[:r] is handed out
+}
+
+func newSeqReader(f *os.File, from, limit int64) *seqReader {
+	return &seqReader{f: f, off: from, limit: limit}
+}
+
+// next returns the next bytes, at most n (n > 0) and at least one; they
+// stay valid until the next call. Reading beyond the limit, or a file
+// shorter than it, is an error.
+func (s *seqReader) next(n int64) ([]byte, error) {
+	if s.r == len(s.buf) {
+		s.off += int64(len(s.buf))
+		m := min(int64(streamChunk), s.limit-s.off)
+		if m <= 0 {
+			return nil, io.ErrUnexpectedEOF
+		}
+		if s.buf == nil {
+			s.buf = make([]byte, streamChunk)
+		}
+		s.buf = s.buf[:m]
+		got, err := s.f.ReadAt(s.buf, s.off)
+		if got < len(s.buf) {
+			if err == nil || err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		s.r = 0
 	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return err
+	m := min(n, int64(len(s.buf)-s.r))
+	b := s.buf[s.r : s.r+int(m)]
+	s.r += int(m)
+	return b, nil
 }
 
 // recIndex finds, for each distinct record of a request's ops, its copies
