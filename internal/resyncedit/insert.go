@@ -399,7 +399,7 @@ func newRecIndex(ops []Op, valid []int) *recIndex {
 	if len(valid) > 0 {
 		size = max(size, 1<<bits.Len(uint(2*len(valid)-1)))
 	}
-	x := &recIndex{ops: ops, seed: maphash.MakeSeed(), slots: make([]uint32, size)}
+	x := &recIndex{ops: ops, seed: maphash.MakeSeed(), slots: make([]uint32, size), reps: make([]uint32, 0, len(valid))}
 	for _, i := range valid {
 		rec := ops[i].Record[:]
 		s, ok := x.lookup(rec)
