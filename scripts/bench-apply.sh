@@ -9,8 +9,9 @@
 # file, that undo file applied (restoring every row), --what-if, and the
 # original syntax (`dumpsync DAYS` in the domain folder: plan and apply in
 # one run); then one apply of a 4 M-row plan (8 domains of 1 M records),
-# to show that memory does not grow with the plan: apply holds one folder's
-# rows at a time.
+# without and with an undo file, and that undo file applied, to show that
+# memory does not grow with the plan: apply holds one folder's rows at a
+# time.
 #
 #   scripts/bench-apply.sh              # N=1000000 BIG=8 RUNS=5 (BIG domains of N records)
 #   N=200000 BIG=0 RUNS=3 scripts/bench-apply.sh   # quick; BIG=0 skips the big plan
@@ -139,10 +140,32 @@ if [ "$big" -gt 0 ]; then
   site "$big" "$n"
   "$ds" plan --days "$days" --now "$now" "$tmp"/site/Domain.* -f json >"$tmp/big.json"
   bigrows=$(grep -c '"RemoveEntry"' "$tmp/big.json")
+  bigmb=$(mb "$tmp/big.json")
   cat "$tmp/big.json" >/dev/null
   measure cat_big 1 "${catpipe[@]}" "$tmp/big.json"
   measure big 1 "$ds" apply --quiet --within "$tmp/site" -f jsonl "$tmp/big.json" --no-undo
-  printf 'big plan: %d domains of %d records, %d rows, %s MB JSON\n' "$big" "$n" "$bigrows" "$(($(stat -c %s "$tmp/big.json") / 1000000))"
-  printf '%-36s %7s %8s %6s %7s %8s\n' "apply big.json --no-undo" "$MIN_big" "$MED_big" "$CPU_big" \
-    "$(ratio "$MIN_big" "$MIN_cat_big")" "$(awk -v k="$RSS_big" 'BEGIN { printf "%.1f", k / 1024 }')"
+  # The same with an undo file, and that undo file applied: restoring
+  # 3.9 M rows, each folder's in turn.
+  bench_before() {
+    for o in "$tmp"/orig/*; do cp "$o" "$tmp/site/${o##*/}/Resync.cfg"; done
+    rm -f "$tmp/big-undo.json"
+  }
+  measure bigundo 1 "$ds" apply --quiet --within "$tmp/site" -f jsonl "$tmp/big.json" --undo "$tmp/big-undo.json"
+  rm -f "$tmp/big.json" # room on the disk
+  mkdir -p "$tmp/after"
+  for o in "$tmp"/orig/*; do cp "$tmp/site/${o##*/}/Resync.cfg" "$tmp/after/${o##*/}"; done
+  bench_before() { for o in "$tmp"/after/*; do cp "$o" "$tmp/site/${o##*/}/Resync.cfg"; done; }
+  measure bigrestore 1 "$ds" apply --quiet --within "$tmp/site" -f jsonl "$tmp/big-undo.json" --no-undo
+  for o in "$tmp"/orig/*; do
+    cmp -s "$o" "$tmp/site/${o##*/}/Resync.cfg" || { echo "bench: the big undo file did not restore ${o##*/}" >&2; exit 1; }
+  done
+  printf 'big plan: %d domains of %d records, %d rows, %s MB JSON; its undo file %s MB\n' "$big" "$n" "$bigrows" "$bigmb" "$(mb "$tmp/big-undo.json")"
+  bigrow() { # name label
+    local mn=MIN_$1 md=MED_$1 cp=CPU_$1 rs=RSS_$1
+    printf '%-36s %7s %8s %6s %7s %8s\n' "$2" "${!mn}" "${!md}" "${!cp}" "$(ratio "${!mn}" "$MIN_cat_big")" \
+      "$(awk -v k="${!rs}" 'BEGIN { printf "%.1f", k / 1024 }')"
+  }
+  bigrow big "apply big.json --no-undo"
+  bigrow bigundo "apply big.json --undo FILE"
+  bigrow bigrestore "apply big-undo.json (restore them)"
 fi
