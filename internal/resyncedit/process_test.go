@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -492,4 +493,96 @@ func TestKillWithWriter(t *testing.T) {
 	}
 	t.Logf("%d kill trials with a tight-loop writer: %d failed; %d records appended, %d lost, %d duplicated; %d recovery files left by the kills, %d records recovered from them",
 		trials, failed, appended, lost, dup, files, recovered)
+}
+
+// TestConcurrentAppenderUndo removes records and puts them back with their
+// undo ops, again and again, while another process appends records (and,
+// in one run, holds the file open): after each undo the file starts with
+// the original records, in their order, and at the end it is the original
+// followed by every appended record, once each and in order.
+func TestConcurrentAppenderUndo(t *testing.T) {
+	for _, hold := range []bool{false, true} {
+		t.Run(fmt.Sprintf("hold=%v", hold), func(t *testing.T) {
+			const n = 3000 // several of the undo's read chunks
+			var orig []byte
+			for i := range n {
+				id := "KEEP"
+				if i%2 == 1 {
+					id = "DEL"
+				}
+				r := record.Make(id, uint32(i), nil).Raw
+				orig = append(orig, r[:]...)
+			}
+			p := writeFile(t, orig)
+			stop := filepath.Join(t.TempDir(), "stop")
+			env := []string{"RESYNCEDIT_PATH=" + p, "RESYNCEDIT_STOP=" + stop}
+			if hold {
+				env = append(env, "RESYNCEDIT_HOLD=1")
+			}
+			cmd := helper(t, "appender", env...)
+			defer cmd.Process.Kill()
+
+			opts := fastOpts()
+			opts.Grace = 50 * time.Millisecond
+			opts.InUseWait = 10 * time.Second
+			for cycle := range 15 {
+				snap := readFile(t, p)
+				snap = snap[:len(snap)-len(snap)%record.Size]
+				var ops []Op
+				for i := 1; i < n; i += 2 {
+					if rand.IntN(4) == 0 {
+						ops = append(ops, Op{ID: i, Kind: Remove, Offset: int64(i * record.Size), Record: at(snap, i)})
+					}
+				}
+				var undo []Op
+				var guard Guard
+				req := Request{Path: p, Guard: GuardOf(snap), Ops: ops,
+					BeforeCommit: func(res Results, g Guard) error {
+						guard, undo = g, nil
+						for k, r := range res.All() {
+							if r.Status == Applied {
+								undo = append(undo, Op{ID: len(undo), Kind: Insert, Offset: r.OldOffset, Record: ops[k].Record})
+							}
+						}
+						return nil
+					}}
+				if _, err := Edit(req, opts); err != nil {
+					t.Fatal(err)
+				}
+				if len(undo) != len(ops) {
+					t.Fatalf("cycle %d: %d of %d removed", cycle, len(undo), len(ops))
+				}
+				out, err := Edit(Request{Path: p, Guard: guard, Ops: undo}, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range out.Results.Slice() {
+					if r.Status != Applied {
+						t.Fatalf("cycle %d: undo op %+v", cycle, r)
+					}
+				}
+				if got := readFile(t, p); !bytes.Equal(got[:len(orig)], orig) {
+					t.Fatalf("cycle %d: the file does not start with the original records again", cycle)
+				}
+			}
+			os.WriteFile(stop, nil, 0o644)
+			if err := cmd.Wait(); err != nil {
+				t.Fatal("appender:", err)
+			}
+			cb, err := os.ReadFile(stop + ".count")
+			if err != nil {
+				t.Fatal(err)
+			}
+			appended, _ := strconv.Atoi(string(cb))
+			want := slices.Clone(orig)
+			for i := range appended {
+				want = append(want, appRecord(i)...)
+			}
+			if got := readFile(t, p); !bytes.Equal(got, want) {
+				t.Fatalf("final file: %d bytes, want the original and the %d appended records in order (%d bytes)", len(got), appended, len(want))
+			}
+			t.Logf("15 removals and undos, %d records appended meanwhile", appended)
+			assertOnlyFile(t, p)
+		})
+	}
 }
