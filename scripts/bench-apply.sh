@@ -114,9 +114,9 @@ printf 'Resync.cfg: %d records; plan: %d rows, %s MB JSON, %s MB with spaces, %s
   "$n" "$rows" "$(mb "$tmp/plan.json")" "$(mb "$tmp/plan-spaces.json")" "$(mb "$tmp/plan-ps51.json")" \
   "$(mb "$tmp/plan-ps51-utf16.json")" "$(mb "$tmp/plan.csv")" "$runs"
 printf '%-36s %7s %8s %6s %7s %8s\n' work min_s median_s cpu_s x_cat peak_MB
-row() { # name label
-  local mn=MIN_$1 md=MED_$1 cp=CPU_$1 rs=RSS_$1
-  printf '%-36s %7s %8s %6s %7s %8s\n' "$2" "${!mn}" "${!md}" "${!cp}" "$(ratio "${!mn}" "$MIN_cat_json")" \
+row() { # name label [cat-name]: x_cat against `cat` of plan.json, or of cat-name's file
+  local mn=MIN_$1 md=MED_$1 cp=CPU_$1 rs=RSS_$1 ct=MIN_${3:-cat_json}
+  printf '%-36s %7s %8s %6s %7s %8s\n' "$2" "${!mn}" "${!md}" "${!cp}" "$(ratio "${!mn}" "${!ct}")" \
     "$(awk -v k="${!rs}" 'BEGIN { printf "%.1f", k / 1024 }')"
 }
 row cat_json "cat plan.json"
@@ -160,12 +160,7 @@ if [ "$big" -gt 0 ]; then
     cmp -s "$o" "$tmp/site/${o##*/}/Resync.cfg" || { echo "bench: the big undo file did not restore ${o##*/}" >&2; exit 1; }
   done
   printf 'big plan: %d domains of %d records, %d rows, %s MB JSON; its undo file %s MB\n' "$big" "$n" "$bigrows" "$bigmb" "$(mb "$tmp/big-undo.json")"
-  bigrow() { # name label
-    local mn=MIN_$1 md=MED_$1 cp=CPU_$1 rs=RSS_$1
-    printf '%-36s %7s %8s %6s %7s %8s\n' "$2" "${!mn}" "${!md}" "${!cp}" "$(ratio "${!mn}" "$MIN_cat_big")" \
-      "$(awk -v k="${!rs}" 'BEGIN { printf "%.1f", k / 1024 }')"
-  }
-  bigrow big "apply big.json --no-undo"
-  bigrow bigundo "apply big.json --undo FILE"
-  bigrow bigrestore "apply big-undo.json (restore them)"
+  row big "apply big.json --no-undo" cat_big
+  row bigundo "apply big.json --undo FILE" cat_big
+  row bigrestore "apply big-undo.json (restore them)" cat_big
 fi

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dumpsync/dumpsync/internal/atomicfile"
 	"github.com/dumpsync/dumpsync/internal/record"
 )
 
@@ -82,6 +83,24 @@ func assertOnlyFile(t testing.TB, p string) {
 	if len(names) != 1 || names[0] != filepath.Base(p) {
 		t.Fatalf("folder holds %v, want only %s", names, filepath.Base(p))
 	}
+}
+
+// changedOnCreateTemp returns opts whose CreateTemp first writes rec over
+// the record at offset off of p: another program changing the file (not
+// by appending) while an edit reads it.
+func changedOnCreateTemp(opts Options, p string, off int64, rec [record.Size]byte) Options {
+	opts.Ops.CreateTemp = func(dir, pattern string, perm os.FileMode) (atomicfile.File, error) {
+		f, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if _, err := f.WriteAt(rec[:], off); err != nil {
+			return nil, err
+		}
+		return atomicfile.OSCreateTemp(dir, pattern, perm)
+	}
+	return opts
 }
 
 func removeOps(data []byte, idx ...int) []Op {

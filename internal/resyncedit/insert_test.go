@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dumpsync/dumpsync/internal/atomicfile"
 	"github.com/dumpsync/dumpsync/internal/record"
 )
 
@@ -242,18 +241,7 @@ func TestInsertFileChangedBetweenPasses(t *testing.T) {
 	left := slices.Concat(orig[:48], orig[96:]) // B removed
 	p := writeFile(t, left)
 	other := rec("OTHER", 7)
-	opts := fastOpts()
-	opts.Ops.CreateTemp = func(dir, pattern string, perm os.FileMode) (atomicfile.File, error) {
-		f, err := os.OpenFile(p, os.O_WRONLY, 0)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		if _, err := f.WriteAt(other[:], 2*record.Size); err != nil {
-			return nil, err
-		}
-		return atomicfile.OSCreateTemp(dir, pattern, perm)
-	}
+	opts := changedOnCreateTemp(fastOpts(), p, 2*record.Size, other)
 	out, err := Edit(Request{Path: p, Guard: GuardOf(left), Ops: []Op{{Kind: Insert, Offset: 48, Record: at(orig, 1)}}}, opts)
 	if err == nil || !strings.Contains(err.Error(), "changed while it was read") || !strings.Contains(err.Error(), p) {
 		t.Fatalf("err = %v, want the change named", err)

@@ -170,6 +170,36 @@ func helper(t *testing.T, kind string, env ...string) *exec.Cmd {
 	return cmd
 }
 
+// startAppender starts a process appending records to p (holding it open
+// for a few records at a time if hold) and returns the function that stops
+// it and returns how many it appended.
+func startAppender(t *testing.T, p string, hold bool) (stop func() int) {
+	t.Helper()
+	stopFile := filepath.Join(t.TempDir(), "stop")
+	env := []string{"RESYNCEDIT_PATH=" + p, "RESYNCEDIT_STOP=" + stopFile}
+	if hold {
+		env = append(env, "RESYNCEDIT_HOLD=1")
+	}
+	cmd := helper(t, "appender", env...)
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return func() int {
+		t.Helper()
+		os.WriteFile(stopFile, nil, 0o644)
+		if err := cmd.Wait(); err != nil {
+			t.Fatal("appender:", err)
+		}
+		cb, err := os.ReadFile(stopFile + ".count")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := strconv.Atoi(string(cb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+}
+
 // TestConcurrentAppender runs many edits while another process appends
 // records, and checks that every appended record is there exactly once and
 // in order, every removed record is gone, and every other one is kept.
@@ -187,13 +217,7 @@ func TestConcurrentAppender(t *testing.T) {
 				data = append(data, r[:]...)
 			}
 			p := writeFile(t, data)
-			stop := filepath.Join(t.TempDir(), "stop")
-			env := []string{"RESYNCEDIT_PATH=" + p, "RESYNCEDIT_STOP=" + stop}
-			if hold {
-				env = append(env, "RESYNCEDIT_HOLD=1")
-			}
-			cmd := helper(t, "appender", env...)
-			defer cmd.Process.Kill()
+			stopAppender := startAppender(t, p, hold)
 
 			opts := fastOpts()
 			opts.Grace = 200 * time.Millisecond
@@ -222,15 +246,7 @@ func TestConcurrentAppender(t *testing.T) {
 				}
 				carried += out.CarriedOver
 			}
-			os.WriteFile(stop, nil, 0o644)
-			if err := cmd.Wait(); err != nil {
-				t.Fatal("appender:", err)
-			}
-			cb, err := os.ReadFile(stop + ".count")
-			if err != nil {
-				t.Fatal(err)
-			}
-			appended, _ := strconv.Atoi(string(cb))
+			appended := stopAppender()
 			final := readFile(t, p)
 			if len(final)%record.Size != 0 {
 				t.Fatalf("final size %d", len(final))
@@ -514,13 +530,7 @@ func TestConcurrentAppenderUndo(t *testing.T) {
 				orig = append(orig, r[:]...)
 			}
 			p := writeFile(t, orig)
-			stop := filepath.Join(t.TempDir(), "stop")
-			env := []string{"RESYNCEDIT_PATH=" + p, "RESYNCEDIT_STOP=" + stop}
-			if hold {
-				env = append(env, "RESYNCEDIT_HOLD=1")
-			}
-			cmd := helper(t, "appender", env...)
-			defer cmd.Process.Kill()
+			stopAppender := startAppender(t, p, hold)
 
 			opts := fastOpts()
 			opts.Grace = 50 * time.Millisecond
@@ -565,15 +575,7 @@ func TestConcurrentAppenderUndo(t *testing.T) {
 					t.Fatalf("cycle %d: the file does not start with the original records again", cycle)
 				}
 			}
-			os.WriteFile(stop, nil, 0o644)
-			if err := cmd.Wait(); err != nil {
-				t.Fatal("appender:", err)
-			}
-			cb, err := os.ReadFile(stop + ".count")
-			if err != nil {
-				t.Fatal(err)
-			}
-			appended, _ := strconv.Atoi(string(cb))
+			appended := stopAppender()
 			want := slices.Clone(orig)
 			for i := range appended {
 				want = append(want, appRecord(i)...)

@@ -305,19 +305,8 @@ func TestPrefixChangedBeforeTheCopy(t *testing.T) {
 	}
 	p := writeFile(t, data)
 	other := rec("OTHER", 7)
-	opts := fastOpts()
-	opts.Ops.CreateTemp = func(dir, pattern string, perm os.FileMode) (atomicfile.File, error) {
-		// The first chunk was read and hashed; change its first record.
-		f, err := os.OpenFile(p, os.O_WRONLY, 0)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		if _, err := f.WriteAt(other[:], 0); err != nil {
-			return nil, err
-		}
-		return atomicfile.OSCreateTemp(dir, pattern, perm)
-	}
+	// The first chunk was read and hashed; change its first record.
+	opts := changedOnCreateTemp(fastOpts(), p, 0, other)
 	out, err := Edit(Request{Path: p, Guard: GuardOf(data), Ops: removeOps(data, perChunk+3)}, opts)
 	if err == nil || !strings.Contains(err.Error(), "changed while it was read") || !strings.Contains(err.Error(), p) {
 		t.Fatalf("err = %v, want the change named", err)
