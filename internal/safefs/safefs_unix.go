@@ -65,7 +65,7 @@ func (d *dir) refusal(name string, err error, wrongKind string) error {
 	p := filepath.Join(d.path, name)
 	var st unix.Stat_t
 	if serr := unix.Fstatat(d.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); serr == nil {
-		if what := kind(st.Mode); what != "" {
+		if what := kind(uint32(st.Mode)); what != "" {
 			return &RefusedError{Path: p, What: what}
 		}
 		if errors.Is(err, unix.ENOTDIR) {
@@ -86,7 +86,7 @@ func (d *dir) check(name, path string) error {
 	case err != nil:
 		return &os.PathError{Op: "lstat", Path: path, Err: err}
 	}
-	if what := kind(st.Mode); what != "" {
+	if what := kind(uint32(st.Mode)); what != "" {
 		return &RefusedError{Path: path, What: what}
 	}
 	return nil
@@ -130,7 +130,7 @@ func (d *dir) openChecked(name, path string) (int, unix.Stat_t, error) {
 		unix.Close(fd)
 		return -1, st, &os.PathError{Op: "fstat", Path: path, Err: err}
 	}
-	if what := kind(st.Mode); what != "" {
+	if what := kind(uint32(st.Mode)); what != "" {
 		unix.Close(fd)
 		return -1, st, &RefusedError{Path: path, What: what}
 	}
