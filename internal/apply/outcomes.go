@@ -146,17 +146,41 @@ func (o *outcomes) slot(out outcome) (uint64, error) {
 	return uint64(code+1)<<56 | ref, nil
 }
 
-// put stores the outcomes of the n rows global.. (in plan order). The
-// new Details go to the file in one write (a restore has a Detail of its
-// own for every row: one write each would be a system call per row).
+// put stores the outcomes of the n rows global.. (in plan order), their
+// slots a block at a time. The new Details go to the file in one write (a
+// Detail of its own for every row, one write each would be a system call
+// per row). A run of rows with the same outcome, or numbered with the same
+// text, is encoded once.
 func (o *outcomes) put(global, n int, outs iter.Seq[outcome]) error {
-	o.buf = slices.Grow(o.buf[:0], 8*n)
+	if cap(o.buf) < putBlock {
+		o.buf = make([]byte, 0, putBlock)
+	}
+	buf, off := o.buf[:0], int64(8*global)
+	var last outcome
+	var lastSlot uint64
 	for out := range outs {
-		s, err := o.slot(out)
-		if err != nil {
-			return err
+		var s uint64
+		switch {
+		case lastSlot != 0 && out == last:
+			s = lastSlot
+		case lastSlot != 0 && last.n > 0 && out.n > 0 && last.n-1 <= maxNumber && out.n-1 <= maxNumber &&
+			out.status == last.status && out.detail == last.detail:
+			s = lastSlot&^maxNumber | uint64(out.n-1)
+		default:
+			var err error
+			if s, err = o.slot(out); err != nil {
+				return err
+			}
 		}
-		o.buf = binary.LittleEndian.AppendUint64(o.buf, s)
+		last, lastSlot = out, s
+		if len(buf) == cap(buf) {
+			if err := o.writeAt(buf, off); err != nil {
+				return err
+			}
+			off += int64(len(buf))
+			buf = buf[:0]
+		}
+		buf = binary.LittleEndian.AppendUint64(buf, s)
 	}
 	if len(o.pending) > 0 {
 		if err := o.writeAt(o.pending, int64(8*o.n)+o.dend-int64(len(o.pending))); err != nil {
@@ -164,8 +188,11 @@ func (o *outcomes) put(global, n int, outs iter.Seq[outcome]) error {
 		}
 		o.pending = o.pending[:0]
 	}
-	return o.writeAt(o.buf, int64(8*global))
+	return o.writeAt(buf, off)
 }
+
+// putBlock is how many bytes of slots put writes at a time.
+const putBlock = 64 << 10
 
 // outcomeReader returns the outcomes in plan order.
 type outcomeReader struct {

@@ -12,7 +12,8 @@ import (
 // order of folders) come back in plan order, whether they repeat a Detail
 // ("removed"), each have their own (as text, or numbered: "restored at
 // offset N", as every row of an undo file has; a number too large for a
-// slot kept as text), Details longer than a block among them; in memory,
+// slot kept as text), in runs of the same outcome and not, Details longer
+// than a block among them; in memory,
 // in the temporary file, and after the file failed part way (the rest in
 // memory).
 func TestOutcomesRoundTrip(t *testing.T) {
@@ -20,6 +21,12 @@ func TestOutcomesRoundTrip(t *testing.T) {
 	want := make([]outcome, n)
 	for i := range want {
 		switch {
+		case i >= 12000 && i < 13000: // a run of one outcome, as a rewrite gives
+			want[i] = outcome{status: Applied, detail: "removed"}
+		case i >= 13000 && i < 14000: // a run of numbered ones, as an undo gives
+			want[i] = outcome{status: Applied, detail: "restored at offset ", n: 48*int64(i) + 1}
+		case i >= 14000 && i < 14010: // the same text, another status
+			want[i] = outcome{status: WhatIf, detail: "restored at offset ", n: 48*int64(i) + 1}
 		case i%1000 == 999:
 			want[i] = outcome{status: Failed, detail: strings.Repeat(fmt.Sprintf("long %d ", i), 20000)} // > detailBlock
 		case i%7 == 0:
