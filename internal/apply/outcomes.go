@@ -107,7 +107,7 @@ const maxNumber = 1<<56 - 1
 // the number, or the Detail's reference (1 + its offset after the slots; 0
 // for "").
 func (o *outcomes) slot(out outcome) (uint64, error) {
-	if out.status == "" && out.detail == "" {
+	if out == (outcome{}) {
 		return 0, nil
 	}
 	numbered := out.n > 0 && out.n-1 <= maxNumber

@@ -54,6 +54,9 @@ func (e *editor) streamInsert(src *os.File, req *Request, results *Results, vali
 	}
 	ins.size = n
 	ins.read = guardOfHash(n, whole.h)
+	if testHookAfterScan != nil {
+		testHookAfterScan()
+	}
 	ins.idx.group()
 	d := &decision{results: *results, srcOff: n, final: ins.read}
 	if guardOK {
@@ -70,6 +73,10 @@ func (e *editor) streamInsert(src *os.File, req *Request, results *Results, vali
 	}
 	return d, nil
 }
+
+// testHookAfterScan, set by tests, runs between an undo's scan and its
+// decisions.
+var testHookAfterScan func()
 
 // insertion is the state of an edit of Insert ops.
 type insertion struct {
@@ -118,6 +125,10 @@ func (ins *insertion) decideGuarded(src *os.File) (bool, error) {
 		r.newOff[i] = cur + int64(k)*record.Size
 	}
 	same, err := ins.startsRestored(src)
+	if err == nil && same {
+		// Decided on the file read again: it must still be as scanned.
+		err = ins.verify(src)
+	}
 	if err != nil {
 		return false, err
 	}
@@ -236,6 +247,25 @@ func (ins *insertion) startsRestored(src *os.File) (bool, error) {
 	return true, nil
 }
 
+// verify reads the file again up to the size scanned and checks that it
+// hashes as in the scan: only appends may have changed it since.
+func (ins *insertion) verify(src *os.File) error {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(src, 0, ins.size)); err != nil {
+		return fmt.Errorf("%s: reading: %w", ins.e.path, err)
+	}
+	if guardOfHash(ins.size, h) != ins.read {
+		return ins.changedErr()
+	}
+	return nil
+}
+
+// changedErr is the error of a file that changed under the edit otherwise
+// than by appends.
+func (ins *insertion) changedErr() error {
+	return fmt.Errorf("%s: its first %d bytes changed while it was read, by a program other than one appending records; not rewritten", ins.e.path, ins.size)
+}
+
 // write makes the new content and its guard: it reads the file again up to
 // the size scanned, checks that it hashes as in the scan, and inserts or
 // appends the records of the ops decided Applied. Unless dry, the content
@@ -322,7 +352,7 @@ func (ins *insertion) write(src *os.File, d *decision, meta *atomicfile.Metadata
 		return fail(err)
 	}
 	if g := guardOfHash(ins.size, again); g != ins.read {
-		return fail(fmt.Errorf("%s: its first %d bytes changed while it was read, by a program other than one appending records; not rewritten", e.path, ins.size))
+		return fail(ins.changedErr())
 	}
 	d.newGuard = guardOfHash(newSize, kept)
 	d.tmp, d.kept = tmp, kept

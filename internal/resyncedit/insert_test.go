@@ -255,3 +255,45 @@ func TestInsertFileChangedBetweenPasses(t *testing.T) {
 	}
 	assertOnlyFile(t, p)
 }
+
+// TestInsertAlreadyRestoredFileChanged: an undo finds the file already
+// restored (its removed record was the last one, and is back) by reading
+// it again after its scan; if something other than an appending writer
+// changed it in between, the undo stops rather than report rows restored
+// on bytes it did not scan.
+func TestInsertAlreadyRestoredFileChanged(t *testing.T) {
+	orig := recs("A", "B", "C", "D", "E")
+	left := orig[:4*record.Size] // E removed
+	other := rec("OTHER", 7)
+	defer func() { testHookAfterScan = nil }()
+	for _, dry := range []bool{true, false} {
+		p := writeFile(t, orig) // E put back already
+		testHookAfterScan = func() {
+			f, err := os.OpenFile(p, os.O_WRONLY, 0)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer f.Close()
+			f.WriteAt(other[:], 0) // A: before what the undo compares
+		}
+		out, err := Edit(Request{Path: p, Guard: GuardOf(left), DryRun: dry, Ops: []Op{{Kind: Insert, Offset: 4 * record.Size, Record: at(orig, 4)}}}, fastOpts())
+		if err == nil || !strings.Contains(err.Error(), "changed while it was read") || !strings.Contains(err.Error(), p) {
+			t.Fatalf("dry %v: err = %v, want the change named", dry, err)
+		}
+		if out.Rewritten {
+			t.Errorf("dry %v: rewritten", dry)
+		}
+		if want := slices.Concat(other[:], orig[record.Size:]); !bytes.Equal(readFile(t, p), want) {
+			t.Errorf("dry %v: the file changed beyond the other program's change", dry)
+		}
+		assertOnlyFile(t, p)
+	}
+	// Unchanged, the same undo finds it restored.
+	testHookAfterScan = nil
+	p := writeFile(t, orig)
+	out, err := Edit(Request{Path: p, Guard: GuardOf(left), Ops: []Op{{Kind: Insert, Offset: 4 * record.Size, Record: at(orig, 4)}}}, fastOpts())
+	if r := out.Results.At(0); err != nil || r.Status != Skipped || r.Detail != DetailAlreadyRestored || r.NewOffset != 4*record.Size {
+		t.Fatalf("unchanged: %+v, %v; want already restored at 192", r, err)
+	}
+}

@@ -76,11 +76,10 @@ type removal struct {
 }
 
 // streamRemove decides the Remove ops of req (valid, sorted by offset)
-// into results against the file src in one
-// pass, re-reading along opts.PartialWaits while it ends in a partial
-// record, as readAll does. Unless dry, the new content goes to a temporary
-// file (made with meta), left open for the commit when the file is to
-// change; otherwise none is left.
+// into results against the file src in one pass (scan: it re-reads along
+// opts.PartialWaits while the file ends in a partial record). Unless dry,
+// the new content goes to a temporary file (made with meta), left open for
+// the commit when the file is to change; otherwise none is left.
 func (e *editor) streamRemove(src *os.File, req *Request, results *Results, valid []int, meta *atomicfile.Metadata, dry bool) (*removal, error) {
 	s := &removal{e: e, req: req, results: results, valid: valid, meta: meta, dry: dry,
 		whole: newHasher(req.Guard), kept: sha256.New(), lastOff: -1}
