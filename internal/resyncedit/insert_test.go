@@ -297,3 +297,54 @@ func TestInsertAlreadyRestoredFileChanged(t *testing.T) {
 		t.Fatalf("unchanged: %+v, %v; want already restored at 192", r, err)
 	}
 }
+
+// FuzzInsertMatchesReference: for any file of records drawn from a small
+// pool, any guard (a prefix of the file, or one that does not match) and
+// any Insert ops (offsets anywhere, invalid ones too), the streaming undo
+// decides and writes what the in-memory reference does, dry and real.
+//
+//	go test -fuzz FuzzInsertMatchesReference ./internal/resyncedit
+func FuzzInsertMatchesReference(f *testing.F) {
+	f.Add([]byte{3, 5, 0, 1, 2, 0, 1, 4, 2, 1, 0, 3, 2})
+	f.Add([]byte{2, 4, 0, 0, 0, 0, 0, 2, 0, 0, 4, 1})
+	f.Add([]byte{5, 6, 0, 1, 2, 3, 4, 0, 1, 255, 2, 0, 3, 1, 9, 4})
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, in []byte) {
+		next := func() int {
+			if len(in) == 0 {
+				return 0
+			}
+			b := in[0]
+			in = in[1:]
+			return int(b)
+		}
+		pool := make([][record.Size]byte, 1+next()%8)
+		for i := range pool {
+			pool[i] = rec(fmt.Sprintf("POOL%04d", i), uint32(1000+i))
+		}
+		var data []byte
+		for range next() % 40 {
+			data = append(data, pool[next()%len(pool)][:]...)
+		}
+		n := len(data) / record.Size
+		// The guard: the first g records of the file, or of another one.
+		g := next() % (n + 2)
+		guard := GuardOf(data[:min(g, n)*record.Size])
+		if g > n {
+			guard.Sha256[0] ^= 1
+		}
+		var ops []Op
+		for k := range next() % 20 {
+			off := int64(next()%(n+4)) * record.Size
+			if k%7 == 6 {
+				off += int64(next() % record.Size) // maybe not a multiple: refused
+			}
+			ops = append(ops, Op{ID: k, Kind: Insert, Offset: off, Record: pool[next()%len(pool)]})
+		}
+		if len(ops) == 0 {
+			return
+		}
+		checkInsert(t, dir, insertCase{name: fmt.Sprintf("%d records, guard %d, %d ops", n, g, len(ops)), data: data,
+			req: Request{Guard: guard, Ops: ops}})
+	})
+}
