@@ -1,6 +1,7 @@
 package resyncedit
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"fmt"
@@ -209,9 +210,10 @@ func (ins *insertion) startsRestored(src *os.File) (bool, error) {
 	pos := first // compared up to pos
 	end := g + n*record.Size
 	want := make([]byte, 0, streamChunk+record.Size) // may end one record beyond a chunk
-	from := newSeqReader(src, first, g)              // the prefix, where the new content takes it from
-	at := newSeqReader(src, first, end)              // the file, where it is compared
-	k := 0                                           // the next op to insert
+	got := make([]byte, streamChunk+record.Size)
+	from := sequential(src, first, g) // the prefix, where the new content takes it from
+	at := sequential(src, first, end) // the file, where it is compared
+	k := 0                            // the next op to insert
 	for pos < end {
 		// The new content from pos on, up to a chunk of it.
 		want = want[:0]
@@ -226,21 +228,17 @@ func (ins *insertion) startsRestored(src *os.File) (bool, error) {
 				k++
 				continue
 			}
-			b, err := from.next(min(next-p, int64(streamChunk-len(want))))
-			if err != nil {
+			l := len(want)
+			want = want[:l+int(min(next-p, int64(streamChunk-l)))]
+			if _, err := io.ReadFull(from, want[l:]); err != nil {
 				return false, fmt.Errorf("%s: reading: %w", ins.e.path, err)
 			}
-			want = append(want, b...)
 		}
-		for w := want; len(w) > 0; {
-			b, err := at.next(int64(len(w)))
-			if err != nil {
-				return false, fmt.Errorf("%s: reading: %w", ins.e.path, err)
-			}
-			if !bytes.Equal(b, w[:len(b)]) {
-				return false, nil
-			}
-			w = w[len(b):]
+		if _, err := io.ReadFull(at, got[:len(want)]); err != nil {
+			return false, fmt.Errorf("%s: reading: %w", ins.e.path, err)
+		}
+		if !bytes.Equal(got[:len(want)], want) {
+			return false, nil
 		}
 		pos += int64(len(want))
 	}
@@ -292,7 +290,7 @@ func (ins *insertion) write(src *os.File, d *decision, meta *atomicfile.Metadata
 	again := sha256.New()
 	buf := make([]byte, 0, streamChunk)
 	var from int64 // of the file, copied so far
-	file := newSeqReader(src, 0, ins.size)
+	file := sequential(src, 0, ins.size)
 	flush := func() error {
 		if _, err := out.Write(buf); err != nil {
 			return fmt.Errorf("%s: writing temporary file: %w", e.path, err)
@@ -308,13 +306,13 @@ func (ins *insertion) write(src *os.File, d *decision, meta *atomicfile.Metadata
 					return err
 				}
 			}
-			b, err := file.next(min(to-from, int64(cap(buf)-len(buf))))
-			if err != nil {
+			l := len(buf)
+			buf = buf[:l+int(min(to-from, int64(cap(buf)-l)))]
+			if _, err := io.ReadFull(file, buf[l:]); err != nil {
 				return fmt.Errorf("%s: reading: %w", e.path, err)
 			}
-			buf = append(buf, b...)
-			again.Write(b)
-			from += int64(len(b))
+			again.Write(buf[l:])
+			from += int64(len(buf) - l)
 		}
 		return nil
 	}
@@ -359,48 +357,11 @@ func (ins *insertion) write(src *os.File, d *decision, meta *atomicfile.Metadata
 	return nil
 }
 
-// seqReader reads a file from an offset to a limit in order, a chunk at a
+// sequential reads f from offset from to limit in order, a chunk at a
 // time: the passes of an undo read it in runs of a few records between the
 // inserts, which would be a system call each.
-type seqReader struct {
-	f     *os.File
-	off   int64 // of buf[0]
-	limit int64
-	buf   []byte
-	r     int // buf[:r] is handed out
-}
-
-func newSeqReader(f *os.File, from, limit int64) *seqReader {
-	return &seqReader{f: f, off: from, limit: limit}
-}
-
-// next returns the next bytes, at most n (n > 0) and at least one; they
-// stay valid until the next call. Reading beyond the limit, or a file
-// shorter than it, is an error.
-func (s *seqReader) next(n int64) ([]byte, error) {
-	if s.r == len(s.buf) {
-		s.off += int64(len(s.buf))
-		m := min(int64(streamChunk), s.limit-s.off)
-		if m <= 0 {
-			return nil, io.ErrUnexpectedEOF
-		}
-		if s.buf == nil {
-			s.buf = make([]byte, streamChunk)
-		}
-		s.buf = s.buf[:m]
-		got, err := s.f.ReadAt(s.buf, s.off)
-		if got < len(s.buf) {
-			if err == nil || err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return nil, err
-		}
-		s.r = 0
-	}
-	m := min(n, int64(len(s.buf)-s.r))
-	b := s.buf[s.r : s.r+int(m)]
-	s.r += int(m)
-	return b, nil
+func sequential(f *os.File, from, limit int64) *bufio.Reader {
+	return bufio.NewReaderSize(io.NewSectionReader(f, from, limit-from), streamChunk)
 }
 
 // recIndex finds, for each distinct record of a request's ops, its copies
