@@ -103,6 +103,10 @@ type outcomeCode struct {
 // maxNumber bounds the number of a numbered outcome: it must fit in a slot.
 const maxNumber = 1<<56 - 1
 
+// numbered reports whether out is numbered with a number a slot holds
+// (one too large is stored as text).
+func (o outcome) numbered() bool { return o.n > 0 && o.n-1 <= maxNumber }
+
 // slot encodes an outcome: 0 for none, else the code in the top byte and
 // the number, or the Detail's reference (1 + its offset after the slots; 0
 // for "").
@@ -110,7 +114,7 @@ func (o *outcomes) slot(out outcome) (uint64, error) {
 	if out == (outcome{}) {
 		return 0, nil
 	}
-	numbered := out.n > 0 && out.n-1 <= maxNumber
+	numbered := out.numbered()
 	if !numbered && out.n > 0 {
 		out = outcome{status: out.status, detail: out.text()}
 	}
@@ -163,8 +167,7 @@ func (o *outcomes) put(global, n int, outs iter.Seq[outcome]) error {
 		switch {
 		case lastSlot != 0 && out == last:
 			s = lastSlot
-		case lastSlot != 0 && last.n > 0 && out.n > 0 && last.n-1 <= maxNumber && out.n-1 <= maxNumber &&
-			out.status == last.status && out.detail == last.detail:
+		case lastSlot != 0 && last.numbered() && out.numbered() && out.status == last.status && out.detail == last.detail:
 			s = lastSlot&^maxNumber | uint64(out.n-1)
 		default:
 			var err error
