@@ -123,6 +123,13 @@ func TestApplySummary(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q; want 1 and nothing", q, code, errs)
 		}
 	}
+
+	// The undo file: every row restored, and restores journal nothing, so
+	// no undo file; the summary must not say that nothing was changed.
+	code, _, errs = runCLI(t, "apply", undo, "--within", l.Dir)
+	if want := fmt.Sprintf("dumpsync: apply: %d applied, 0 skipped, 0 failed; restores write no undo file", len(p.rows)); code != 0 || lastLines(errs, 1)[0] != want {
+		t.Errorf("apply the undo file: exit %d, stderr:\n%s\nwant last line %q", code, errs, want)
+	}
 }
 
 // TestReason: a Result's Detail becomes a reason that adds up across rows.

@@ -347,8 +347,13 @@ func summary(rep *report.Reporter, sum apply.Summary, whatIf, noUndo bool, undoP
 		rep.Summary("apply", "--what-if: %d would be applied, %d skipped, %d failed; nothing was changed", sum.WhatIf, sum.Skipped, sum.Failed)
 	case noUndo:
 		rep.Summary("apply", "%s; --no-undo: no undo file", counts)
-	case undoPath == "":
+	case undoPath == "" && sum.Applied == 0:
 		rep.Summary("apply", "%s; nothing was changed, so no undo file", counts)
+	case undoPath == "":
+		// Only removals and deletions are journaled: the rows applied
+		// were restores (an undo file's), whose undo is the plan that
+		// removed them.
+		rep.Summary("apply", "%s; restores write no undo file", counts)
 	default:
 		rep.Summary("apply", "%s; undo file: %s", counts, undoPath)
 	}
