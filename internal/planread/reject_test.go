@@ -17,6 +17,8 @@ const (
 		"to undo an apply pass its undo file, to apply these rows again drop the Status and Detail fields"
 	lookResync = "this looks like a Resync.cfg (binary), not a plan; 'dumpsync dump' lists its entries"
 	lookUTF32  = "UTF-32 is not supported; save it as UTF-8 or UTF-16"
+	lookTable  = "this looks like a table (-f table, what --out writes to a .txt file), not a plan; " +
+		"write the plan with -f json or -f csv (or --out plan.json)"
 )
 
 // rejects lists every file of testdata/reject and the one-line error Read
@@ -55,6 +57,8 @@ var rejects = []struct{ name, want string }{
 	{"utf32le.json", lookUTF32},
 	{"utf32be.json", lookUTF32},
 	{"utf32le.csv", lookUTF32},
+	// A plan written as a table (--out plan.txt) cannot be read back.
+	{"plan-table.txt", lookTable},
 }
 
 func TestRejectsAreListed(t *testing.T) {

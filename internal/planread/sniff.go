@@ -95,6 +95,10 @@ func exportLookalike(keys []string) string {
 		return "this looks like dumpsync dump output, not a plan (" + origin + ")"
 	case !has["action"] && count("severity", "code", "message") >= 2:
 		return "this looks like dumpsync check output, not a plan (" + origin + ")"
+	case len(keys) == 1 && tableHeader(keys[0]):
+		// A CSV header of one column: the columns are apart by spaces.
+		return "this looks like a table (-f table, what --out writes to a .txt file), not a plan; " +
+			"write the plan with -f json or -f csv (or --out plan.json)"
 	case has["action"] && has["status"] && has["detail"]:
 		// Results repeat the plan's rows with their guards, so applying them
 		// would mostly work; but a user who passes results where an undo
@@ -103,6 +107,22 @@ func exportLookalike(keys []string) string {
 			"to undo an apply pass its undo file, to apply these rows again drop the Status and Detail fields"
 	}
 	return ""
+}
+
+// tableHeader reports whether line is the header of a -f table of plan
+// rows or results: Action, then at least one more field name, apart by
+// spaces.
+func tableHeader(line string) bool {
+	words := strings.Fields(line)
+	if len(words) < 2 || words[0] != "Action" {
+		return false
+	}
+	for _, w := range words[1:] {
+		if _, ok := lookupField(w); !ok && w != "Status" && w != "Detail" {
+			return false
+		}
+	}
+	return true
 }
 
 // notAPlan returns the error for a plan whose first row has the fields keys,
