@@ -77,6 +77,12 @@ func BenchmarkValidate(b *testing.B) {
 	}
 }
 
+// indentedPS51 is the bench plan as Windows PowerShell 5.1's ConvertTo-Json
+// indents it: a member per line, two spaces after each colon.
+func indentedPS51(lines []byte) string {
+	return strings.NewReplacer(`{"`, "{\n        \"", `,"`, ",\n        \"", `":`, `":  `, `"}`, "\"\n    }").Replace(string(lines))
+}
+
 // BenchmarkStreamLayouts streams the bench plan (rows dropped as read, as
 // apply spools them) as dumpsync writes it (a row per line), on one line
 // with spaces (ConvertTo-Json -Compress, Python's json.dump) and indented
@@ -87,9 +93,7 @@ func BenchmarkStreamLayouts(b *testing.B) {
 	oneLine := func() []byte {
 		return []byte(strings.NewReplacer(",\n", ", ", "[\n", "[", "\n]", "]", `,"`, `, "`, `":`, `": `).Replace(string(lines)))
 	}
-	indented := func() string {
-		return strings.NewReplacer(",\n", ",\n", `{"`, "{\n        \"", `,"`, ",\n        \"", `":`, `":  `, `"}`, "\"\n    }").Replace(string(lines))
-	}
+	indented := func() string { return indentedPS51(lines) }
 	for _, l := range []struct {
 		name string
 		data func() []byte
@@ -137,9 +141,7 @@ func BenchmarkSpoolPlan(b *testing.B) {
 		data func() []byte
 	}{
 		{"lines", benchPlan},
-		{"indented-utf16", func() []byte {
-			return encodeUTF16(strings.NewReplacer(`{"`, "{\n        \"", `,"`, ",\n        \"", `":`, `":  `, `"}`, "\"\n    }").Replace(string(benchPlan())), false, nil)
-		}},
+		{"indented-utf16", func() []byte { return encodeUTF16(indentedPS51(benchPlan()), false, nil) }},
 	} {
 		b.Run(l.name, func(b *testing.B) {
 			dir := b.TempDir()
