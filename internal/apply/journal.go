@@ -19,7 +19,7 @@ type Journal struct {
 	path    string
 	created func(path string) // told once, when the file is created
 	f       *os.File
-	w       *earlySync // f, for the encoder
+	w       *atomicfile.EarlySync // f, for the encoder
 	enc     output.Encoder
 	rows    int  // written and synced
 	pending int  // written since the last sync
@@ -158,7 +158,7 @@ func (j *Journal) Sync() error {
 	if err := j.enc.(output.Flusher).Flush(); err != nil {
 		return fmt.Errorf("undo file %s: %w", j.path, err)
 	}
-	if err := j.w.wait(); err != nil {
+	if err := j.w.Wait(); err != nil {
 		return fmt.Errorf("undo file %s: %w", j.path, err)
 	}
 	if err := j.f.Sync(); err != nil {
@@ -185,7 +185,7 @@ func (j *Journal) create() error {
 	if err != nil {
 		return fmt.Errorf("undo file: %w", err)
 	}
-	w := &earlySync{f: f}
+	w := atomicfile.NewEarlySync(f)
 	enc, err := output.NewEncoder(w, output.JSON, UndoRow{})
 	if err != nil {
 		f.Close()
@@ -204,7 +204,7 @@ func (j *Journal) Close() error {
 		return nil
 	}
 	err := j.enc.Close()
-	if werr := j.w.wait(); err == nil {
+	if werr := j.w.Wait(); err == nil {
 		err = werr
 	}
 	if serr := j.f.Sync(); err == nil {
@@ -216,66 +216,6 @@ func (j *Journal) Close() error {
 	j.f = nil
 	if err != nil {
 		return fmt.Errorf("undo file %s: %w", j.path, err)
-	}
-	return nil
-}
-
-// earlySyncEvery is how much of the undo file is written between the
-// syncs earlySync starts in the background.
-const earlySyncEvery = 8 << 20
-
-// earlySync writes the undo file and, every earlySyncEvery bytes, starts
-// syncing it on another goroutine (unless a sync is still running): the
-// rows of a large rewrite reach the disk while later ones are encoded, and
-// the Sync that must end before the rewrite commits finds most of them
-// there already. An error of a background sync is kept and returned by
-// wait: a sync that failed may leave pages marked clean that never reached
-// the disk, so a later sync's success would not cover them.
-type earlySync struct {
-	f     *os.File
-	since int64
-	busy  chan struct{} // closed when the running background sync ends; nil before the first
-	err   error         // of background syncs, set before busy is closed
-}
-
-func (w *earlySync) Write(p []byte) (int, error) {
-	n, err := w.f.Write(p)
-	w.since += int64(n)
-	if w.since >= earlySyncEvery && w.idle() {
-		w.since = 0
-		done := make(chan struct{})
-		w.busy = done
-		go func() {
-			defer close(done)
-			if err := w.f.Sync(); err != nil && w.err == nil {
-				w.err = err
-			}
-		}()
-	}
-	return n, err
-}
-
-// idle reports whether no background sync is running.
-func (w *earlySync) idle() bool {
-	if w.busy == nil {
-		return true
-	}
-	select {
-	case <-w.busy:
-		return true
-	default:
-		return false
-	}
-}
-
-// wait waits for the background sync, if one runs, and returns the first
-// error of any background sync.
-func (w *earlySync) wait() error {
-	if w.busy != nil {
-		<-w.busy
-	}
-	if w.err != nil {
-		return fmt.Errorf("syncing: %w", w.err)
 	}
 	return nil
 }

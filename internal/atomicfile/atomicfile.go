@@ -165,7 +165,8 @@ func IsTemp(path, name string) bool {
 
 // CreateTemp creates a temporary file for path in path's folder. With keep
 // (the metadata of the file it will replace) it gets that file's metadata;
-// with nil, what a new file gets.
+// with nil, what a new file gets. A large file is synced as it is written
+// (EarlySync), so that the Sync before its commit is short.
 func CreateTemp(ops Ops, path string, keep *Metadata) (File, error) {
 	perm := os.FileMode(0o666)
 	if keep != nil {
@@ -182,7 +183,7 @@ func CreateTemp(ops Ops, path string, keep *Metadata) (File, error) {
 			return nil, fmt.Errorf("%s: giving the temporary file %s the old file's %w", path, f.Name(), err)
 		}
 	}
-	return f, nil
+	return NewEarlySync(f), nil
 }
 
 // RemoveTemps removes every leftover temporary file of path (from a run that
