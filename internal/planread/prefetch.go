@@ -71,3 +71,28 @@ func (p *prefetch) Read(b []byte) (int, error) {
 	p.cur = p.cur[n:]
 	return n, nil
 }
+
+// borrow returns the rest of the current block, or the next block, without
+// copying it: the bytes are valid until the next call of borrow or Read.
+// It returns no bytes only with an error (r's, io.EOF at the end).
+func (p *prefetch) borrow() ([]byte, error) {
+	for len(p.cur) == 0 {
+		if p.blk != nil {
+			p.free <- p.blk[:cap(p.blk)]
+			p.blk = nil
+		}
+		if p.err != nil {
+			return nil, p.err
+		}
+		f := <-p.full
+		p.blk, p.cur, p.err = f.b, f.b, f.err
+	}
+	b := p.cur
+	p.cur = nil
+	return b, nil
+}
+
+// borrower is an input whose blocks can be read without a copy (prefetch).
+type borrower interface {
+	borrow() ([]byte, error)
+}

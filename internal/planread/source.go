@@ -184,7 +184,20 @@ func (s *source) checkUTF8(b []byte, off int64) error {
 // decoder would silently replace, and an odd number of bytes are errors.
 func (s *source) readUTF16(dst []byte) ([]byte, error) {
 	for {
+		if br, ok := s.r.(borrower); ok && len(s.carry) == 0 && !s.eof {
+			// Decoded from the input's block where it lies: no copy.
+			b, err := br.borrow()
+			s.rawOff += int64(len(b))
+			if err == io.EOF {
+				s.eof = true
+			} else if err != nil {
+				return dst, err
+			}
+			s.carry = b
+		}
 		if len(s.carry) < 4 && !s.eof {
+			// A unit or surrogate pair split across reads: the rest of
+			// it is copied after it.
 			if s.raw == nil {
 				s.raw = make([]byte, 0, chunk)
 			}

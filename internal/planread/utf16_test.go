@@ -82,12 +82,19 @@ func TestUTF16MatchesReference(t *testing.T) {
 	}
 	big.WriteString("]")
 	plans = append(plans, big.String())
+	stop := make(chan struct{})
+	defer close(stop)
 	for _, p := range plans {
 		for _, be := range []bool{false, true} {
 			data := encodeUTF16(p, be, nil)
 			sameAsRef(t, data, bytes.NewReader(data))
 			sameAsRef(t, data, &chunkReader{data: data, sizes: []int{1, 3, 8, 5, 2, 13, 7, 64 << 10}})
 			sameAsRef(t, data, iotest.HalfReader(bytes.NewReader(data)))
+			// As apply reads: decoded in the prefetched blocks, whose
+			// ends fall anywhere (a block is what one read gave).
+			sameAsRef(t, data, newPrefetch(bytes.NewReader(data), stop))
+			sameAsRef(t, data, newPrefetch(&chunkReader{data: data, sizes: []int{1, 3, 8, 5, 2, 13, 7, 64 << 10}}, stop))
+			sameAsRef(t, data, newPrefetch(&chunkReader{data: data, sizes: []int{2, 1, 4, 6, 3, 1000}}, stop))
 		}
 	}
 }
@@ -107,6 +114,12 @@ func TestUTF16Errors(t *testing.T) {
 					}
 					_, werr := refRead(bytes.NewReader(data), "in")
 					_, gerr := Read(&chunkReader{data: data, sizes: []int{5, 8, 3}}, "in")
+					stop := make(chan struct{})
+					_, perr := Read(newPrefetch(&chunkReader{data: data, sizes: []int{5, 8, 3}}, stop), "in")
+					close(stop)
+					if fmt.Sprint(perr) != fmt.Sprint(gerr) {
+						t.Errorf("unit %d %04X (big-endian %v, odd %v): prefetched, error %v; read, %v", at, bad, be, odd, perr, gerr)
+					}
 					// With an odd length as well, the reference names that
 					// first and the reader the first fault it meets: either
 					// is right, as long as the plan is refused.
