@@ -158,10 +158,7 @@ func (j *Journal) Sync() error {
 	if err := j.enc.(output.Flusher).Flush(); err != nil {
 		return fmt.Errorf("undo file %s: %w", j.path, err)
 	}
-	if err := j.w.Wait(); err != nil {
-		return fmt.Errorf("undo file %s: %w", j.path, err)
-	}
-	if err := j.f.Sync(); err != nil {
+	if err := j.w.Sync(); err != nil { // after the background sync, if one runs
 		return fmt.Errorf("undo file %s: %w", j.path, err)
 	}
 	j.rows += j.pending
@@ -204,10 +201,7 @@ func (j *Journal) Close() error {
 		return nil
 	}
 	err := j.enc.Close()
-	if werr := j.w.Wait(); err == nil {
-		err = werr
-	}
-	if serr := j.f.Sync(); err == nil {
+	if serr := j.w.Sync(); err == nil {
 		err = serr
 	}
 	if cerr := j.f.Close(); err == nil {

@@ -1,9 +1,6 @@
 package atomicfile
 
-import (
-	"fmt"
-	"sync"
-)
+import "fmt"
 
 // EarlySyncEvery is how much is written to an EarlySync file between the
 // syncs it starts in the background.
@@ -22,8 +19,7 @@ type EarlySync struct {
 	File
 	since int64
 	busy  chan struct{} // closed when the running background sync ends; nil before the first
-	mu    sync.Mutex
-	err   error // of background syncs
+	err   error         // of background syncs, set before busy is closed
 }
 
 // NewEarlySync returns f with early syncs.
@@ -40,12 +36,8 @@ func (w *EarlySync) Write(p []byte) (int, error) {
 		w.busy = done
 		go func() {
 			defer close(done)
-			if err := w.File.Sync(); err != nil {
-				w.mu.Lock()
-				if w.err == nil {
-					w.err = err
-				}
-				w.mu.Unlock()
+			if err := w.File.Sync(); err != nil && w.err == nil {
+				w.err = err
 			}
 		}()
 	}
@@ -71,8 +63,6 @@ func (w *EarlySync) Wait() error {
 	if w.busy != nil {
 		<-w.busy
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.err != nil {
 		return fmt.Errorf("syncing: %w", w.err)
 	}

@@ -55,17 +55,26 @@ func newPrefetch(r io.Reader, stop <-chan struct{}) *prefetch {
 	return p
 }
 
-func (p *prefetch) Read(b []byte) (int, error) {
+// more makes the current block's rest non-empty, handing used blocks back
+// to the goroutine, or returns r's error once every block was used.
+func (p *prefetch) more() error {
 	for len(p.cur) == 0 {
 		if p.blk != nil {
 			p.free <- p.blk[:cap(p.blk)]
 			p.blk = nil
 		}
 		if p.err != nil {
-			return 0, p.err
+			return p.err
 		}
 		f := <-p.full
 		p.blk, p.cur, p.err = f.b, f.b, f.err
+	}
+	return nil
+}
+
+func (p *prefetch) Read(b []byte) (int, error) {
+	if err := p.more(); err != nil {
+		return 0, err
 	}
 	n := copy(b, p.cur)
 	p.cur = p.cur[n:]
@@ -76,16 +85,8 @@ func (p *prefetch) Read(b []byte) (int, error) {
 // copying it: the bytes are valid until the next call of borrow or Read.
 // It returns no bytes only with an error (r's, io.EOF at the end).
 func (p *prefetch) borrow() ([]byte, error) {
-	for len(p.cur) == 0 {
-		if p.blk != nil {
-			p.free <- p.blk[:cap(p.blk)]
-			p.blk = nil
-		}
-		if p.err != nil {
-			return nil, p.err
-		}
-		f := <-p.full
-		p.blk, p.cur, p.err = f.b, f.b, f.err
+	if err := p.more(); err != nil {
+		return nil, err
 	}
 	b := p.cur
 	p.cur = nil
