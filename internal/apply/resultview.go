@@ -29,7 +29,12 @@ func (v *resultView) WriteFields(w output.FieldWriter) {
 	viewInt(w, r, planread.FieldAgeDays)
 	viewInt(w, r, planread.FieldCutoff)
 	viewInt(w, r, planread.FieldOffset)
-	viewText(w, r, planread.FieldRecord)
+	if _, raw := r.RecordRaw(); raw {
+		// Lower-case hex: no format escapes or quotes it.
+		w.Plain(r.Text(planread.FieldRecord))
+	} else {
+		viewText(w, r, planread.FieldRecord)
+	}
 	viewInt(w, r, planread.FieldSize)
 	viewInt(w, r, planread.FieldModTime)
 	if r.Has(planread.FieldSha256) {

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -123,9 +124,17 @@ func TestResultViewMatchesResult(t *testing.T) {
 		}
 		r.RequestTime, r.AgeDays, r.Cutoff, r.Offset, r.Size, r.ModTime = num(), num(), num(), num(), num(), num()
 		r.RequestedAt, r.Reason, r.Content = pick(), pick(), pick()
-		switch rnd.IntN(4) {
+		switch rnd.IntN(5) {
 		case 0:
 			r.Record = &hexRec
+		case 3:
+			// Every hex digit: the spool holds it raw, written as Plain.
+			var raw [48]byte
+			for k := range raw {
+				raw[k] = byte(rnd.IntN(256))
+			}
+			rec := hex.EncodeToString(raw[:])
+			r.Record = &rec
 		case 1:
 			up := strings.ToUpper(hexRec)
 			r.Record = &up
