@@ -634,6 +634,9 @@ func (r *runner) sibling(g *group, removed *offsetSet) *siblingState {
 	// file, and its DeleteFile rows are judged on what the file holds now.)
 	left := map[[record.Size]byte]string{}
 	for _, e := range g.edits {
+		if !r.res.failed {
+			break // no row Failed: none to look for among half a million
+		}
 		for _, op := range e.ops {
 			out := r.res.get(op.ID)
 			if out.status != Failed || r.rows.action(op.ID) != RemoveEntryAction {

@@ -352,6 +352,8 @@ type folderOutcomes struct {
 	at    []uint32  // per row: 0 for none, else the index in kinds plus one
 	kinds []outcome // each outcome, once per run of rows given it in a row; n < 0: numbered, the number in nums
 	nums  []int64   // per row, once a row is numbered: its number
+	// failed is set once a row is given a Failed outcome.
+	failed bool
 }
 
 func newFolderOutcomes(n int) *folderOutcomes { return &folderOutcomes{at: make([]uint32, n)} }
@@ -371,6 +373,7 @@ func (f *folderOutcomes) setNumbered(i int, status, prefix string, n int64) {
 }
 
 func (f *folderOutcomes) put(i int, out outcome) {
+	f.failed = f.failed || out.status == Failed
 	if k := len(f.kinds); k == 0 || f.kinds[k-1] != out {
 		f.kinds = append(f.kinds, out)
 	}
