@@ -8,7 +8,9 @@ import (
 // resultView is a Result formatted straight from the row's spool record:
 // the fields Result.WriteFields writes, in the same order and through the
 // same FieldWriter calls for the same values (a null as OptStr(nil) or
-// OptInt(nil)), so the bytes are the same; TestResultViewMatchesResult and
+// OptInt(nil)), but for a raw Record, whose lower-case hex goes through
+// Plain (Str would write the same bytes after scanning them for escapes),
+// so the bytes are the same; TestResultViewMatchesResult and
 // FuzzResultViewMatchesResult hold it to that.
 type resultView struct {
 	row            *planread.RawRow
