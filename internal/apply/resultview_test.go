@@ -127,6 +127,11 @@ func TestResultViewMatchesResult(t *testing.T) {
 		switch rnd.IntN(5) {
 		case 0:
 			r.Record = &hexRec
+		case 1:
+			up := strings.ToUpper(hexRec)
+			r.Record = &up
+		case 2:
+			r.Record = pick()
 		case 3:
 			// Every hex digit: the spool holds it raw, written as Plain.
 			var raw [48]byte
@@ -135,11 +140,6 @@ func TestResultViewMatchesResult(t *testing.T) {
 			}
 			rec := hex.EncodeToString(raw[:])
 			r.Record = &rec
-		case 1:
-			up := strings.ToUpper(hexRec)
-			r.Record = &up
-		case 2:
-			r.Record = pick()
 		}
 		switch rnd.IntN(4) {
 		case 0, 1:

@@ -269,24 +269,3 @@ func withoutLine(rows []Row) []Row {
 	}
 	return out
 }
-
-// TestAppendLowerHex: appendLowerHex is hex.AppendEncode, for every byte
-// value, any length, after what dst holds.
-func TestAppendLowerHex(t *testing.T) {
-	all := make([]byte, 256)
-	for i := range all {
-		all[i] = byte(i)
-	}
-	for _, c := range []struct{ dst, src []byte }{
-		{nil, nil},
-		{nil, all},
-		{[]byte("x"), all[250:]},
-		{make([]byte, 3, 100), all[:48]},
-		{[]byte("prefix"), all[17:18]},
-	} {
-		want := hex.AppendEncode(bytes.Clone(c.dst), c.src)
-		if got := appendLowerHex(bytes.Clone(c.dst), c.src); !bytes.Equal(got, want) {
-			t.Errorf("appendLowerHex(%q, % x) = %q, want %q", c.dst, c.src, got, want)
-		}
-	}
-}

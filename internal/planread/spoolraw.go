@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"slices"
 )
 
 // RawRow is a spool record read in place, for the passes that copy its
@@ -77,32 +76,10 @@ func (r *RawRow) Int(f Field) int64 { return r.ints[f] }
 // hex, made in a buffer of the row. Sha256 is given by Sha256 and ShaRaw.
 func (r *RawRow) Text(f Field) []byte {
 	if f == FieldRecord && r.rawRecord {
-		r.recHex = appendLowerHex(r.recHex[:0], r.texts[f])
+		r.recHex = hex.AppendEncode(r.recHex[:0], r.texts[f])
 		return r.recHex
 	}
 	return r.texts[f]
-}
-
-// hexPairs holds the two lower-case hex digits of each byte value, in
-// the order they are written, as a little-endian uint16.
-var hexPairs = func() (t [256]uint16) {
-	const digits = "0123456789abcdef"
-	for i := range t {
-		t[i] = uint16(digits[i>>4]) | uint16(digits[i&0xF])<<8
-	}
-	return t
-}()
-
-// appendLowerHex is hex.AppendEncode a byte at a time (two digits in one
-// store): the Results write a Record per row.
-func appendLowerHex(dst, src []byte) []byte {
-	n := len(dst)
-	dst = slices.Grow(dst, 2*len(src))[:n+2*len(src)]
-	out := dst[n:]
-	for i, c := range src {
-		binary.LittleEndian.PutUint16(out[2*i:], hexPairs[c])
-	}
-	return dst
 }
 
 // RecordRaw returns the 48 bytes of Record when the spool holds them raw,
