@@ -127,6 +127,30 @@ func BenchmarkStreamLayouts(b *testing.B) {
 	}
 }
 
+// BenchmarkDecodeUTF16 decodes the bench plan in 5.1's indented UTF-16
+// (little-endian, with a BOM) to UTF-8 as the reader does, without
+// parsing it: the decoder's share of BenchmarkStreamLayouts/indented-utf16.
+func BenchmarkDecodeUTF16(b *testing.B) {
+	data := encodeUTF16(indentedPS51(benchPlan()), false, nil)
+	b.SetBytes(int64(len(data)))
+	dst := make([]byte, 0, 1<<20)
+	for b.Loop() {
+		s := &source{r: bytes.NewReader(data)}
+		if _, err := s.start(); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			_, err := s.read(dst[:0])
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
 // BenchmarkSpoolPlan checks and spools the bench plan as apply does: the
 // input read ahead on one goroutine, the parse on a second, the checks and
 // the spool on a third, from a file in dumpsync's layout and in 5.1's

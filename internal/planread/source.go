@@ -220,22 +220,19 @@ func (s *source) readUTF16(dst []byte) ([]byte, error) {
 			}
 			return uint16(b[i+1])<<8 | uint16(b[i])
 		}
-		// ASCII units four at a time: every unit's high byte 0, low byte
+		// ASCII units many at a time: every unit's high byte 0, low byte
 		// below 0x80 (the whole of a plan but its non-ASCII text).
-		mask, sh := uint64(0xFF80FF80FF80FF80), 0 // little-endian: low bytes first
+		mask, sh := uint64(0xFF80FF80FF80FF80), uint(0) // little-endian: low bytes first
 		if s.enc == encUTF16BE {
 			mask, sh = 0x80FF80FF80FF80FF, 8
 		}
 		i := 0
 		for ; i+1 < len(b) && cap(dst)-len(dst) >= utf8.UTFMax; i += 2 {
-			for i+8 <= len(b) && cap(dst)-len(dst) >= 4+utf8.UTFMax {
-				w := binary.LittleEndian.Uint64(b[i:])
-				if w&mask != 0 {
-					break
-				}
-				w >>= sh
-				dst = append(dst, byte(w), byte(w>>16), byte(w>>32), byte(w>>48))
-				i += 8
+			if room := cap(dst) - len(dst) - utf8.UTFMax; room >= 4 && i+8 <= len(b) {
+				n := len(dst)
+				k := decodeASCII(dst[n:n+room], b[i:], mask, sh)
+				dst = dst[:n+k/2]
+				i += k
 			}
 			if i+1 >= len(b) || cap(dst)-len(dst) < utf8.UTFMax {
 				break
@@ -274,4 +271,46 @@ func (s *source) readUTF16(dst []byte) ([]byte, error) {
 			return dst, io.EOF
 		}
 	}
+}
+
+// decodeASCII decodes the UTF-16 units at the start of b into dst while
+// they are ASCII, four units (8 bytes) at a time, as many as dst has room
+// for. mask has the bits that are 0 in four ASCII units read as a
+// little-endian uint64; sh is 8 if the units are big-endian (their low
+// bytes are then at odd offsets), else 0. It returns how many bytes of b it
+// decoded: twice what it wrote, a multiple of 8.
+func decodeASCII(dst, b []byte, mask uint64, sh uint) int {
+	n := 0
+	// 16 units a step while there are: it runs at about twice the speed
+	// of the loop below alone (a plan is all but entirely ASCII).
+	for len(b) >= 32 && len(dst) >= 16 {
+		w0 := binary.LittleEndian.Uint64(b[:8])
+		w1 := binary.LittleEndian.Uint64(b[8:16])
+		w2 := binary.LittleEndian.Uint64(b[16:24])
+		w3 := binary.LittleEndian.Uint64(b[24:32])
+		if (w0|w1|w2|w3)&mask != 0 {
+			break
+		}
+		binary.LittleEndian.PutUint64(dst[:8], packUnits(w0>>sh)|packUnits(w1>>sh)<<32)
+		binary.LittleEndian.PutUint64(dst[8:16], packUnits(w2>>sh)|packUnits(w3>>sh)<<32)
+		b, dst = b[32:], dst[16:]
+		n += 32
+	}
+	for len(b) >= 8 && len(dst) >= 4 {
+		w := binary.LittleEndian.Uint64(b[:8])
+		if w&mask != 0 {
+			break
+		}
+		binary.LittleEndian.PutUint32(dst[:4], uint32(packUnits(w>>sh)))
+		b, dst = b[8:], dst[4:]
+		n += 8
+	}
+	return n
+}
+
+// packUnits packs the low bytes of w's four 16-bit units, whose high bytes
+// are 0, into its low 32 bits, in order.
+func packUnits(w uint64) uint64 {
+	w = (w | w>>8) & 0x0000FFFF0000FFFF
+	return (w | w>>16) & 0xFFFFFFFF
 }

@@ -65,9 +65,15 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 // pairs read as the reference decoder reads them, in reads of any size.
 func TestUTF16MatchesReference(t *testing.T) {
 	var plans []string
-	for run := range 12 {
-		for _, odd := range []string{"é", "日", "\U0001F600", "\u00ff", "\u0080", "\u07ff", "\uffff"} {
-			text := strings.Repeat("a", run) + odd + strings.Repeat("b", 11-run) + odd + odd
+	// Runs up to 40 units: past the 16 units the decoder takes at a time
+	// (TestDecodeASCII tries every stop at every place in them).
+	odds := []string{"é", "日", "\U0001F600", "\u00ff", "\u0080", "\u07ff", "\uffff", "\u0100"}
+	for run := range 41 {
+		if run == 12 {
+			odds = odds[:3]
+		}
+		for _, odd := range odds {
+			text := strings.Repeat("a", run) + odd + strings.Repeat("b", 40-run) + odd + odd
 			plans = append(plans, fmt.Sprintf(`[{"Action":"DeleteFile","Path":"/s/%s/x.cfg","Reason":"%s"},`+"\r\n"+`{"Action":"DeleteFile","Path":"/s/%s.cfg"}]`, text, text, strings.Repeat("c", run)))
 		}
 	}
@@ -125,6 +131,62 @@ func TestUTF16Errors(t *testing.T) {
 					// is right, as long as the plan is refused.
 					if werr == nil || gerr == nil || !odd && gerr.Error() != werr.Error() {
 						t.Errorf("unit %d %04X (big-endian %v, odd %v): error %v, reference %v", at, bad, be, odd, gerr, werr)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDecodeASCII: decodeASCII decodes exactly the longest run of whole
+// 4-unit groups at the start of b that are ASCII and fit in dst, as a unit
+// by unit decoder does, in both byte orders, whichever unit (of any kind)
+// ends the run and wherever it falls.
+func TestDecodeASCII(t *testing.T) {
+	// Units that end a run: high byte set, low byte >= 0x80, both.
+	stops := []uint16{0x0100, 0x00E9, 0x0080, 0xFFFF, 0xD83D, 0x7F00}
+	for n := 0; n <= 80; n++ {
+		for at := -1; at < n; at++ { // -1: all ASCII
+			for _, stop := range stops {
+				units := make([]uint16, n)
+				for i := range units {
+					units[i] = uint16(' ' + (i*7)%95) // every printable byte value
+				}
+				if at >= 0 {
+					units[at] = stop
+				}
+				for _, be := range []bool{false, true} {
+					b := encodeUTF16("", be, units)[2:]
+					mask, sh := uint64(0xFF80FF80FF80FF80), uint(0)
+					if be {
+						mask, sh = 0x80FF80FF80FF80FF, 8
+					}
+					for _, room := range []int{0, 3, 4, 7, 8, 15, 16, 17, 31, 32, 40, 100} {
+						dst := make([]byte, room+8)
+						for i := range dst {
+							dst[i] = 0xAA
+						}
+						got := decodeASCII(dst[:room], b, mask, sh)
+						// What it must decode: whole groups of 4 units before
+						// the stop, as many as dst holds.
+						ascii := n
+						if at >= 0 {
+							ascii = at
+						}
+						want := min(ascii, room) / 4 * 4
+						if got != 2*want {
+							t.Fatalf("%d units, %04X at %d, big-endian %v, room %d: decoded %d bytes, want %d", n, stop, at, be, room, got, 2*want)
+						}
+						for i := 0; i < want; i++ {
+							if dst[i] != byte(units[i]) {
+								t.Fatalf("%d units, %04X at %d, big-endian %v, room %d: byte %d is %q, want %q", n, stop, at, be, room, i, dst[i], byte(units[i]))
+							}
+						}
+						for i := want; i < len(dst); i++ {
+							if dst[i] != 0xAA {
+								t.Fatalf("%d units, %04X at %d, big-endian %v, room %d: byte %d written past what was decoded", n, stop, at, be, room, i)
+							}
+						}
 					}
 				}
 			}
