@@ -246,6 +246,9 @@ func canonicalAction(v []byte, b *builder) string {
 // hex returns v lower-cased when it is all hex digits, else v as it is, so
 // that an error message shows what the user wrote.
 func (b *builder) hex(v []byte) string {
+	if allLowerHex(v) {
+		return b.str(v) // as every Record and Sha256 dumpsync writes
+	}
 	var classes uint8
 	for _, c := range v {
 		k := hexClass[c]

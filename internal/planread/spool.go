@@ -420,22 +420,9 @@ func appendHex(b []byte, s *string, n int) []byte {
 		return b
 	}
 	if isLowerHex(*s, n) {
-		b, _ = hex.AppendDecode(append(b, asRaw), []byte(*s)) // hex: checked above
-		return b
+		return appendLowerHexDecoded(append(b, asRaw), *s)
 	}
 	return appendStr(append(b, asText), *s)
-}
-
-func isLowerHex(s string, n int) bool {
-	if len(s) != 2*n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if hexClass[s[i]] != 1 {
-			return false
-		}
-	}
-	return true
 }
 
 var errRecord = errors.New("bad record")

@@ -636,19 +636,6 @@ func baseName(p string) string {
 	return filepath.Base(p)
 }
 
-// isHex reports whether s is n bytes in hex: 2n hex digits, any case.
-func isHex(s string, n int) bool {
-	if len(s) != 2*n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if hexClass[s[i]] == 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // hexClass is 1 for the digits 0-9 and a-f, 2 for A-F, 0 for any other byte.
 var hexClass = func() (t [256]uint8) {
 	for c := '0'; c <= '9'; c++ {
