@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -61,6 +63,9 @@ func OpenSink(stdout io.Writer, outPath string, e Encoding) (*Sink, error) {
 			return nil, fmt.Errorf("cannot write %s: it is a folder", abs)
 		}
 		if err != nil {
+			if dir := filepath.Dir(abs); errors.Is(err, fs.ErrNotExist) && !exists(dir) {
+				return nil, fmt.Errorf("cannot write %s: folder %s does not exist", abs, dir)
+			}
 			return nil, fmt.Errorf("cannot write %s: %w", abs, err)
 		}
 		s.file = p
@@ -80,6 +85,12 @@ func OpenSink(stdout io.Writer, outPath string, e Encoding) (*Sink, error) {
 		s.Writer = base
 	}
 	return s, nil
+}
+
+// exists reports whether path names something (a broken link counts).
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // Commit finishes the output: flushes the encoder and, for a file, makes it

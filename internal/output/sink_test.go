@@ -168,11 +168,15 @@ func TestSinkCommitFails(t *testing.T) {
 	s.Abort()
 }
 
+// TestSinkOpenFails: --out in a folder that does not exist fails at once,
+// with a message that names the missing folder (once), and creates
+// nothing.
 func TestSinkOpenFails(t *testing.T) {
 	dir := t.TempDir()
-	_, err := OpenSink(nil, filepath.Join(dir, "missing", "out.csv"), UTF8)
-	if err == nil || !strings.Contains(err.Error(), "cannot write") {
-		t.Fatalf("err = %v", err)
+	dest := filepath.Join(dir, "missing", "out.csv")
+	_, err := OpenSink(nil, dest, UTF8)
+	if want := "cannot write " + dest + ": folder " + filepath.Join(dir, "missing") + " does not exist"; err == nil || err.Error() != want {
+		t.Fatalf("err = %v\nwant %s", err, want)
 	}
 	if names := listDir(t, dir); len(names) != 0 {
 		t.Errorf("folder holds %q", names)
