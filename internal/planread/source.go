@@ -281,8 +281,9 @@ func (s *source) readUTF16(dst []byte) ([]byte, error) {
 // decoded: twice what it wrote, a multiple of 8.
 func decodeASCII(dst, b []byte, mask uint64, sh uint) int {
 	n := 0
-	// 16 units a step while there are: it runs at about twice the speed
-	// of the loop below alone (a plan is all but entirely ASCII).
+	// 16 units a step while there are (a plan is all but entirely ASCII):
+	// BenchmarkDecodeUTF16 ran 1.6 times as fast as with four units a
+	// step alone.
 	for len(b) >= 32 && len(dst) >= 16 {
 		w0 := binary.LittleEndian.Uint64(b[:8])
 		w1 := binary.LittleEndian.Uint64(b[8:16])
