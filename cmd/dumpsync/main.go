@@ -130,8 +130,18 @@ func run(args []string, s *Streams, now Clock) (code int) {
 	if err != nil {
 		return exitCode(rep, err)
 	}
+	if err := emptyCommand(args); err != nil {
+		rep.Error(err)
+		rep.Hint("run 'dumpsync --help' for usage and examples")
+		return exitcode.Usage
+	}
 	ctx, err := parser.Parse(legacyArgs(args))
 	if err != nil {
+		rep.Error(err)
+		rep.Hint("run 'dumpsync --help' for usage and examples")
+		return exitcode.Usage
+	}
+	if err := emptyArgs(ctx); err != nil {
 		rep.Error(err)
 		rep.Hint("run 'dumpsync --help' for usage and examples")
 		return exitcode.Usage
