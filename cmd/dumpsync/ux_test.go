@@ -385,3 +385,32 @@ func TestWindowsArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyFileInTheWay: a file where the --undo file's folder, the
+// --backup-dir or the --out file's folder should be is a usage error that
+// names that file, before anything changes (the undo case used to fail
+// every row with "not a directory").
+func TestApplyFileInTheWay(t *testing.T) {
+	isolate(t)
+	l := newSmallSite(t)
+	planPath := writeFile(t, "plan.json", planWholeSite(t, l, "json"))
+	file := writeFile(t, "notes.txt", []byte("x"))
+	before := snapshot(t, l.Dir)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--undo", filepath.Join(file, "u.json")}, "dumpsync: --undo " + filepath.Join(file, "u.json") + ": " + file + " is not a folder\n"},
+		{[]string{"--undo", filepath.Join(file, "a", "u.json"), "--what-if"}, "dumpsync: --undo " + filepath.Join(file, "a", "u.json") + ": " + file + " is not a folder\n"},
+		{[]string{"--backup-dir", filepath.Join(file, "bk")}, "dumpsync: --backup-dir " + filepath.Join(file, "bk") + ": " + file + " is not a folder\n"},
+		{[]string{"--backup-dir", file}, "dumpsync: --backup-dir " + file + ": " + file + " is not a folder\n"},
+		{[]string{"--out", filepath.Join(file, "r.json")}, "dumpsync: cannot write " + filepath.Join(file, "r.json") + ": " + file + " is not a folder\n"},
+	} {
+		args := append([]string{"apply", planPath, "--within", l.Dir, "--yes"}, c.args...)
+		code, stdout, stderr := runTTY("", false, false, args...)
+		if code != 2 || stdout != "" || !strings.HasSuffix(stderr, c.want) {
+			t.Errorf("%q: exit %d, stdout %.200q, stderr %q; want exit 2 and %q", c.args, code, stdout, stderr, c.want)
+		}
+	}
+	sameTree(t, "after a file in the way", snapshot(t, l.Dir), before)
+}

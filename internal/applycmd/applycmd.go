@@ -219,6 +219,9 @@ func Run(req *Request) error {
 	}
 	opt := apply.Options{WhatIf: req.WhatIf, Now: req.Now, Warn: rep.Warn, Interrupt: req.Interrupt, Within: roots}
 	if req.BackupDir != "" {
+		if f := paths.FileInTheWay(req.BackupDir); f != "" {
+			return exitcode.Usagef("--backup-dir %s: %s is not a folder", req.BackupDir, f)
+		}
 		if err := rows.RejectInside("--backup-dir", req.BackupDir, roots); err != nil {
 			return exitcode.UsageErr(err)
 		}
@@ -417,6 +420,9 @@ func (req *Request) journal(rows *apply.Plan, roots []string, created *string) (
 			return nil, exitcode.UsageErr(err)
 		}
 	} else {
+		if f := paths.FileInTheWay(filepath.Dir(path)); f != "" {
+			return nil, exitcode.Usagef("--undo %s: %s is not a folder", path, f)
+		}
 		if err := rows.RejectInside("--undo", filepath.Dir(path), roots); err != nil {
 			return nil, exitcode.UsageErr(err)
 		}

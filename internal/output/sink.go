@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/transform"
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
+	"github.com/dumpsync/dumpsync/internal/paths"
 )
 
 // Encoding is the character encoding of what is written.
@@ -63,8 +64,8 @@ func OpenSink(stdout io.Writer, outPath string, e Encoding) (*Sink, error) {
 			return nil, fmt.Errorf("cannot write %s: it is a folder", abs)
 		}
 		if err != nil {
-			if dir := filepath.Dir(abs); errors.Is(err, fs.ErrNotExist) && !exists(dir) {
-				return nil, fmt.Errorf("cannot write %s: folder %s does not exist", abs, dir)
+			if why := noFolder(abs); why != "" {
+				return nil, fmt.Errorf("cannot write %s: %s", abs, why)
 			}
 			return nil, fmt.Errorf("cannot write %s: %w", abs, err)
 		}
@@ -87,10 +88,19 @@ func OpenSink(stdout io.Writer, outPath string, e Encoding) (*Sink, error) {
 	return s, nil
 }
 
-// exists reports whether path names something (a broken link counts).
-func exists(path string) bool {
-	_, err := os.Lstat(path)
-	return err == nil
+// noFolder says why path's folder cannot hold it: "F is not a folder" when
+// a file stands where a folder of the path should be, "folder D does not
+// exist" when it is missing; "" when the folder is there, or anything else
+// is in the way (the caller reports its own error then).
+func noFolder(path string) string {
+	dir := filepath.Dir(path)
+	if f := paths.FileInTheWay(dir); f != "" {
+		return f + " is not a folder"
+	}
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		return "folder " + dir + " does not exist"
+	}
+	return ""
 }
 
 // Commit finishes the output: flushes the encoder and, for a file, makes it

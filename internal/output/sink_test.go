@@ -173,12 +173,22 @@ func TestSinkCommitFails(t *testing.T) {
 // nothing.
 func TestSinkOpenFails(t *testing.T) {
 	dir := t.TempDir()
-	dest := filepath.Join(dir, "missing", "out.csv")
-	_, err := OpenSink(nil, dest, UTF8)
-	if want := "cannot write " + dest + ": folder " + filepath.Join(dir, "missing") + " does not exist"; err == nil || err.Error() != want {
-		t.Fatalf("err = %v\nwant %s", err, want)
+	file := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if names := listDir(t, dir); len(names) != 0 {
+	for _, c := range []struct{ dest, why string }{
+		{filepath.Join(dir, "missing", "out.csv"), "folder " + filepath.Join(dir, "missing") + " does not exist"},
+		{filepath.Join(dir, "a", "b", "out.csv"), "folder " + filepath.Join(dir, "a", "b") + " does not exist"},
+		{filepath.Join(file, "out.csv"), file + " is not a folder"},
+		{filepath.Join(file, "sub", "out.csv"), file + " is not a folder"},
+	} {
+		_, err := OpenSink(nil, c.dest, UTF8)
+		if want := "cannot write " + c.dest + ": " + c.why; err == nil || err.Error() != want {
+			t.Errorf("err = %v\nwant %s", err, want)
+		}
+	}
+	if names := listDir(t, dir); len(names) != 1 || names[0] != "notes.txt" {
 		t.Errorf("folder holds %q", names)
 	}
 }
