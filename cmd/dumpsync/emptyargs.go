@@ -8,6 +8,42 @@ import (
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 )
 
+// givenArg is a flag or positional argument as given on the command line.
+type givenArg struct {
+	name   string // "--within", "PATH"
+	flag   bool
+	values []string // its string values: one, or a repeatable flag's each; none for other kinds
+}
+
+// givenArgs lists the flags and positional arguments kong parsed, in order.
+func givenArgs(ctx *kong.Context) []givenArg {
+	var args []givenArg
+	for _, p := range ctx.Path {
+		switch {
+		case p.Flag != nil:
+			args = append(args, givenArg{"--" + p.Flag.Name, true, stringValues(p.Flag.Target)})
+		case p.Positional != nil:
+			args = append(args, givenArg{p.Positional.Name, false, stringValues(p.Positional.Target)})
+		}
+	}
+	return args
+}
+
+// stringValues is v's strings: v itself, or a []string's elements.
+func stringValues(v reflect.Value) []string {
+	switch {
+	case v.Kind() == reflect.String:
+		return []string{v.String()}
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		s := make([]string, v.Len())
+		for i := range s {
+			s[i] = v.Index(i).String()
+		}
+		return s
+	}
+	return nil
+}
+
 // emptyArgs rejects a flag value or argument given as an empty string.
 // PowerShell 7.3 and later pass an unset or empty variable ($dir) to a native
 // command as "", where Windows PowerShell 5.1 drops it; without this check
@@ -18,45 +54,19 @@ func emptyArgs(ctx *kong.Context) error {
 	if ctx.Selected() != nil && ctx.Selected().Name == "__complete" {
 		return nil
 	}
-	for _, p := range ctx.Path {
-		var name string
-		var v reflect.Value
-		switch {
-		case p.Flag != nil:
-			name, v = "--"+p.Flag.Name, p.Flag.Target
-		case p.Positional != nil:
-			name, v = p.Positional.Name, p.Positional.Target
-		default:
-			continue
-		}
-		if hasEmpty(v) {
-			what := "value"
-			if p.Positional != nil {
-				what = "argument"
+	for _, a := range givenArgs(ctx) {
+		for _, v := range a.values {
+			if v != "" {
+				continue
 			}
-			return exitcode.Usagef("%s: empty %s (an unset variable?); nothing was done", name, what)
+			what := "argument"
+			if a.flag {
+				what = "value"
+			}
+			return exitcode.Usagef("%s: empty %s (an unset variable?); nothing was done", a.name, what)
 		}
 	}
 	return nil
-}
-
-// hasEmpty reports whether v is an empty string, or a slice of strings
-// holding one.
-func hasEmpty(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.String:
-		return v.Len() == 0
-	case reflect.Slice:
-		if v.Type().Elem().Kind() != reflect.String {
-			return false
-		}
-		for i := 0; i < v.Len(); i++ {
-			if v.Index(i).Len() == 0 {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // emptyCommand rejects an empty string where the command name belongs

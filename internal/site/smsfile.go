@@ -1,0 +1,47 @@
+package site
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// SMSFile says what path is when SMS or dumpsync owns it: "a Resync.cfg",
+// "a file dumpsync keeps beside a Resync.cfg" (Resync.cfg.dumpsync-lock, a
+// recovery file) or "inside an Invencfg.box". Names match
+// case-insensitively; a link is judged by where it leads too (--out follows
+// links). It is "" for any other path. Records written there would destroy
+// what SMS and dumpsync keep, so no command writes its output to such a
+// path.
+func SMSFile(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	if why := smsName(abs); why != "" {
+		return why
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		// Not there yet: where its folder leads.
+		dir, derr := filepath.EvalSymlinks(filepath.Dir(abs))
+		if derr != nil {
+			return ""
+		}
+		real = filepath.Join(dir, filepath.Base(abs))
+	}
+	return smsName(real)
+}
+
+// smsName is SMSFile for the path as written.
+func smsName(p string) string {
+	base := filepath.Base(p)
+	switch {
+	case strings.EqualFold(base, ResyncName):
+		return "a " + ResyncName
+	case len(base) > len(ResyncName+".dumpsync-") && strings.EqualFold(base[:len(ResyncName+".dumpsync-")], ResyncName+".dumpsync-"):
+		return "a file dumpsync keeps beside a " + ResyncName
+	case strings.EqualFold(filepath.Base(filepath.Dir(p)), InvencfgName):
+		return "inside an " + InvencfgName
+	}
+	return ""
+}
