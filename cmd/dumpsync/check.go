@@ -148,7 +148,7 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	if bar != nil {
 		bar.Stop()
 	}
-	return c.finish(rep, recs, sum, err, fmt.Sprintf("%s (%d rows)", name, sp.Read))
+	return c.finish(rep, recs, sum, err, fmt.Sprintf("%s (%s)", name, plural(sp.Read, "row")))
 }
 
 // emit writes a finding and counts it, by code, as a reason for exit 1.

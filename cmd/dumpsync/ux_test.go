@@ -414,3 +414,23 @@ func TestApplyFileInTheWay(t *testing.T) {
 	}
 	sameTree(t, "after a file in the way", snapshot(t, l.Dir), before)
 }
+
+// TestOneRowMessages: messages about one row say "row", not "rows".
+func TestOneRowMessages(t *testing.T) {
+	isolate(t)
+	l := newSmallSite(t)
+	lines := strings.SplitAfter(string(planWholeSite(t, l, "jsonl")), "\n")
+	if len(lines) < 21 {
+		t.Fatalf("plan has %d rows", len(lines))
+	}
+	one := writeFile(t, "one.jsonl", []byte(lines[0]))
+	if _, _, errs := runTTY("", false, false, "check", "--plan", one); !strings.Contains(errs, "in "+one+" (1 row)\n") {
+		t.Errorf("check --plan of one row: stderr %q", errs)
+	}
+	// 21 rows outside --within: 20 are shown, then "1 more".
+	outside := writeFile(t, "outside.jsonl", []byte(strings.Join(lines[:21], "")))
+	code, _, errs := runTTY("", false, false, "apply", outside, "--within", t.TempDir(), "--yes")
+	if code != 2 || !strings.Contains(errs, "dumpsync: "+outside+": ... and 1 more invalid row\n") {
+		t.Errorf("apply of 21 invalid rows: exit %d, stderr %q", code, errs)
+	}
+}

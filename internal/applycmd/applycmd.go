@@ -200,7 +200,11 @@ func Run(req *Request) error {
 			rep.Errorf("%s: %v", req.Name, e)
 		}
 		if more := sp.ErrCount - len(sp.Errs); more > 0 {
-			rep.Errorf("%s: ... and %d more invalid rows", req.Name, more)
+			rows := "rows"
+			if more == 1 {
+				rows = "row"
+			}
+			rep.Errorf("%s: ... and %d more invalid %s", req.Name, more, rows)
 		}
 		return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%s: invalid plan; nothing was changed", req.Name)}
 	}
