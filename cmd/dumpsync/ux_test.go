@@ -434,3 +434,34 @@ func TestOneRowMessages(t *testing.T) {
 		t.Errorf("apply of 21 invalid rows: exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestApplyMissingWithinHint: when every row is outside --within because a
+// --within folder does not exist (a typo), the error's hint says so.
+func TestApplyMissingWithinHint(t *testing.T) {
+	isolate(t)
+	l := newSmallSite(t)
+	planPath := writeFile(t, "plan.json", planWholeSite(t, l, "json"))
+	typo := filepath.Join(filepath.Dir(l.Dir), "sitee")
+	other := filepath.Join(filepath.Dir(l.Dir), "nowhere")
+	for _, c := range []struct {
+		within []string
+		hint   string
+	}{
+		{[]string{typo}, "dumpsync: hint: --within " + typo + " does not exist\n"},
+		{[]string{typo, other}, "dumpsync: hint: these --within folders do not exist: " + typo + ", " + other + "\n"},
+	} {
+		args := []string{"apply", planPath, "--yes"}
+		for _, w := range c.within {
+			args = append(args, "--within", w)
+		}
+		code, _, errs := runTTY("", false, false, args...)
+		if code != 2 || !strings.HasSuffix(errs, "invalid plan; nothing was changed\n"+c.hint) {
+			t.Errorf("--within %q: exit %d, stderr ends %q; want the hint %q", c.within, code, lastLines(errs, 2), c.hint)
+		}
+	}
+	// An existing --within that holds no row gets no such hint.
+	_, _, errs := runTTY("", false, false, "apply", planPath, "--yes", "--within", t.TempDir())
+	if strings.Contains(errs, "hint:") {
+		t.Errorf("existing --within: stderr ends %q", lastLines(errs, 2))
+	}
+}

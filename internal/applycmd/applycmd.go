@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -206,7 +207,8 @@ func Run(req *Request) error {
 			}
 			rep.Errorf("%s: ... and %d more invalid %s", req.Name, more, rows)
 		}
-		return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%s: invalid plan; nothing was changed", req.Name)}
+		return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%s: invalid plan; nothing was changed", req.Name),
+			Hint: missingRoots(roots)}
 	}
 	rows := sp.Plan
 	if rows.Rows() == 0 {
@@ -454,6 +456,25 @@ func tempOutside(roots []string) error {
 			"%v; nothing was changed", err)
 	}
 	return nil
+}
+
+// missingRoots is a hint naming the --within folders that do not exist (a
+// typo makes every row "outside --within"), or "". A missing one is not an
+// error by itself: a logon server may be offline, its rows Skipped.
+func missingRoots(roots []string) string {
+	var missing []string
+	for _, r := range roots {
+		if _, err := os.Stat(r); errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, r)
+		}
+	}
+	switch len(missing) {
+	case 0:
+		return ""
+	case 1:
+		return "--within " + missing[0] + " does not exist"
+	}
+	return "these --within folders do not exist: " + strings.Join(missing, ", ")
 }
 
 // absAll makes each folder of a repeatable flag absolute.
