@@ -44,7 +44,7 @@ type CLI struct {
 // Globals are the flags every command takes.
 type Globals struct {
 	Format   formatFlag       `short:"f" default:"auto" help:"Output format: auto (table on a terminal, else json; with --out, from the file's extension), json, jsonl, csv or table."`
-	Out      string           `placeholder:"FILE" help:"Write the records to FILE (atomically) instead of stdout."`
+	Out      string           `placeholder:"FILE" help:"Write the records to FILE (atomically) instead of stdout (- is stdout)."`
 	Encoding encodingFlag     `default:"utf8" help:"Character encoding of what is written: utf8 (no BOM), utf8bom or utf16le."`
 	Wide     bool             `help:"Tables: show every field at full width, not the narrow view (json, jsonl and csv always carry every field)."`
 	Now      string           `placeholder:"TIME" help:"Use TIME (RFC 3339, e.g. 2026-11-01T00:00:00Z) as the current time, for reproducible output."`

@@ -146,6 +146,9 @@ func run(args []string, s *Streams, now Clock) (code int) {
 		rep.Hint("run 'dumpsync --help' for usage and examples")
 		return exitcode.Usage
 	}
+	if cli.Out == "-" {
+		cli.Out = "" // stdout, as PLAN - is stdin
+	}
 	if err := outGuard(ctx, cli.Out); err != nil {
 		return exitCode(rep, err)
 	}

@@ -78,3 +78,26 @@ func TestOutNeverOverInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestOutDashIsStdout: --out - writes to stdout, as PLAN - reads stdin; no
+// file named "-" appears, and the format follows --format or auto.
+func TestOutDashIsStdout(t *testing.T) {
+	l := newSmallSite(t)
+	t.Chdir(t.TempDir())
+	_, want, _ := runTTY("", false, false, "dump", l.Domains[0], "-f", "jsonl")
+	for _, args := range [][]string{
+		{"dump", l.Domains[0], "-f", "jsonl", "--out", "-"},
+		{"dump", l.Domains[0], "-f", "jsonl", "--out=-"},
+	} {
+		code, stdout, stderr := runTTY("", false, false, args...)
+		if code != 0 || stdout != want {
+			t.Errorf("%q: exit %d, %d bytes on stdout (want %d), stderr %q", args, code, len(stdout), len(want), stderr)
+		}
+	}
+	if code, stdout, _ := runTTY("", false, false, "dump", l.Domains[0], "--out", "-"); code != 0 || !strings.HasPrefix(stdout, "[\n{") {
+		t.Errorf("--out - with auto: exit %d, stdout %.80q; want JSON", code, stdout)
+	}
+	if _, err := os.Lstat("-"); err == nil {
+		t.Errorf("a file named - was written")
+	}
+}
