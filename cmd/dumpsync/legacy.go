@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,35 @@ import (
 type LegacyCmd struct {
 	Args []string `arg:"" optional:"" name:"ARGS" help:"days and/or /Dump."`
 }
+
+// Help is shown by 'dumpsync 90 --help' (and 'dumpsync /Dump /?').
+func (c *LegacyCmd) Help() string {
+	return `Run in a domain folder (the one holding Resync.cfg and Invencfg.box), as Dumpsync.exe was:
+'dumpsync DAYS' removes the requests more than DAYS days old and deletes their Invencfg.box files,
+at once: a plan of that folder applied within it, with an undo file ('dumpsync apply UNDOFILE
+--within .' puts everything back). '/Dump' (or -dump, any case) lists the entries as a table first;
+alone it only lists them. For review before anything changes, use 'dumpsync plan' and 'dumpsync apply'.
+
+Examples:
+  dumpsync /Dump              # list the Resync.cfg of the current folder
+  dumpsync 90                 # remove requests more than 90 days old, here
+  dumpsync 90 /Dump -f csv    # list first, then remove; as CSV`
+}
+
+// isDigits reports whether s is one or more ASCII digits: days, in the
+// original syntax.
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// legacyUsage is the usage line kong writes for the legacy command, and
+// what users typed to get there.
+const legacyUsage, legacyUsageShown = "Usage: dumpsync legacy [<ARGS> ...]", "Usage: dumpsync [days] [/Dump]"
 
 var commands = map[string]bool{"dump": true, "plan": true, "apply": true, "check": true, "schema": true, "help": true, "legacy": true}
 
@@ -49,7 +79,7 @@ func legacyArgs(args []string) []string {
 		if commands[strings.ToLower(a)] {
 			return args
 		}
-		if _, err := strconv.ParseUint(a, 10, 32); err == nil {
+		if isDigits(a) {
 			legacy = true
 		}
 		break
@@ -77,6 +107,9 @@ func (c *LegacyCmd) Run(g *Globals, s *Streams, rep *report.Reporter, now Clock)
 			dumpFirst = true
 		default:
 			n, err := strconv.ParseUint(a, 10, 31)
+			if isDigits(a) && err != nil && days < 0 {
+				return exitcode.Usagef("days %s is too large (at most %d)", a, math.MaxInt32)
+			}
 			if err != nil || days >= 0 {
 				return exitcode.Usagef("unexpected argument %q (the original syntax is: dumpsync [days] [/Dump])", a)
 			}

@@ -3,10 +3,12 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -112,6 +114,7 @@ func run(args []string, s *Streams, now Clock) (code int) {
 		kong.Bind(s, &cli.Globals, rep),
 		kong.BindTo(now, (*Clock)(nil)),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
+		kong.Help(helpPrinter),
 	)
 	if err != nil {
 		rep.Errorf("internal error: %v", err)
@@ -154,6 +157,24 @@ func run(args []string, s *Streams, now Clock) (code int) {
 	}
 	rep.Quiet = cli.Quiet
 	return exitCode(rep, ctx.Run())
+}
+
+// helpPrinter is kong's, with the original syntax's usage line spelled as
+// users type it ('dumpsync 90 --help' is the hidden legacy command's help).
+func helpPrinter(options kong.HelpOptions, ctx *kong.Context) error {
+	if sel := ctx.Selected(); sel == nil || sel.Name != "legacy" {
+		return kong.DefaultHelpPrinter(options, ctx)
+	}
+	var b bytes.Buffer
+	w := ctx.Stdout
+	ctx.Stdout = &b
+	err := kong.DefaultHelpPrinter(options, ctx)
+	ctx.Stdout = w
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, strings.Replace(b.String(), legacyUsage, legacyUsageShown, 1))
+	return err
 }
 
 // exitCode prints err (if any) as one "dumpsync:" line and returns its code.
