@@ -34,14 +34,25 @@ func SMSFile(path string) string {
 
 // smsName is SMSFile for the path as written.
 func smsName(p string) string {
-	base := filepath.Base(p)
+	base := win32Name(filepath.Base(p))
 	switch {
 	case strings.EqualFold(base, ResyncName):
 		return "a " + ResyncName
 	case len(base) > len(ResyncName+".dumpsync-") && strings.EqualFold(base[:len(ResyncName+".dumpsync-")], ResyncName+".dumpsync-"):
 		return "a file dumpsync keeps beside a " + ResyncName
-	case strings.EqualFold(filepath.Base(filepath.Dir(p)), InvencfgName):
+	case strings.EqualFold(win32Name(filepath.Base(filepath.Dir(p))), InvencfgName):
 		return "inside an " + InvencfgName
 	}
 	return ""
+}
+
+// win32Name is the file a name opens on Windows: "Resync.cfg::$DATA" and
+// "Resync.cfg:x" (a stream of it), "Resync.cfg." and "Resync.cfg " are all
+// Resync.cfg there. Elsewhere such names are other files, which it is
+// harmless to refuse too.
+func win32Name(name string) string {
+	if i := strings.IndexByte(name, ':'); i > 0 {
+		name = name[:i]
+	}
+	return strings.TrimRight(name, ". ")
 }
