@@ -32,13 +32,17 @@ func SMSFile(path string) string {
 	return smsName(real)
 }
 
+// keptPrefix begins the names of the files dumpsync keeps beside a
+// Resync.cfg: its lock, its recovery files, its temporary file.
+const keptPrefix = ResyncName + ".dumpsync-"
+
 // smsName is SMSFile for the path as written.
 func smsName(p string) string {
 	base := win32Name(filepath.Base(p))
 	switch {
 	case strings.EqualFold(base, ResyncName):
 		return "a " + ResyncName
-	case len(base) > len(ResyncName+".dumpsync-") && strings.EqualFold(base[:len(ResyncName+".dumpsync-")], ResyncName+".dumpsync-"):
+	case len(base) > len(keptPrefix) && strings.EqualFold(base[:len(keptPrefix)], keptPrefix):
 		return "a file dumpsync keeps beside a " + ResyncName
 	case strings.EqualFold(win32Name(filepath.Base(filepath.Dir(p))), InvencfgName):
 		return "inside an " + InvencfgName
