@@ -99,7 +99,7 @@ func (c *CheckCmd) runHealth(g *Globals, s *Streams, rep *report.Reporter, opt c
 	}
 	recs.stop = s.Interrupt
 	sum, err := check.Health(files, opt, c.emit(rep, recs), rep.Warn)
-	return c.finish(rep, recs, sum, err, plural(len(files), "file"))
+	return c.finish(rep, recs, sum, err, report.Count(len(files), "file", "files"))
 }
 
 // runPlan gates a plan export.
@@ -148,7 +148,7 @@ func (c *CheckCmd) runPlan(g *Globals, s *Streams, rep *report.Reporter) error {
 	if bar != nil {
 		bar.Stop()
 	}
-	return c.finish(rep, recs, sum, err, fmt.Sprintf("%s (%s)", name, plural(sp.Read, "row")))
+	return c.finish(rep, recs, sum, err, fmt.Sprintf("%s (%s)", name, report.Count(sp.Read, "row", "rows")))
 }
 
 // emit writes a finding and counts it, by code, as a reason for exit 1.
@@ -170,7 +170,7 @@ func (c *CheckCmd) finish(rep *report.Reporter, recs *records, sum check.Summary
 	if sum.Unreadable > 0 && sum.Unreadable == sum.Inputs {
 		return &exitcode.Error{Code: exitcode.Usage} // nothing could be read at all
 	}
-	counts := fmt.Sprintf("%s, %s, %s in %s", plural(sum.Errors, "error"), plural(sum.Warnings, "warning"), plural(sum.Infos, "info"), in)
+	counts := fmt.Sprintf("%s, %s, %s in %s", report.Count(sum.Errors, "error", "errors"), report.Count(sum.Warnings, "warning", "warnings"), report.Count(sum.Infos, "info", "infos"), in)
 	if sum.Unreadable > 0 {
 		counts += fmt.Sprintf(" (%d unreadable)", sum.Unreadable)
 	}
@@ -180,12 +180,4 @@ func (c *CheckCmd) finish(rep *report.Reporter, recs *records, sum check.Summary
 		return exitcode.NeedsAttention
 	}
 	return nil
-}
-
-// plural is "1 error", "2 errors".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -62,7 +62,7 @@ func runDump(g *Globals, s *Streams, rep *report.Reporter, now Clock, args []str
 	if err = recs.Close(err); err != nil {
 		return err
 	}
-	rep.Summary("dump", "%s entries (%s invalid) in %s", progress.Thousands(n.Entries), progress.Thousands(n.Invalid), plural(len(files), "file"))
+	rep.Summary("dump", "%s entries (%s invalid) in %s", progress.Thousands(n.Entries), progress.Thousands(n.Invalid), report.Count(len(files), "file", "files"))
 	if attention {
 		rep.Reasons()
 		return exitcode.NeedsAttention

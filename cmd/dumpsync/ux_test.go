@@ -433,6 +433,39 @@ func TestOneRowMessages(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "dumpsync: "+outside+": ... and 1 more invalid row\n") {
 		t.Errorf("apply of 21 invalid rows: exit %d, stderr %q", code, errs)
 	}
+	// The preview of a one-row plan.
+	if code, _, errs := runTTY("", false, false, "apply", one, "--within", l.Dir, "--what-if"); code != 0 ||
+		!strings.Contains(errs, "dumpsync: apply: "+one+": 1 row (1 RemoveEntry) in 1 Resync.cfg and 1 folder\n") {
+		t.Errorf("apply --what-if of one row: exit %d, stderr %q", code, errs)
+	}
+	// The CI gates at 0 (--max-delete 0 is the common one): one row, one
+	// file, one entry.
+	var del string
+	for _, l := range lines {
+		if strings.Contains(l, `"Action":"DeleteFile"`) {
+			del = l
+			break
+		}
+	}
+	if del == "" || !strings.Contains(lines[0], `"Action":"RemoveEntry"`) {
+		t.Fatalf("want a RemoveEntry first and a DeleteFile row: %q, %q", lines[0], del)
+	}
+	cfg := filepath.Join(t.TempDir(), "Resync.cfg")
+	if err := os.WriteFile(cfg, mustRead(t, filepath.Join(l.Domains[0], "Resync.cfg"))[:48], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--plan", one, "--max-remove", "0"}, `"the plan removes 1 entry, more than --max-remove 0"`},
+		{[]string{"--plan", writeFile(t, "del.jsonl", []byte(del)), "--max-delete", "0"}, `"the plan deletes 1 file, more than --max-delete 0"`},
+		{[]string{"--max-entries", "0", cfg}, `"1 entry (more than --max-entries 0)"`},
+	} {
+		if code, out, errs := runTTY("", false, false, append([]string{"check", "-f", "jsonl"}, c.args...)...); code != 1 || !strings.Contains(out, c.want) {
+			t.Errorf("check %q: exit %d, want %s in %q (stderr %q)", c.args, code, c.want, out, errs)
+		}
+	}
 }
 
 // TestApplyMissingWithinHint: when every row is outside --within because a

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/dumpsync/dumpsync/internal/interrupt"
+	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/resyncedit"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
@@ -45,8 +46,12 @@ func (r *runner) recoverFolder(g *group) string {
 			los, err := resyncedit.Leftovers(p)
 			for _, lo := range los {
 				if lo.Records > 0 {
-					warn(fmt.Errorf("%s: %d records appended during an interrupted apply wait in %s; apply without --what-if recovers them first",
-						p, lo.Records, filepath.Base(lo.Path)))
+					wait, them := "wait", "them"
+					if lo.Records == 1 {
+						wait, them = "waits", "it"
+					}
+					warn(fmt.Errorf("%s: %s appended during an interrupted apply %s in %s; apply without --what-if recovers %s first",
+						p, report.Count(lo.Records, "record", "records"), wait, filepath.Base(lo.Path), them))
 				}
 			}
 			if err != nil {

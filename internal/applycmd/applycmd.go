@@ -201,11 +201,7 @@ func Run(req *Request) error {
 			rep.Errorf("%s: %v", req.Name, e)
 		}
 		if more := sp.ErrCount - len(sp.Errs); more > 0 {
-			rows := "rows"
-			if more == 1 {
-				rows = "row"
-			}
-			rep.Errorf("%s: ... and %d more invalid %s", req.Name, more, rows)
+			rep.Errorf("%s: ... and %s", req.Name, report.Count(more, "more invalid row", "more invalid rows"))
 		}
 		return &exitcode.Error{Code: exitcode.Usage, Err: fmt.Errorf("%s: invalid plan; nothing was changed", req.Name),
 			Hint: missingRoots(roots)}
@@ -339,9 +335,15 @@ func preview(rep *report.Reporter, name string, p *apply.Plan, within []string) 
 			parts = append(parts, fmt.Sprintf("%s %s", progress.Thousands(int64(n)), a))
 		}
 	}
-	rep.Infof("apply: %s: %s rows (%s) in %s Resync.cfg and %s folders",
-		name, progress.Thousands(int64(p.Rows())), strings.Join(parts, ", "),
-		progress.Thousands(int64(p.Resyncs())), progress.Thousands(int64(p.Folders())))
+	count := func(n int, one, many string) string { // with thousands separators
+		if n == 1 {
+			return "1 " + one
+		}
+		return progress.Thousands(int64(n)) + " " + many
+	}
+	rep.Infof("apply: %s: %s (%s) in %s Resync.cfg and %s",
+		name, count(p.Rows(), "row", "rows"), strings.Join(parts, ", "),
+		progress.Thousands(int64(p.Resyncs())), count(p.Folders(), "folder", "folders"))
 	rep.Infof("apply: within %s", strings.Join(within, ", "))
 }
 
@@ -349,7 +351,7 @@ func preview(rep *report.Reporter, name string, p *apply.Plan, within []string) 
 func summary(rep *report.Reporter, sum apply.Summary, whatIf, noUndo bool, undoPath string) {
 	counts := fmt.Sprintf("%d applied, %d skipped, %d failed", sum.Applied, sum.Skipped, sum.Failed)
 	if w := rep.Warnings(); w > 0 {
-		counts += fmt.Sprintf(", %d warnings", w)
+		counts += ", " + report.Count(w, "warning", "warnings")
 	}
 	switch {
 	case whatIf:

@@ -13,6 +13,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/dump"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/resync"
 	"github.com/dumpsync/dumpsync/internal/resyncedit"
 	"github.com/dumpsync/dumpsync/internal/site"
@@ -124,7 +125,7 @@ func healthOf(path string, opt Options, emit func(*Finding) bool) error {
 			partial.Offset, partial.Size-partial.Offset, partial.Size, record.Size, RepairPartial(path, partial.Offset))
 	}
 	if opt.MaxEntries.Exceeded(info.Records) {
-		add(&early, Error, TooManyEntries, nil, nil, "%d entries (more than --max-entries %d)", info.Records, opt.MaxEntries.N)
+		add(&early, Error, TooManyEntries, nil, nil, "%s (more than --max-entries %d)", report.Count(info.Records, "entry", "entries"), opt.MaxEntries.N)
 	}
 	if opt.MaxBytes.Exceeded(info.Size) {
 		add(&early, Error, TooLarge, nil, nil, "%d bytes (more than --max-bytes %d)", info.Size, opt.MaxBytes.N)

@@ -6,6 +6,7 @@ import (
 	"github.com/dumpsync/dumpsync/internal/apply"
 	"github.com/dumpsync/dumpsync/internal/paths"
 	"github.com/dumpsync/dumpsync/internal/planread"
+	"github.com/dumpsync/dumpsync/internal/report"
 )
 
 // PlanOptions are the gates of the plan mode.
@@ -99,13 +100,13 @@ func (g *PlanGate) Emit(sp *planread.Spool, p *apply.Plan, emit func(*Finding) e
 	}
 	if opt.MaxRemove.Exceeded(g.removes) {
 		if err := out(Finding{Severity: Error, Code: "TooManyRemovals",
-			Message: fmt.Sprintf("the plan removes %d entries, more than --max-remove %d", g.removes, opt.MaxRemove.N)}); err != nil {
+			Message: fmt.Sprintf("the plan removes %s, more than --max-remove %d", report.Count(g.removes, "entry", "entries"), opt.MaxRemove.N)}); err != nil {
 			return sum, err
 		}
 	}
 	if opt.MaxDelete.Exceeded(g.deletes) {
 		if err := out(Finding{Severity: Error, Code: "TooManyDeletions",
-			Message: fmt.Sprintf("the plan deletes %d files, more than --max-delete %d", g.deletes, opt.MaxDelete.N)}); err != nil {
+			Message: fmt.Sprintf("the plan deletes %s, more than --max-delete %d", report.Count(g.deletes, "file", "files"), opt.MaxDelete.N)}); err != nil {
 			return sum, err
 		}
 	}

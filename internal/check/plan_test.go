@@ -65,8 +65,8 @@ func TestPlanGate(t *testing.T) {
 		{"clean plan, all gates pass", nil, PlanOptions{AllowRoots: []string{root}, MaxRemove: limit(1), MaxDelete: limit(1), Verify: true}, nil, false},
 		{"outside root", nil, PlanOptions{AllowRoots: []string{filepath.Join(root, "other")}},
 			[]string{"Error OutsideRoot row 1", "Error OutsideRoot row 2"}, true},
-		{"too many removals", nil, PlanOptions{MaxRemove: limit(0)}, []string{"Error TooManyRemovals the plan removes 1 entries, more than --max-remove 0"}, true},
-		{"too many deletions", nil, PlanOptions{MaxDelete: limit(0)}, []string{"Error TooManyDeletions the plan deletes 1 files, more than --max-delete 0"}, true},
+		{"too many removals", nil, PlanOptions{MaxRemove: limit(0)}, []string{"Error TooManyRemovals the plan removes 1 entry, more than --max-remove 0"}, true},
+		{"too many deletions", nil, PlanOptions{MaxDelete: limit(0)}, []string{"Error TooManyDeletions the plan deletes 1 file, more than --max-delete 0"}, true},
 		{"invalid row", func(rows []planread.Row) []planread.Row {
 			off := int64(47)
 			rows[0].Offset = &off

@@ -89,6 +89,14 @@ func (r *Reporter) Infof(format string, args ...any) {
 	r.line(fmt.Sprintf(format, args...))
 }
 
+// Count is n and a noun: one for 1, else many ("1 entry", "0 entries").
+func Count[N ~int | ~int64](n N, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // Summary writes the line a command ends with, "dumpsync: CMD: ...",
 // unless Quiet.
 func (r *Reporter) Summary(cmd, format string, args ...any) {

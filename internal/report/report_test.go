@@ -53,3 +53,14 @@ func TestReporter(t *testing.T) {
 		})
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{{0, "0 entries"}, {1, "1 entry"}, {2, "2 entries"}, {-1, "-1 entries"}, {1234567, "1234567 entries"}} {
+		if got := Count(c.n, "entry", "entries"); got != c.want {
+			t.Errorf("Count(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}

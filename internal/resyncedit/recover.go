@@ -48,6 +48,7 @@ import (
 
 	"github.com/dumpsync/dumpsync/internal/atomicfile"
 	"github.com/dumpsync/dumpsync/internal/record"
+	"github.com/dumpsync/dumpsync/internal/report"
 )
 
 // RecoverMarker is the part of a recovery file's name that follows the
@@ -262,14 +263,18 @@ func (r Recovered) String() string {
 	if r.Records == 0 {
 		return fmt.Sprintf("removed %s, left by an interrupted apply beside %s: it held no record missing from it", filepath.Base(r.From), r.Into)
 	}
-	return fmt.Sprintf("recovered %d records appended during an interrupted apply from %s into %s", r.Records, filepath.Base(r.From), r.Into)
+	return fmt.Sprintf("recovered %s appended during an interrupted apply from %s into %s", report.Count(r.Records, "record", "records"), filepath.Base(r.From), r.Into)
 }
 
 // Problem says what the leftover means for the Resync.cfg at path and how to
 // resolve it, in one line, for the commands that only read.
 func (l Leftover) Problem(path string) string {
-	return fmt.Sprintf("%d records appended during an interrupted apply wait in %s, not yet in %s; 'dumpsync recover %s' carries them over and removes it (so does the next apply in this folder)",
-		l.Records, filepath.Base(l.Path), filepath.Base(path), filepath.Dir(path))
+	wait, them := "wait", "them"
+	if l.Records == 1 {
+		wait, them = "waits", "it"
+	}
+	return fmt.Sprintf("%s appended during an interrupted apply %s in %s, not yet in %s; 'dumpsync recover %s' carries %s over and removes the file (so does the next apply in this folder)",
+		report.Count(l.Records, "record", "records"), wait, filepath.Base(l.Path), filepath.Base(path), filepath.Dir(path), them)
 }
 
 // Recover carries what recovery files beside the Resync.cfg at path hold
@@ -422,7 +427,7 @@ func (e *editor) appended(f *os.File, from, to, at int64) (bool, error) {
 // nor duplicates the block. It returns the link as renamed.
 func (e *editor) appendBlock(l linkState, from int64, block []byte) (linkState, error) {
 	fail := func(err error) (linkState, error) {
-		return l, fmt.Errorf("%s: carrying over %d records from %s: %w", e.path, len(block)/record.Size, l.name, err)
+		return l, fmt.Errorf("%s: carrying over %s from %s: %w", e.path, report.Count(len(block)/record.Size, "record", "records"), l.name, err)
 	}
 	var f *os.File
 	err := atomicfile.RetryInUse(e.opts.InUseWait, func() (err error) {

@@ -309,7 +309,7 @@ func TestLeftoversReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rec) != 2 || rec[0].Records != 1 || rec[0].From != old || rec[1].Records != 0 ||
-		rec[0].String() != "recovered 1 records appended during an interrupted apply from Resync.cfg.dumpsync-recover-x-1-o96 into "+p {
+		rec[0].String() != "recovered 1 record appended during an interrupted apply from Resync.cfg.dumpsync-recover-x-1-o96 into "+p {
 		t.Fatalf("recovered %+v", rec)
 	}
 	if !bytes.Equal(readFile(t, p), data) {
@@ -458,4 +458,27 @@ func TestRecoverWatchesTheReplacedFile(t *testing.T) {
 	}
 	checkAllOnce(t, p, orig, removed, written, fmt.Sprintf("recovered %v", rec))
 	assertOnlyFile(t, p)
+}
+
+// TestLeftoverMessages: one record is "1 record ... waits", more are
+// "N records ... wait"; both name the file and the command.
+func TestLeftoverMessages(t *testing.T) {
+	p := filepath.Join("D", "Resync.cfg")
+	for _, c := range []struct {
+		n             int
+		problem, done string
+	}{
+		{1, "1 record appended during an interrupted apply waits in Resync.cfg.dumpsync-recover-x, not yet in Resync.cfg; 'dumpsync recover D' carries it over and removes the file (so does the next apply in this folder)",
+			"recovered 1 record appended during an interrupted apply from Resync.cfg.dumpsync-recover-x into " + p},
+		{3, "3 records appended during an interrupted apply wait in Resync.cfg.dumpsync-recover-x, not yet in Resync.cfg; 'dumpsync recover D' carries them over and removes the file (so does the next apply in this folder)",
+			"recovered 3 records appended during an interrupted apply from Resync.cfg.dumpsync-recover-x into " + p},
+	} {
+		from := filepath.Join("D", "Resync.cfg.dumpsync-recover-x")
+		if got := (Leftover{Path: from, Records: c.n}).Problem(p); got != c.problem {
+			t.Errorf("Problem, %d records:\n got %s\nwant %s", c.n, got, c.problem)
+		}
+		if got := (Recovered{From: from, Into: p, Records: c.n}).String(); got != c.done {
+			t.Errorf("Recovered, %d records:\n got %s\nwant %s", c.n, got, c.done)
+		}
+	}
 }
