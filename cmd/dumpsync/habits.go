@@ -2,12 +2,16 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"reflect"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/alecthomas/kong"
 
+	"github.com/dumpsync/dumpsync/internal/check"
 	"github.com/dumpsync/dumpsync/internal/exitcode"
 )
 
@@ -143,4 +147,113 @@ func versionLine() string {
 		c = "unknown"
 	}
 	return fmt.Sprintf("dumpsync %s (%s, commit %s, %s/%s)", versionString(), runtime.Version(), c, runtime.GOOS, runtime.GOARCH)
+}
+
+// numericFlags are the flags (all commands) whose value is a whole number:
+// "--days", "--max-entries", ...
+func numericFlags(app *kong.Application) map[string]bool {
+	limit := reflect.TypeOf(check.Limit{})
+	m := map[string]bool{}
+	var walk func(n *kong.Node)
+	walk = func(n *kong.Node) {
+		for _, f := range n.Flags {
+			switch t := f.Target.Type(); t.Kind() {
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				m["--"+f.Name] = true
+			default:
+				if t == limit {
+					m["--"+f.Name] = true
+				}
+			}
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(app.Node)
+	return m
+}
+
+// negativeNumbers joins a negative number to the numeric flag before it
+// ("--days -5" becomes "--days=-5"): kong reads "-5" as short flags and says
+// 'expected int value but got "-5" (short flag)'; joined, the flag's own
+// check says what is wrong, as it does for "--days=-5". Nothing after "--"
+// is touched.
+func negativeNumbers(args []string, numeric map[string]bool) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if numeric[a] && i+1 < len(args) && isNegativeNumber(args[i+1]) {
+			out = append(out, a+"="+args[i+1])
+			i++
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func isNegativeNumber(s string) bool {
+	if len(s) < 2 || s[0] != '-' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// daysHint is the hint for a plan without --days whose arguments hold a
+// whole number that is not a folder: 'dumpsync plan 90' is the original
+// syntax's 'dumpsync 90' in the new one. "" when it does not apply.
+func daysHint(args []string, app *kong.Application) string {
+	valued := map[string]bool{}
+	var walk func(n *kong.Node)
+	walk = func(n *kong.Node) {
+		for _, f := range n.Flags {
+			if !f.IsBool() && !f.IsCounter() {
+				valued["--"+f.Name] = true
+				if f.Short != 0 {
+					valued["-"+string(f.Short)] = true
+				}
+			}
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(app.Node)
+	var words []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			words = append(words, args[i+1:]...)
+			i = len(args)
+		case a == "--days" || strings.HasPrefix(a, "--days="):
+			return ""
+		case valued[a]:
+			i++
+		case !strings.HasPrefix(a, "-") || a == "-":
+			words = append(words, a)
+		}
+	}
+	if len(words) < 2 || words[0] != "plan" {
+		return ""
+	}
+	for _, w := range words[1:] {
+		if _, err := strconv.ParseUint(w, 10, 31); err != nil {
+			continue
+		}
+		if _, err := os.Stat(w); err == nil {
+			continue // a folder named 90 is a DOMAIN
+		}
+		return fmt.Sprintf("the days are given with --days: dumpsync plan --days %s ...", w)
+	}
+	return ""
 }

@@ -138,10 +138,15 @@ func run(args []string, s *Streams, now Clock) (code int) {
 		rep.Hint("run 'dumpsync --help' for usage and examples")
 		return exitcode.Usage
 	}
+	args = negativeNumbers(args, numericFlags(parser.Model))
 	ctx, err := parser.Parse(legacyArgs(args))
 	if err != nil {
 		rep.Error(err)
-		rep.Hint("run 'dumpsync --help' for usage and examples")
+		if h := daysHint(args, parser.Model); h != "" {
+			rep.Hint("%s", h)
+		} else {
+			rep.Hint("run 'dumpsync --help' for usage and examples")
+		}
 		return exitcode.Usage
 	}
 	if err := emptyArgs(ctx); err != nil {

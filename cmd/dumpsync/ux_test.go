@@ -498,3 +498,40 @@ func TestApplyMissingWithinHint(t *testing.T) {
 		t.Errorf("existing --within: stderr ends %q", lastLines(errs, 2))
 	}
 }
+
+// TestNumberMistakes: a negative number given after its flag with a space
+// (kong takes "-5" for short flags) gets the same message as with "=", and
+// 'plan 90', the original syntax's habit, is told about --days. Nothing is
+// read or written.
+func TestNumberMistakes(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plan", "--days", "-5", "--site", dir}, "dumpsync: --days: must be 0 or more, got -5\n"},
+		{[]string{"plan", "--site", dir, "--days", "-5"}, "dumpsync: --days: must be 0 or more, got -5\n"},
+		{[]string{"check", "--max-entries", "-1", dir}, `dumpsync: --max-entries: "-1" is not a whole number of 0 or more` + "\n"},
+		{[]string{"check", "--max-age-days", "-90", dir}, `dumpsync: --max-age-days: "-90" is not a whole number of 0 or more` + "\n"},
+		{[]string{"check", "--plan", "p.json", "--max-delete", "-1"}, `dumpsync: --max-delete: "-1" is not a whole number of 0 or more` + "\n"},
+		{[]string{"plan", "90", "--site", dir}, "dumpsync: hint: the days are given with --days: dumpsync plan --days 90 ...\n"},
+		{[]string{"plan", "--site", dir, "30"}, "dumpsync: hint: the days are given with --days: dumpsync plan --days 30 ...\n"},
+	} {
+		code, out, errs := runTTY("", false, false, c.args...)
+		if code != 2 || out != "" || !strings.Contains(errs, c.want) || strings.Contains(errs, "short flag") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, out, errs, c.want)
+		}
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Errorf("the folder changed: %v %v", entries, err)
+	}
+	// A folder named 90 is a DOMAIN like any other.
+	t.Chdir(dir)
+	if err := os.Mkdir("90", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, errs := runTTY("", false, false, "plan", "90", "--days", "30"); strings.Contains(errs, "hint: the days") {
+		t.Errorf("plan 90 --days 30 with a folder 90: %q", errs)
+	}
+}
