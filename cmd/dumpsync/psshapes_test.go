@@ -10,6 +10,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/plan"
+	"github.com/dumpsync/dumpsync/internal/sample"
 )
 
 // ptable is a plan as PowerShell holds it: objects with properties in column
@@ -316,4 +318,29 @@ var shapes = []shape{
 	{"ps7-de-DE-semicolon-csv", true, func(p ptable) []byte { return utf8BOM(exportCSV(p, ";", false, true)) }},
 	{"ps7-asneeded-extra-column-csv", true, csvAsNeeded},
 	{"ps51-json-from-csv", true, ps51JSON}, // Import-Csv | ConvertTo-Json: numbers as strings
+}
+
+// TestApplyASCIIPlan: Windows PowerShell 5.1 writes '?' for every character
+// ASCII lacks (Export-Csv and Set-Content by default, pipes into programs).
+// A plan for a site under "Données" written so is rejected with that
+// reason, and nothing changes.
+func TestApplyASCIIPlan(t *testing.T) {
+	isolate(t)
+	c := sample.DefaultConfig(1, sample.DefaultNow)
+	c.LogonServers = 1
+	l, err := sample.Generate(filepath.Join(t.TempDir(), "Données"), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := snapshot(t, l.Dir)
+	p := parseCSVPlan(t, planWholeSite(t, l, "csv"))
+	ascii := bytes.ReplaceAll(exportCSV(p, ",", true, false), []byte("é"), []byte("?"))
+	planPath := writeFile(t, "plan.csv", ascii)
+	code, out, errs := runCLI(t, "apply", planPath, "--within", l.Dir, "--yes")
+	if code != 2 || out != "" || !strings.Contains(errs, "Donn?es") ||
+		!strings.Contains(errs, "holds '?', which no Windows name can: a character lost when the plan was written as ASCII") ||
+		strings.Contains(errs, "outside --within") {
+		t.Errorf("apply of a plan written as ASCII: exit %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+	sameTree(t, "apply of a plan written as ASCII", snapshot(t, l.Dir), orig)
 }

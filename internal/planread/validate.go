@@ -517,6 +517,20 @@ func (v *validator) required(name string, present bool) bool {
 	return present
 }
 
+// asciiMangled reports whether path holds a '?' (past a `\\?\` prefix),
+// which no Windows name can: the '?' that Windows PowerShell 5.1 writes for
+// every character it cannot encode when it writes a plan as ASCII.
+func asciiMangled(path string) bool {
+	if len(path) >= 4 && (path[0] == '\\' || path[0] == '/') && path[0] == path[1] && path[2] == '?' && path[3] == path[0] {
+		path = path[4:]
+	}
+	return strings.IndexByte(path, '?') >= 0
+}
+
+const asciiMangledMsg = "holds '?', which no Windows name can: a character lost when the plan was written as ASCII " +
+	"(Windows PowerShell 5.1's Export-Csv, Set-Content and pipes into programs write '?' for what ASCII lacks); " +
+	"export it with -Encoding UTF8 and give apply the file"
+
 func (v *validator) checkRow() {
 	r, opt, add, required := v.r, v.opt, v.add, v.required
 	for _, b := range r.bad {
@@ -540,6 +554,8 @@ func (v *validator) checkRow() {
 	if required("Path", r.Path != "") {
 		pi = v.path(r.Path)
 		switch {
+		case asciiMangled(r.Path):
+			add("Path", "%q %s", r.Path, asciiMangledMsg)
 		case !pi.clean:
 			add("Path", "%q is not a clean absolute path (no . or .. elements, doubled or trailing separators)", r.Path)
 		case !pi.within:

@@ -88,6 +88,8 @@ func checkRowLegacy(r *Row, opt Options, add func(field, format string, args ...
 	pathOK := false
 	if required("Path", r.Path != "") {
 		switch {
+		case asciiMangled(r.Path):
+			add("Path", "%q %s", r.Path, asciiMangledMsg)
 		case !paths.IsCleanAbs(r.Path):
 			add("Path", "%q is not a clean absolute path (no . or .. elements, doubled or trailing separators)", r.Path)
 		case len(opt.Within) > 0 && !withinAny(r.Path, opt.Within):

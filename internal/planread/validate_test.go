@@ -61,6 +61,10 @@ func TestValidate(t *testing.T) {
 		{"Path with ..", []Row{with(removeRow(), func(r *Row) { r.Path = osPath("/srv/sms/../Invencfg.box/Resync.cfg") })}, nil, []wantErr{{1, "Path", "not a clean absolute path"}}, 0},
 		{"Path with doubled separator", []Row{with(removeRow(), func(r *Row) { r.Path = osPath("/srv//Resync.cfg") })}, nil, []wantErr{{1, "Path", "not a clean absolute path"}}, 0},
 		{"Path outside --within", []Row{removeRow()}, []string{osPath("/srv/other"), osPath("/srv/sms/AB")}, []wantErr{{1, "Path", "is outside --within"}}, 0},
+		{"Path with ? (written as ASCII)", []Row{with(removeRow(), func(r *Row) { r.Path = osPath("/srv/sms/Donn?es/Resync.cfg") })}, []string{osPath("/srv/sms/Données")},
+			[]wantErr{{1, "Path", "holds '?', which no Windows name can: a character lost when the plan was written as ASCII"}}, 0},
+		{"DeleteFile Path with ?", []Row{with(deleteRow(), func(r *Row) { r.Path = osPath("/srv/sms/?/Invencfg.box/ABC00012.cfg") })}, nil,
+			[]wantErr{{1, "Path", "export it with -Encoding UTF8"}}, 0},
 		{"Path inside one --within", []Row{removeRow()}, []string{osPath("/srv/other"), osPath("/srv/sms/ABC")}, nil, 0},
 		{"RemoveEntry not Resync.cfg", []Row{with(removeRow(), func(r *Row) { r.Path = osPath(box + "/Resync.bak") })}, nil, []wantErr{{1, "Path", `must name a Resync.cfg file, not "Resync.bak"`}}, 0},
 		{"RemoveEntry Resync.cfg any case", []Row{with(removeRow(), func(r *Row) { r.Path = osPath(box + "/RESYNC.CFG") })}, nil, nil, 0},
@@ -173,5 +177,28 @@ func TestReadValidateCSV(t *testing.T) {
 	_, errs := Validate(p, Options{})
 	if len(errs) == 0 || errs[0].Error() != "row 1 (line 3): field Offset: not an integer: \"12.5\"" {
 		t.Errorf("errors %q", errs)
+	}
+}
+
+func TestASCIIMangled(t *testing.T) {
+	for _, c := range []struct {
+		path string
+		want bool
+	}{
+		{`D:\SMS\Site.srv\Resync.cfg`, false},
+		{`\\?\D:\SMS\Resync.cfg`, false},
+		{`//?/D:/SMS/Resync.cfg`, false},
+		{`\\?\UNC\sms01\SMS_ABC\Resync.cfg`, false},
+		{`\\.\D:\SMS\Resync.cfg`, false},
+		{`D:\Donn?es\Resync.cfg`, true},
+		{`\\?\D:\Donn?es\Resync.cfg`, true},
+		{`\\?\?\Resync.cfg`, true},
+		{`\/?/D:\x`, true}, // not a prefix
+		{`/srv/sms/?`, true},
+		{`?`, true},
+	} {
+		if got := asciiMangled(c.path); got != c.want {
+			t.Errorf("asciiMangled(%q) = %v, want %v", c.path, got, c.want)
+		}
 	}
 }
