@@ -119,17 +119,23 @@ func psFalse(v string) bool { return strings.EqualFold(v, "false") || strings.Eq
 // commands, hidden ones too) to its spelling, "--days".
 func longFlags(app *kong.Application) map[string]string {
 	m := map[string]string{}
+	eachFlag(app, func(f *kong.Flag) { m[flagKey(f.Name)] = "--" + f.Name })
+	return m
+}
+
+// eachFlag calls fn for every flag of the grammar, all commands, hidden
+// ones too.
+func eachFlag(app *kong.Application, fn func(*kong.Flag)) {
 	var walk func(n *kong.Node)
 	walk = func(n *kong.Node) {
 		for _, f := range n.Flags {
-			m[flagKey(f.Name)] = "--" + f.Name
+			fn(f)
 		}
 		for _, c := range n.Children {
 			walk(c)
 		}
 	}
 	walk(app.Node)
-	return m
 }
 
 // versionLine is what --version and 'version' print: the version, the Go
@@ -154,23 +160,16 @@ func versionLine() string {
 func numericFlags(app *kong.Application) map[string]bool {
 	limit := reflect.TypeOf(check.Limit{})
 	m := map[string]bool{}
-	var walk func(n *kong.Node)
-	walk = func(n *kong.Node) {
-		for _, f := range n.Flags {
-			switch t := f.Target.Type(); t.Kind() {
-			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	eachFlag(app, func(f *kong.Flag) {
+		switch t := f.Target.Type(); t.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			m["--"+f.Name] = true
+		default:
+			if t == limit {
 				m["--"+f.Name] = true
-			default:
-				if t == limit {
-					m["--"+f.Name] = true
-				}
 			}
 		}
-		for _, c := range n.Children {
-			walk(c)
-		}
-	}
-	walk(app.Node)
+	})
 	return m
 }
 
@@ -212,22 +211,15 @@ func isNegativeNumber(s string) bool {
 // whole number that is not a folder: 'dumpsync plan 90' is the original
 // syntax's 'dumpsync 90' in the new one. "" when it does not apply.
 func daysHint(args []string, app *kong.Application) string {
-	valued := map[string]bool{}
-	var walk func(n *kong.Node)
-	walk = func(n *kong.Node) {
-		for _, f := range n.Flags {
-			if !f.IsBool() && !f.IsCounter() {
-				valued["--"+f.Name] = true
-				if f.Short != 0 {
-					valued["-"+string(f.Short)] = true
-				}
+	valued := map[string]bool{} // the flags whose next argument is their value
+	eachFlag(app, func(f *kong.Flag) {
+		if !f.IsBool() && !f.IsCounter() {
+			valued["--"+f.Name] = true
+			if f.Short != 0 {
+				valued["-"+string(f.Short)] = true
 			}
 		}
-		for _, c := range n.Children {
-			walk(c)
-		}
-	}
-	walk(app.Node)
+	})
 	var words []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
