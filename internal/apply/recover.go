@@ -3,10 +3,8 @@ package apply
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/dumpsync/dumpsync/internal/interrupt"
-	"github.com/dumpsync/dumpsync/internal/report"
 	"github.com/dumpsync/dumpsync/internal/resyncedit"
 	"github.com/dumpsync/dumpsync/internal/site"
 )
@@ -46,12 +44,7 @@ func (r *runner) recoverFolder(g *group) string {
 			los, err := resyncedit.Leftovers(p)
 			for _, lo := range los {
 				if lo.Records > 0 {
-					wait, them := "wait", "them"
-					if lo.Records == 1 {
-						wait, them = "waits", "it"
-					}
-					warn(fmt.Errorf("%s: %s appended during an interrupted apply %s in %s; apply without --what-if recovers %s first",
-						p, report.Count(lo.Records, "record", "records"), wait, filepath.Base(lo.Path), them))
+					warn(fmt.Errorf("%s: %s; apply without --what-if recovers %s first", p, lo.Waiting(), lo.Them()))
 				}
 			}
 			if err != nil {

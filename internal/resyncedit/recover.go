@@ -269,12 +269,26 @@ func (r Recovered) String() string {
 // Problem says what the leftover means for the Resync.cfg at path and how to
 // resolve it, in one line, for the commands that only read.
 func (l Leftover) Problem(path string) string {
-	wait, them := "wait", "them"
+	return fmt.Sprintf("%s, not yet in %s; 'dumpsync recover %s' carries %s over and removes the file (so does the next apply in this folder)",
+		l.Waiting(), filepath.Base(path), filepath.Dir(path), l.Them())
+}
+
+// Waiting says what the recovery file holds: "1 record appended during an
+// interrupted apply waits in NAME", "2 records ... wait in NAME".
+func (l Leftover) Waiting() string {
+	wait := "wait"
 	if l.Records == 1 {
-		wait, them = "waits", "it"
+		wait = "waits"
 	}
-	return fmt.Sprintf("%s appended during an interrupted apply %s in %s, not yet in %s; 'dumpsync recover %s' carries %s over and removes the file (so does the next apply in this folder)",
-		report.Count(l.Records, "record", "records"), wait, filepath.Base(l.Path), filepath.Base(path), filepath.Dir(path), them)
+	return fmt.Sprintf("%s appended during an interrupted apply %s in %s", report.Count(l.Records, "record", "records"), wait, filepath.Base(l.Path))
+}
+
+// Them is the pronoun of its records: "it" for one, else "them".
+func (l Leftover) Them() string {
+	if l.Records == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 // Recover carries what recovery files beside the Resync.cfg at path hold
