@@ -44,7 +44,8 @@ was finished, the rows not reached are Skipped in the results.
 Examples:
   dumpsync apply plan.json --within \\sms01\SMS_ABC --what-if
   dumpsync apply plan.json --within \\sms01\SMS_ABC --within \\LOGON1\SMSLOGON
-  Import-Csv plan.csv | Where-Object Action -eq DeleteFile | Export-Csv filtered.csv; dumpsync apply filtered.csv --within D:\SMS
+  Import-Csv plan.csv -Encoding UTF8 | Where-Object Action -eq DeleteFile | Export-Csv filtered.csv -Encoding UTF8
+  dumpsync apply filtered.csv --within D:\SMS
   Get-Content plan.json | dumpsync apply - --within D:\SMS --backup-dir E:\dumpsync-backup
   dumpsync apply $env:LOCALAPPDATA\dumpsync\undo\20261125T093000Z.json --within \\sms01\SMS_ABC    # undo`
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/dumpsync/dumpsync/internal/output"
 	"github.com/dumpsync/dumpsync/internal/plan"
 	"github.com/dumpsync/dumpsync/internal/sample"
@@ -343,4 +345,34 @@ func TestApplyASCIIPlan(t *testing.T) {
 		t.Errorf("apply of a plan written as ASCII: exit %d, stdout %q, stderr:\n%s", code, out, errs)
 	}
 	sameTree(t, "apply of a plan written as ASCII", snapshot(t, l.Dir), orig)
+}
+
+// TestApplyANSIReadPlan: a CSV plan read by Windows PowerShell 5.1's
+// Import-Csv without -Encoding UTF8 (as ANSI: é becomes Ã©) and exported
+// with -Encoding UTF8 names paths that are not the site's. apply refuses
+// them, as outside --within, and names the path each should have been and
+// why; nothing changes.
+func TestApplyANSIReadPlan(t *testing.T) {
+	isolate(t)
+	c := sample.DefaultConfig(1, sample.DefaultNow)
+	c.LogonServers = 1
+	l, err := sample.Generate(filepath.Join(t.TempDir(), "Données"), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := snapshot(t, l.Dir)
+	ansi, err := charmap.Windows1252.NewDecoder().Bytes(planWholeSite(t, l, "csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := parseCSVPlan(t, ansi)
+	planPath := writeFile(t, "plan.csv", append([]byte("\uFEFF"), exportCSV(p, ",", true, false)...))
+	code, out, errs := runCLI(t, "apply", planPath, "--within", l.Dir, "--yes")
+	want := "; it is " + strings.TrimSuffix(strconv.Quote(l.Dir+string(filepath.Separator)), `"`) // the site's path, as %q writes it
+	if code != 2 || out != "" || !strings.Contains(errs, "DonnÃ©es") || !strings.Contains(errs, "outside --within") ||
+		!strings.Contains(errs, want) || !strings.Contains(errs, " with its UTF-8 read as Windows 1252 (ANSI): "+
+		"Windows PowerShell 5.1 reads a file without a BOM as ANSI (Import-Csv, Get-Content); read the plan with -Encoding UTF8") {
+		t.Errorf("apply of a plan read as ANSI: exit %d, stdout %q, stderr:\n%s\nwant in it: %s", code, out, errs, want)
+	}
+	sameTree(t, "apply of a plan read as ANSI", snapshot(t, l.Dir), orig)
 }

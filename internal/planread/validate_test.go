@@ -65,6 +65,13 @@ func TestValidate(t *testing.T) {
 			[]wantErr{{1, "Path", "holds '?', which no Windows name can: a character lost when the plan was written as ASCII"}}, 0},
 		{"DeleteFile Path with ?", []Row{with(deleteRow(), func(r *Row) { r.Path = osPath("/srv/sms/?/Invencfg.box/ABC00012.cfg") })}, nil,
 			[]wantErr{{1, "Path", "export it with -Encoding UTF8"}}, 0},
+		{"Path of UTF-8 read as ANSI", []Row{with(removeRow(), func(r *Row) { r.Path = osPath("/srv/sms/DonnÃ©es/Resync.cfg") })}, []string{osPath("/srv/sms/Données")},
+			[]wantErr{{1, "Path", "is outside --within " + osPath("/srv/sms/Données") + "; it is " + quote(osPath("/srv/sms/Données/Resync.cfg")) +
+				" with its UTF-8 read as Windows 1252 (ANSI): Windows PowerShell 5.1 reads a file without a BOM as ANSI (Import-Csv, Get-Content); read the plan with -Encoding UTF8"}}, 0},
+		{"Path of UTF-8 read as OEM", []Row{with(deleteRow(), func(r *Row) { r.Path = osPath("/srv/sms/Donn├®es/Invencfg.box/ABC00012.cfg") })}, []string{osPath("/srv/sms/Données")},
+			[]wantErr{{1, "Path", "with its UTF-8 read as IBM Code Page 850 (the console's OEM code page): PowerShell reads a program's output in the console's code page; write the plan with --out FILE"}}, 0},
+		{"Path outside --within, not misread", []Row{with(removeRow(), func(r *Row) { r.Path = osPath("/srv/other/DonnÃ©es/Resync.cfg") })}, []string{osPath("/srv/sms")},
+			[]wantErr{{1, "Path", "is outside --within " + osPath("/srv/sms")}}, 0},
 		{"Path inside one --within", []Row{removeRow()}, []string{osPath("/srv/other"), osPath("/srv/sms/ABC")}, nil, 0},
 		{"RemoveEntry not Resync.cfg", []Row{with(removeRow(), func(r *Row) { r.Path = osPath(box + "/Resync.bak") })}, nil, []wantErr{{1, "Path", `must name a Resync.cfg file, not "Resync.bak"`}}, 0},
 		{"RemoveEntry Resync.cfg any case", []Row{with(removeRow(), func(r *Row) { r.Path = osPath(box + "/RESYNC.CFG") })}, nil, nil, 0},
@@ -199,6 +206,34 @@ func TestASCIIMangled(t *testing.T) {
 	} {
 		if got := asciiMangled(c.path); got != c.want {
 			t.Errorf("asciiMangled(%q) = %v, want %v", c.path, got, c.want)
+		}
+	}
+}
+
+func TestMisread(t *testing.T) {
+	within := []string{osPath("/srv/sms/Données"), osPath("/srv/Ελλάδα")}
+	for _, c := range []struct {
+		path, want string // want: the path read back, "" for no hint
+	}{
+		{osPath("/srv/sms/DonnÃ©es/Resync.cfg"), osPath("/srv/sms/Données/Resync.cfg")}, // Windows 1252
+		{osPath("/srv/sms/Donn├®es/Resync.cfg"), osPath("/srv/sms/Données/Resync.cfg")}, // 850
+		{osPath("/srv/sms/Donn├⌐es/Resync.cfg"), osPath("/srv/sms/Données/Resync.cfg")}, // 437
+		{osPath("/srv/Î•Î»Î»Î¬Î´Î±/Resync.cfg"), osPath("/srv/Ελλάδα/Resync.cfg")},      // Windows 1252
+		{osPath("/srv/sms/Données/Resync.cfg"), ""},                                     // inside: no hint asked, none found
+		{osPath("/srv/sms/Donnees/Resync.cfg"), ""},                                     // ASCII: nothing to read back
+		{osPath("/srv/sms/DonnÃ©es2/Resync.cfg"), ""},                                   // read back, still outside
+		{osPath("/srv/sms/Donn€es/Resync.cfg"), ""},                                     // not valid UTF-8 read back
+		{osPath("/srv/sms/Donn\u4e2des/Resync.cfg"), ""},                                // in no code page
+	} {
+		hint := misreadHint(c.path, within)
+		if c.want == "" {
+			if hint != "" {
+				t.Errorf("misreadHint(%q) = %q, want none", c.path, hint)
+			}
+			continue
+		}
+		if !strings.HasPrefix(hint, "; it is "+quote(c.want)+" with its UTF-8 read as ") {
+			t.Errorf("misreadHint(%q) = %q, want it to name %q", c.path, hint, c.want)
 		}
 	}
 }
