@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -248,4 +249,37 @@ func daysHint(args []string, app *kong.Application) string {
 		return fmt.Sprintf("the days are given with --days: dumpsync plan --days %s ...", w)
 	}
 	return ""
+}
+
+// decimalInts reads every whole-number flag in base 10, as people write
+// numbers and as the original syntax reads its days: kong's own reading
+// (strconv's base 0) takes "--days 030" as octal, 24 days, so a
+// zero-padded number would plan removing requests newer than asked, and
+// "0x10" or "1_000" would pass. A leading zero is now just a zero; any
+// other spelling is refused.
+func decimalInts() kong.Option {
+	mapper := kong.MapperFunc(func(ctx *kong.DecodeContext, target reflect.Value) error {
+		t, err := ctx.Scan.PopValue("number")
+		if err != nil {
+			return err
+		}
+		s := fmt.Sprint(t.Value) // a default or an environment value may be typed already
+		n, err := strconv.ParseInt(s, 10, target.Type().Bits())
+		if err != nil {
+			if errors.Is(err, strconv.ErrRange) {
+				return fmt.Errorf("%q is too large", s)
+			}
+			return fmt.Errorf("%q is not a whole number", s)
+		}
+		target.SetInt(n)
+		return nil
+	})
+	return kong.OptionFunc(func(k *kong.Kong) error {
+		for _, kind := range []reflect.Kind{reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64} {
+			if err := kong.KindMapper(kind, mapper).Apply(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

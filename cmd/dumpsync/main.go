@@ -115,6 +115,7 @@ func run(args []string, s *Streams, now Clock) (code int) {
 		kong.BindTo(now, (*Clock)(nil)),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
 		kong.Help(helpPrinter),
+		decimalInts(),
 	)
 	if err != nil {
 		rep.Errorf("internal error: %v", err)

@@ -517,6 +517,13 @@ func TestNumberMistakes(t *testing.T) {
 		{[]string{"check", "--plan", "p.json", "--max-delete", "-1"}, `dumpsync: --max-delete: "-1" is not a whole number of 0 or more` + "\n"},
 		{[]string{"plan", "90", "--site", dir}, "dumpsync: hint: the days are given with --days: dumpsync plan --days 90 ...\n"},
 		{[]string{"plan", "--site", dir, "30"}, "dumpsync: hint: the days are given with --days: dumpsync plan --days 30 ...\n"},
+		// Base 10 only: kong's own reading took these as 16 and 1000.
+		{[]string{"plan", "--days", "0x10", "--site", dir}, `dumpsync: --days: "0x10" is not a whole number` + "\n"},
+		{[]string{"plan", "--days=1_000", "--site", dir}, `dumpsync: --days: "1_000" is not a whole number` + "\n"},
+		{[]string{"plan", "--days", "1.5", "--site", dir}, `dumpsync: --days: "1.5" is not a whole number` + "\n"},
+		{[]string{"plan", "--days", "99999999999999999999", "--site", dir}, `dumpsync: --days: "99999999999999999999" is too large` + "\n"},
+		{[]string{"plan", "--days", "30", "--parallel", "0x8", "--site", dir}, `dumpsync: --parallel: "0x8" is not a whole number` + "\n"},
+		{[]string{"check", "--max-bytes", "0x10", dir}, `dumpsync: --max-bytes: "0x10" is not a whole number of 0 or more` + "\n"},
 	} {
 		code, out, errs := runTTY("", false, false, c.args...)
 		if code != 2 || out != "" || !strings.Contains(errs, c.want) || strings.Contains(errs, "short flag") {
@@ -533,5 +540,33 @@ func TestNumberMistakes(t *testing.T) {
 	}
 	if _, _, errs := runTTY("", false, false, "plan", "90", "--days", "30"); strings.Contains(errs, "hint: the days") {
 		t.Errorf("plan 90 --days 30 with a folder 90: %q", errs)
+	}
+}
+
+// TestDaysLeadingZero: a zero-padded number of days is that many days, in
+// the new syntax as in the original one. kong's own reading took "010" as
+// octal, 8 days: a plan removing requests two days newer than asked.
+func TestDaysLeadingZero(t *testing.T) {
+	isolate(t)
+	sample, err := filepath.Abs("../../testdata/sample/SMS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := func(days string) (string, string) {
+		code, out, errs := runCLI(t, "plan", "--days", days, "--site", sample, "-f", "jsonl")
+		if code != 0 {
+			t.Fatalf("plan --days %s: exit %d: %s", days, code, errs)
+		}
+		return out, errs
+	}
+	ten, tenSummary := plan("10")
+	eight, _ := plan("8")
+	if ten == eight {
+		t.Fatal("the sample plans the same at 8 and 10 days: the test shows nothing")
+	}
+	for _, days := range []string{"010", "0010", "+10"} {
+		if out, summary := plan(days); out != ten || summary != tenSummary {
+			t.Errorf("plan --days %s is not the plan of --days 10:\n%s\nwant:\n%s", days, summary, tenSummary)
+		}
 	}
 }
