@@ -570,3 +570,28 @@ func TestDaysLeadingZero(t *testing.T) {
 		}
 	}
 }
+
+// TestWhereResync: a site or a logon server's share given to dump, check or
+// stats as a PATH is refused (exit 2) with where its Resync.cfg files are.
+func TestWhereResync(t *testing.T) {
+	isolate(t)
+	sample, err := filepath.Abs("../../testdata/sample")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"dump", filepath.Join(sample, "SMS")}, "; it is a site: its Resync.cfg files are in its domain folders, " +
+			filepath.Join(sample, "SMS", "Site.srv", "Maincfg.box", "Invdom.box", "Domain.*") + "\n"},
+		{[]string{"check", filepath.Join(sample, "LOGON3", "SMSLOGON")}, "; it is a logon server's share: its Resync.cfg is " +
+			filepath.Join(sample, "LOGON3", "SMSLOGON", "Logon.srv", "RESYNC.CFG") + "\n"},
+		{[]string{"stats", filepath.Join(sample, "SMS", "Site.srv")}, "; it is a site: its Resync.cfg files are in its domain folders, "},
+	} {
+		code, out, errs := runCLI(t, c.args...)
+		if code != 2 || out != "" || !strings.Contains(errs, c.want) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, out, errs, c.want)
+		}
+	}
+}

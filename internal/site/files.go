@@ -53,10 +53,26 @@ func ResyncFiles(args []string) ([]string, error) {
 			}
 			p, err := Resync(abs)
 			if err != nil {
-				return nil, fmt.Errorf("%s: folder holds no %s", abs, ResyncName)
+				return nil, fmt.Errorf("%s: folder holds no %s%s", abs, ResyncName, whereResync(abs))
 			}
 			out = append(out, p)
 		}
 	}
 	return out, nil
+}
+
+// whereResync says where the Resync.cfg files are when dir, given as a PATH,
+// holds none but is a site (its domain folders hold them) or a logon
+// server's share (its Logon.srv holds one); otherwise "".
+func whereResync(dir string) string {
+	if domains, err := Domains(dir); err == nil && len(domains) > 0 {
+		return fmt.Sprintf("; it is a site: its %s files are in its domain folders, %s",
+			ResyncName, filepath.Join(filepath.Dir(domains[0]), DomainPattern))
+	}
+	if l, err := LogonSrv(dir); err == nil {
+		if p, err := Resync(l); err == nil {
+			return fmt.Sprintf("; it is a logon server's share: its %s is %s", ResyncName, p)
+		}
+	}
+	return ""
 }

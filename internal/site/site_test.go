@@ -278,6 +278,10 @@ func TestResyncFiles(t *testing.T) {
 		"domain.b/Resync.cfg",
 		"Domain.empty/",
 		"loose/Other.cfg",
+		"SMS/SITE.SRV/Maincfg.box/Invdom.box/Domain.000/Resync.cfg",
+		"SMS/SITE.SRV/Maincfg.box/Invdom.box/Domain.001/",
+		"SMSLOGON/logon.srv/Resync.cfg",
+		"SMSLOGON2/Logon.srv/",
 	)
 	t.Chdir(filepath.Join(dir, "Domain.A"))
 	abs := func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
@@ -300,6 +304,15 @@ func TestResyncFiles(t *testing.T) {
 		{"folder without Resync.cfg", []string{abs("Domain.empty")}, nil, "Domain.empty: folder holds no Resync.cfg"},
 		{"wildcard matching an empty folder", []string{abs("Domain.*")}, nil, "folder holds no Resync.cfg"},
 		{"wildcard matching nothing", []string{abs("x*")}, nil, "x*: no file or folder matches"},
+		// A site or a logon server's share given as a PATH: the error says
+		// where its Resync.cfg files are.
+		{"site root", []string{abs("SMS")}, nil, abs("SMS") + ": folder holds no Resync.cfg; it is a site: its Resync.cfg files are in its domain folders, " +
+			abs("SMS/SITE.SRV/Maincfg.box/Invdom.box/Domain.*")},
+		{"Invdom.box", []string{abs("SMS/SITE.SRV/Maincfg.box/Invdom.box")}, nil, "; it is a site: its Resync.cfg files are in its domain folders, " +
+			abs("SMS/SITE.SRV/Maincfg.box/Invdom.box/Domain.*")},
+		{"logon share without Resync.cfg", []string{abs("SMSLOGON2")}, nil, abs("SMSLOGON2") + ": folder holds no Resync.cfg"},
+		{"logon share", []string{abs("SMSLOGON")}, nil, abs("SMSLOGON") + ": folder holds no Resync.cfg; it is a logon server's share: its Resync.cfg is " +
+			abs("SMSLOGON/logon.srv/Resync.cfg")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -307,6 +320,9 @@ func TestResyncFiles(t *testing.T) {
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("ResyncFiles(%q) = %q, %v; want error %q", tt.args, got, err, tt.err)
+				}
+				if !strings.Contains(tt.err, "; it is") && strings.Contains(err.Error(), "; it is") {
+					t.Errorf("ResyncFiles(%q): %v: a hint where none applies", tt.args, err)
 				}
 				return
 			}
