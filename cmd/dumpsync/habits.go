@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -282,4 +283,42 @@ func decimalInts() kong.Option {
 		}
 		return nil
 	})
+}
+
+// trailingFlag is the error for a command line that ends with a flag that
+// takes a value ("dumpsync check --plan"), which kong words as 'expected
+// string value but got "EOL" (<EOL>)'; nil otherwise. Nothing after "--"
+// counts, and the completion scripts' hidden command, whose words end
+// anywhere, is not one.
+func trailingFlag(args []string, app *kong.Application) error {
+	if len(args) == 0 || args[0] == "__complete" || slices.Contains(args, "--") {
+		return nil
+	}
+	last := args[len(args)-1]
+	if !strings.HasPrefix(last, "-") || strings.Contains(last, "=") {
+		return nil
+	}
+	var spelled string
+	takes := false
+	eachFlag(app, func(f *kong.Flag) {
+		if last != "--"+f.Name && (f.Short == 0 || last != "-"+string(f.Short)) {
+			return
+		}
+		if f.IsBool() || f.IsCounter() {
+			takes, spelled = false, "-" // a flag of the name that takes none: leave it to kong
+			return
+		}
+		if spelled == "" {
+			takes = true
+			ph := f.PlaceHolder
+			if ph == "" {
+				ph = "VALUE"
+			}
+			spelled = "--" + f.Name + "=" + ph
+		}
+	})
+	if !takes {
+		return nil
+	}
+	return fmt.Errorf("%s: missing value at the end of the command line (%s)", last, spelled)
 }

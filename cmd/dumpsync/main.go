@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
@@ -139,6 +140,11 @@ func run(args []string, s *Streams, now Clock) (code int) {
 		rep.Hint("run 'dumpsync --help' for usage and examples")
 		return exitcode.Usage
 	}
+	if err := trailingFlag(args, parser.Model); err != nil {
+		rep.Error(err)
+		rep.Hint("run 'dumpsync --help' for usage and examples")
+		return exitcode.Usage
+	}
 	args = negativeNumbers(args, numericFlags(parser.Model))
 	ctx, err := parser.Parse(legacyArgs(args))
 	if err != nil {
@@ -146,7 +152,7 @@ func run(args []string, s *Streams, now Clock) (code int) {
 		if h := daysHint(args, parser.Model); h != "" {
 			rep.Hint("%s", h)
 		} else {
-			rep.Hint("run 'dumpsync --help' for usage and examples")
+			rep.Hint("%s", helpHint(err))
 		}
 		return exitcode.Usage
 	}
@@ -163,6 +169,19 @@ func run(args []string, s *Streams, now Clock) (code int) {
 	}
 	rep.Quiet = cli.Quiet
 	return exitCode(rep, ctx.Run())
+}
+
+// helpHint points at the help of the command a parse error is about
+// ('dumpsync apply' without its PLAN: 'dumpsync apply --help'), or at the
+// whole tool's when no command was recognised.
+func helpHint(err error) string {
+	var pe *kong.ParseError
+	if errors.As(err, &pe) && pe.Context != nil {
+		if sel := pe.Context.Selected(); sel != nil && !sel.Hidden {
+			return fmt.Sprintf("run 'dumpsync %s --help' for usage and examples", sel.Name)
+		}
+	}
+	return "run 'dumpsync --help' for usage and examples"
 }
 
 // helpPrinter is kong's, with the original syntax's usage line spelled as

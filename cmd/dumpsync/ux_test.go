@@ -595,3 +595,31 @@ func TestWhereResync(t *testing.T) {
 		}
 	}
 }
+
+// TestParseErrorHints: a command line that ends with a flag that takes a
+// value says so (kong said 'expected string value but got "EOL"'), and a
+// parse error about a command points at that command's help.
+func TestParseErrorHints(t *testing.T) {
+	isolate(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--plan"}, "dumpsync: --plan: missing value at the end of the command line (--plan=FILE)\n"},
+		{[]string{"dump", "-f"}, "dumpsync: -f: missing value at the end of the command line (--format=VALUE)\n"},
+		{[]string{"plan", "--days"}, "dumpsync: --days: missing value at the end of the command line (--days=N)\n"},
+		{[]string{"apply", "plan.json", "--within"}, "dumpsync: --within: missing value at the end of the command line (--within=DIR)\n"},
+		{[]string{"apply"}, "dumpsync: hint: run 'dumpsync apply --help' for usage and examples\n"},
+		{[]string{"schema", "bogus"}, "dumpsync: hint: run 'dumpsync schema --help' for usage and examples\n"},
+		{[]string{"frobnicate"}, "dumpsync: hint: run 'dumpsync --help' for usage and examples\n"},
+	} {
+		code, out, errs := runTTY("", false, false, c.args...)
+		if code != 2 || out != "" || !strings.Contains(errs, c.want) || strings.Contains(errs, "EOL") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, out, errs, c.want)
+		}
+	}
+	// A flag that takes no value, last, is not one of them.
+	if _, _, errs := runTTY("", false, false, "dump", t.TempDir(), "--wide"); strings.Contains(errs, "missing value") {
+		t.Errorf("dump DIR --wide: %q", errs)
+	}
+}
