@@ -311,6 +311,7 @@ func TestSummaries(t *testing.T) {
 			`^dumpsync:   2 TooOld \(Error\)$`,
 			`^dumpsync:   1 ZeroTime \(Warning\)$`,
 		}},
+		{[]string{"recover", old}, 0, []string{`^dumpsync: recover: no recovery file beside 1 Resync\.cfg; nothing changed$`}},
 		{[]string{"plan", "--days", "90", old}, 0, []string{`^dumpsync: plan: 2 entries to remove from 1 Resync\.cfg, 1 \.cfg files to delete \(1 domains, 0 logon servers\)$`}},
 	} {
 		code, _, errs := runCLI(t, append([]string{"-f", "json", "--now", testNow.Format(time.RFC3339)}, c.args...)...)
