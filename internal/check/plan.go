@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dumpsync/dumpsync/internal/apply"
 	"github.com/dumpsync/dumpsync/internal/paths"
@@ -92,7 +93,8 @@ func (g *PlanGate) Emit(sp *planread.Spool, p *apply.Plan, emit func(*Finding) e
 				return nil
 			}
 			return out(Finding{Severity: Error, Code: "OutsideRoot", Path: nonEmpty(r.Path), SmsId: nonEmpty(r.SmsId),
-				Message: fmt.Sprintf("row %d: Path is under none of the allowed roots", r.N)})
+				Message: fmt.Sprintf("row %d: Path is under none of the allowed roots (--allow-root %s)%s", r.N,
+					strings.Join(opt.AllowRoots, ", "), planread.MisreadHint(r.Path, opt.AllowRoots))})
 		})
 		if err != nil {
 			return sum, err

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -64,7 +65,14 @@ func TestPlanGate(t *testing.T) {
 		{"clean plan, no gates", nil, PlanOptions{}, nil, false},
 		{"clean plan, all gates pass", nil, PlanOptions{AllowRoots: []string{root}, MaxRemove: limit(1), MaxDelete: limit(1), Verify: true}, nil, false},
 		{"outside root", nil, PlanOptions{AllowRoots: []string{filepath.Join(root, "other")}},
-			[]string{"Error OutsideRoot row 1", "Error OutsideRoot row 2"}, true},
+			[]string{"Error OutsideRoot row 1: Path is under none of the allowed roots (--allow-root " + filepath.Join(root, "other") + ")",
+				"Error OutsideRoot row 2"}, true},
+		{"outside root: UTF-8 read as ANSI", func(rows []planread.Row) []planread.Row {
+			rows[0].Path = filepath.Join(root, "DonnÃ©es", "Resync.cfg")
+			return rows
+		}, PlanOptions{AllowRoots: []string{filepath.Join(root, "Données")}},
+			[]string{"Error OutsideRoot row 1: Path is under none of the allowed roots (--allow-root " + filepath.Join(root, "Données") + "); it is " +
+				strconv.Quote(filepath.Join(root, "Données", "Resync.cfg")) + " with its UTF-8 read as Windows 1252 (ANSI)"}, true},
 		{"too many removals", nil, PlanOptions{MaxRemove: limit(0)}, []string{"Error TooManyRemovals the plan removes 1 entry, more than --max-remove 0"}, true},
 		{"too many deletions", nil, PlanOptions{MaxDelete: limit(0)}, []string{"Error TooManyDeletions the plan deletes 1 file, more than --max-delete 0"}, true},
 		{"invalid row", func(rows []planread.Row) []planread.Row {

@@ -47,13 +47,13 @@ func misread(path string, cm *charmap.Charmap) (orig string, ok bool) {
 	return string(b), true
 }
 
-// misreadHint explains a Path outside --within that is inside it once its
-// UTF-8 is read back from a code page PowerShell may have read it with, or
-// returns "".
-func misreadHint(path string, within []string) string {
+// MisreadHint explains a Path outside the roots (apply's --within, check's
+// --allow-root) that is inside one once its UTF-8 is read back from a code
+// page PowerShell may have read it with ("; it is ..."), or returns "".
+func MisreadHint(path string, roots []string) string {
 	for _, p := range misreadCodePages {
 		orig, ok := misread(path, p.cm)
-		if !ok || !withinAny(orig, within) {
+		if !ok || !withinAny(orig, roots) {
 			continue
 		}
 		hint := "; it is " + strconv.Quote(orig) + " with its UTF-8 read as " + p.cm.String() + " (" + p.how + "): "

@@ -559,7 +559,7 @@ func (v *validator) checkRow() {
 		case !pi.clean:
 			add("Path", "%q is not a clean absolute path (no . or .. elements, doubled or trailing separators)", r.Path)
 		case !pi.within:
-			add("Path", "%q is outside --within %s%s", r.Path, strings.Join(opt.Within, ", "), misreadHint(r.Path, opt.Within))
+			add("Path", "%q is outside --within %s%s", r.Path, strings.Join(opt.Within, ", "), MisreadHint(r.Path, opt.Within))
 		default:
 			pathOK = true
 		}

@@ -93,7 +93,7 @@ func checkRowLegacy(r *Row, opt Options, add func(field, format string, args ...
 		case !paths.IsCleanAbs(r.Path):
 			add("Path", "%q is not a clean absolute path (no . or .. elements, doubled or trailing separators)", r.Path)
 		case len(opt.Within) > 0 && !withinAny(r.Path, opt.Within):
-			add("Path", "%q is outside --within %s%s", r.Path, strings.Join(opt.Within, ", "), misreadHint(r.Path, opt.Within))
+			add("Path", "%q is outside --within %s%s", r.Path, strings.Join(opt.Within, ", "), MisreadHint(r.Path, opt.Within))
 		default:
 			pathOK = true
 		}

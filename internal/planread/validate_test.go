@@ -225,15 +225,15 @@ func TestMisread(t *testing.T) {
 		{osPath("/srv/sms/Donn€es/Resync.cfg"), ""},                                     // not valid UTF-8 read back
 		{osPath("/srv/sms/Donn\u4e2des/Resync.cfg"), ""},                                // in no code page
 	} {
-		hint := misreadHint(c.path, within)
+		hint := MisreadHint(c.path, within)
 		if c.want == "" {
 			if hint != "" {
-				t.Errorf("misreadHint(%q) = %q, want none", c.path, hint)
+				t.Errorf("MisreadHint(%q) = %q, want none", c.path, hint)
 			}
 			continue
 		}
 		if !strings.HasPrefix(hint, "; it is "+quote(c.want)+" with its UTF-8 read as ") {
-			t.Errorf("misreadHint(%q) = %q, want it to name %q", c.path, hint, c.want)
+			t.Errorf("MisreadHint(%q) = %q, want it to name %q", c.path, hint, c.want)
 		}
 	}
 }
