@@ -322,11 +322,10 @@ var shapes = []shape{
 	{"ps51-json-from-csv", true, ps51JSON}, // Import-Csv | ConvertTo-Json: numbers as strings
 }
 
-// TestApplyASCIIPlan: Windows PowerShell 5.1 writes '?' for every character
-// ASCII lacks (Export-Csv and Set-Content by default, pipes into programs).
-// A plan for a site under "Données" written so is rejected with that
-// reason, and nothing changes.
-func TestApplyASCIIPlan(t *testing.T) {
+// accentedSite is a sample site (one domain, one logon server) under a
+// folder named "Données", and a snapshot of it.
+func accentedSite(t *testing.T) (*sample.Layout, tree) {
+	t.Helper()
 	isolate(t)
 	c := sample.DefaultConfig(1, sample.DefaultNow)
 	c.LogonServers = 1
@@ -334,7 +333,15 @@ func TestApplyASCIIPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orig := snapshot(t, l.Dir)
+	return l, snapshot(t, l.Dir)
+}
+
+// TestApplyASCIIPlan: Windows PowerShell 5.1 writes '?' for every character
+// ASCII lacks (Export-Csv and Set-Content by default, pipes into programs).
+// A plan for a site under "Données" written so is rejected with that
+// reason, and nothing changes.
+func TestApplyASCIIPlan(t *testing.T) {
+	l, orig := accentedSite(t)
 	p := parseCSVPlan(t, planWholeSite(t, l, "csv"))
 	ascii := bytes.ReplaceAll(exportCSV(p, ",", true, false), []byte("é"), []byte("?"))
 	planPath := writeFile(t, "plan.csv", ascii)
@@ -353,14 +360,7 @@ func TestApplyASCIIPlan(t *testing.T) {
 // them, as outside --within, and names the path each should have been and
 // why; nothing changes.
 func TestApplyANSIReadPlan(t *testing.T) {
-	isolate(t)
-	c := sample.DefaultConfig(1, sample.DefaultNow)
-	c.LogonServers = 1
-	l, err := sample.Generate(filepath.Join(t.TempDir(), "Données"), c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	orig := snapshot(t, l.Dir)
+	l, orig := accentedSite(t)
 	ansi, err := charmap.Windows1252.NewDecoder().Bytes(planWholeSite(t, l, "csv"))
 	if err != nil {
 		t.Fatal(err)
