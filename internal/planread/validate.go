@@ -455,6 +455,10 @@ type pathInfo struct {
 	id        int32  // the same for paths with the same key
 	resync    bool   // base is Resync.cfg, in any case
 	boxParent bool   // parent is Invencfg.box, in any case
+	// misread is MisreadHint of path, for a path outside --within; set
+	// once (hinted), not per row: a plan's rows share a few paths.
+	misread string
+	hinted  bool
 }
 
 func (v *validator) path(p string) *pathInfo {
@@ -559,7 +563,10 @@ func (v *validator) checkRow() {
 		case !pi.clean:
 			add("Path", "%q is not a clean absolute path (no . or .. elements, doubled or trailing separators)", r.Path)
 		case !pi.within:
-			add("Path", "%q is outside --within %s%s", r.Path, strings.Join(opt.Within, ", "), MisreadHint(r.Path, opt.Within))
+			if !pi.hinted {
+				pi.misread, pi.hinted = MisreadHint(pi.path, opt.Within), true
+			}
+			add("Path", "%q is outside --within %s%s", r.Path, strings.Join(opt.Within, ", "), pi.misread)
 		default:
 			pathOK = true
 		}
