@@ -88,13 +88,17 @@ func (g *PlanGate) Emit(sp *planread.Spool, p *apply.Plan, emit func(*Finding) e
 		}
 	}
 	if len(opt.AllowRoots) > 0 {
+		roots := strings.Join(opt.AllowRoots, ", ")
+		var lastPath, hint string // the rows of one file are together: the hint once per file
 		err := sp.Scan(0, sp.Size(), func(_ planread.Ref, r *planread.Row, _ byte) error {
-			if inAny(r.Path, opt.AllowRoots) {
+			if paths.WithinAny(r.Path, opt.AllowRoots) {
 				return nil
 			}
+			if r.Path != lastPath {
+				lastPath, hint = strings.Clone(r.Path), planread.MisreadHint(r.Path, opt.AllowRoots)
+			}
 			return out(Finding{Severity: Error, Code: "OutsideRoot", Path: nonEmpty(r.Path), SmsId: nonEmpty(r.SmsId),
-				Message: fmt.Sprintf("row %d: Path is under none of the allowed roots (--allow-root %s)%s", r.N,
-					strings.Join(opt.AllowRoots, ", "), planread.MisreadHint(r.Path, opt.AllowRoots))})
+				Message: fmt.Sprintf("row %d: Path is under none of the allowed roots (--allow-root %s)%s", r.N, roots, hint)})
 		})
 		if err != nil {
 			return sum, err
@@ -126,15 +130,6 @@ func (g *PlanGate) Emit(sp *planread.Spool, p *apply.Plan, emit func(*Finding) e
 			Offset: r.Offset, Message: fmt.Sprintf("row %d: %s would be %s: %s", row.N, r.Action, r.Status, r.Detail)})
 	})
 	return sum, err
-}
-
-func inAny(p string, roots []string) bool {
-	for _, r := range roots {
-		if paths.Within(p, r) {
-			return true
-		}
-	}
-	return false
 }
 
 func nonEmpty(s string) *string {

@@ -17,6 +17,16 @@ func Within(p, root string) bool {
 	return within(p, root, runtime.GOOS == "windows")
 }
 
+// WithinAny reports whether p is Within one of roots.
+func WithinAny(p string, roots []string) bool {
+	for _, root := range roots {
+		if Within(p, root) {
+			return true
+		}
+	}
+	return false
+}
+
 // within is Within; windows folds case and strips the Win32 prefixes.
 func within(p, root string, windows bool) bool {
 	_, ok := under(p, root, windows)

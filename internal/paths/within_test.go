@@ -1,6 +1,7 @@
 package paths
 
 import (
+	"path/filepath"
 	"runtime"
 	"testing"
 )
@@ -99,6 +100,24 @@ func TestIsCleanAbs(t *testing.T) {
 	for _, k := range cases {
 		if got := IsCleanAbs(k.p); got != k.want {
 			t.Errorf("IsCleanAbs(%q) = %v, want %v", k.p, got, k.want)
+		}
+	}
+}
+
+func TestWithinAny(t *testing.T) {
+	a, b := filepath.Join(string(filepath.Separator)+"srv", "a"), filepath.Join(string(filepath.Separator)+"srv", "b")
+	for _, c := range []struct {
+		p     string
+		roots []string
+		want  bool
+	}{
+		{filepath.Join(b, "x"), []string{a, b}, true},
+		{filepath.Join(a, "x"), []string{a, b}, true},
+		{b + "c", []string{a, b}, false},
+		{a, nil, false},
+	} {
+		if got := WithinAny(c.p, c.roots); got != c.want {
+			t.Errorf("WithinAny(%q, %q) = %v, want %v", c.p, c.roots, got, c.want)
 		}
 	}
 }

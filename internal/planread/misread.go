@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/dumpsync/dumpsync/internal/paths"
 )
 
 // misreadCodePages are the code pages PowerShell may have read a UTF-8 plan
@@ -53,7 +55,7 @@ func misread(path string, cm *charmap.Charmap) (orig string, ok bool) {
 func MisreadHint(path string, roots []string) string {
 	for _, p := range misreadCodePages {
 		orig, ok := misread(path, p.cm)
-		if !ok || !withinAny(orig, roots) {
+		if !ok || !paths.WithinAny(orig, roots) {
 			continue
 		}
 		hint := "; it is " + strconv.Quote(orig) + " with its UTF-8 read as " + p.cm.String() + " (" + p.how + "): "

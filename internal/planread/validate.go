@@ -471,7 +471,7 @@ func (v *validator) path(p string) *pathInfo {
 		// must not keep for the rest of the plan.
 		p = strings.Clone(p)
 		pi = &pathInfo{path: p, clean: paths.IsCleanAbs(p), base: baseName(p), key: pathKey(p)}
-		pi.within = len(v.opt.Within) == 0 || withinAny(p, v.opt.Within)
+		pi.within = len(v.opt.Within) == 0 || paths.WithinAny(p, v.opt.Within)
 		pi.parent = baseName(filepath.Dir(p))
 		pi.resync = strings.EqualFold(pi.base, resyncName)
 		pi.boxParent = strings.EqualFold(pi.parent, boxName)
@@ -642,15 +642,6 @@ func (v *validator) checkRow() {
 			}
 		}
 	}
-}
-
-func withinAny(p string, roots []string) bool {
-	for _, root := range roots {
-		if paths.Within(p, root) {
-			return true
-		}
-	}
-	return false
 }
 
 // baseName is the last element of p; filepath.Base splits on \ too on

@@ -92,7 +92,7 @@ func checkRowLegacy(r *Row, opt Options, add func(field, format string, args ...
 			add("Path", "%q %s", r.Path, asciiMangledMsg)
 		case !paths.IsCleanAbs(r.Path):
 			add("Path", "%q is not a clean absolute path (no . or .. elements, doubled or trailing separators)", r.Path)
-		case len(opt.Within) > 0 && !withinAny(r.Path, opt.Within):
+		case len(opt.Within) > 0 && !paths.WithinAny(r.Path, opt.Within):
 			add("Path", "%q is outside --within %s%s", r.Path, strings.Join(opt.Within, ", "), MisreadHint(r.Path, opt.Within))
 		default:
 			pathOK = true
