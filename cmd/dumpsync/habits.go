@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -298,26 +299,21 @@ func trailingFlag(args []string, app *kong.Application) error {
 	if !strings.HasPrefix(last, "-") || strings.Contains(last, "=") {
 		return nil
 	}
+	// spelled is the first flag of that name that takes a value; if any
+	// flag of the name (in another command) takes none, kong decides.
 	var spelled string
-	takes := false
+	noValue := false
 	eachFlag(app, func(f *kong.Flag) {
-		if last != "--"+f.Name && (f.Short == 0 || last != "-"+string(f.Short)) {
-			return
-		}
-		if f.IsBool() || f.IsCounter() {
-			takes, spelled = false, "-" // a flag of the name that takes none: leave it to kong
-			return
-		}
-		if spelled == "" {
-			takes = true
-			ph := f.PlaceHolder
-			if ph == "" {
-				ph = "VALUE"
-			}
+		switch {
+		case last != "--"+f.Name && (f.Short == 0 || last != "-"+string(f.Short)):
+		case f.IsBool() || f.IsCounter():
+			noValue = true
+		case spelled == "":
+			ph := cmp.Or(f.PlaceHolder, "VALUE")
 			spelled = "--" + f.Name + "=" + ph
 		}
 	})
-	if !takes {
+	if noValue || spelled == "" {
 		return nil
 	}
 	return fmt.Errorf("%s: missing value at the end of the command line (%s)", last, spelled)
